@@ -1,0 +1,76 @@
+"""Reads of the committee app, scoped to the user: public rows for everyone, drafts for insiders."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from jcm_registry.permissions import ALL, insider_committee_ids
+
+from .choices import PublicationStatus, RuleStatus
+from .models import (
+    CommitteeMember,
+    Country,
+    Decision,
+    JointCommittee,
+    Meeting,
+    Organization,
+    RuleDocument,
+    SectoralScope,
+    ThirdPartyEntity,
+)
+
+
+def _scoped(qs: QuerySet, user, public: Q) -> QuerySet:
+    ids = insider_committee_ids(user)
+    if ids == ALL:
+        return qs
+    if ids:
+        return qs.filter(public | Q(joint_committee_id__in=ids))
+    return qs.filter(public)
+
+
+def country_list(user=None) -> QuerySet[Country]:
+    return Country.objects.all().prefetch_related("bilateral_documents").select_related("joint_committee")
+
+
+def joint_committee_list(user=None) -> QuerySet[JointCommittee]:
+    return JointCommittee.objects.select_related("partner")
+
+
+def member_list(user=None) -> QuerySet[CommitteeMember]:
+    return CommitteeMember.objects.select_related("joint_committee__partner", "organization")
+
+
+def meeting_list(user) -> QuerySet[Meeting]:
+    return _scoped(
+        Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees"),
+        user, Q(status=PublicationStatus.PUBLISHED),
+    )
+
+
+def decision_list(user) -> QuerySet[Decision]:
+    return _scoped(
+        Decision.objects.select_related("joint_committee__partner", "meeting", "subject_type"),
+        user, Q(status=PublicationStatus.PUBLISHED),
+    )
+
+
+def rule_document_list(user) -> QuerySet[RuleDocument]:
+    return _scoped(
+        RuleDocument.objects.select_related("joint_committee__partner", "supersedes", "adopted_by"),
+        user, ~Q(status=RuleStatus.DRAFT),
+    )
+
+
+def tpe_list(user=None) -> QuerySet[ThirdPartyEntity]:
+    return ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization").prefetch_related(
+        "scopes_validation", "scopes_verification"
+    )
+
+
+def organization_list(user=None) -> QuerySet[Organization]:
+    return Organization.objects.select_related("country")
+
+
+def scope_list(user=None) -> QuerySet[SectoralScope]:
+    return SectoralScope.objects.all()

@@ -1,0 +1,536 @@
+"""Every write of the committee app. One function per business action.
+
+Each runs in one transaction, locks what it changes, checks that the actor may act and
+that the transition is allowed, saves, and writes one audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from jcm_registry import audit
+from jcm_registry.exceptions import ApplicationError, Conflict
+from jcm_registry.permissions import (
+    is_any_secretariat,
+    is_system_admin,
+    require,
+    require_authenticated,
+    require_secretariat,
+    require_system_admin,
+)
+from jcm_registry.services import snapshot, validated_save
+from jcm_registry.workflow import check_transition, lock, relock
+
+from .choices import (
+    PUBLICATION_TRANSITIONS,
+    RULE_CODE_ABBREVIATIONS,
+    RULE_TRANSITIONS,
+    TPE_TRANSITIONS,
+    DecisionKind,
+    DecisionMode,
+    PublicationStatus,
+    RuleKind,
+    RuleStatus,
+    TPEStatus,
+)
+from .models import (
+    BilateralDocument,
+    CommitteeMember,
+    Country,
+    Decision,
+    JointCommittee,
+    Meeting,
+    Organization,
+    RoleAssignment,
+    RuleDocument,
+    SectoralScope,
+    ThirdPartyEntity,
+    TPEStatusChange,
+    User,
+)
+
+VERSION_RE = re.compile(r"^(?:ver)?(\d{1,2})\.(\d)$")
+FORM_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
+
+
+# --- Countries, bilateral documents, organizations ------------------------------------
+
+@transaction.atomic
+def country_create(*, actor, code: str, name: str, name_ja: str = "", name_local: str = "",
+                   is_japan: bool = False) -> Country:
+    require_system_admin(actor)
+    country = Country(code=(code or "").strip().upper(), name=name.strip(), name_ja=name_ja, name_local=name_local,
+                      is_japan=is_japan)
+    validated_save(country)
+    audit.record(actor=actor, action="committee.country.create", target=country,
+                 data=snapshot(country, ["code", "name", "is_japan"]))
+    return country
+
+
+COUNTRY_EDITABLE = ("name", "name_ja", "name_local")
+
+
+@transaction.atomic
+def country_update(*, actor, country: Country, **changes) -> Country:
+    country = relock(country)
+    jc = getattr(country, "joint_committee", None)
+    require_authenticated(actor)
+    require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
+            "Only a system administrator or the secretariat of the country's Joint Committee may edit it.")
+    _apply(country, changes, COUNTRY_EDITABLE)
+    before = snapshot(country, list(changes))
+    validated_save(country)
+    audit.record(actor=actor, action="committee.country.update", target=country,
+                 data={"changes": changes, "before": before})
+    return country
+
+
+@transaction.atomic
+def bilateral_document_record(*, actor, country: Country, title: str, signed_on: date, place: str = "",
+                              japan_signatory: str = "", japan_signatory_title: str = "",
+                              partner_signatory: str = "", partner_signatory_title: str = "",
+                              file=None) -> BilateralDocument:
+    jc = getattr(country, "joint_committee", None)
+    require_authenticated(actor)
+    require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
+            "Only a system administrator or the secretariat may record a bilateral document.")
+    require(not country.is_japan, "A bilateral document is recorded for the partner country, not Japan.")
+    doc = BilateralDocument(country=country, title=title, signed_on=signed_on, place=place,
+                            japan_signatory=japan_signatory, japan_signatory_title=japan_signatory_title,
+                            partner_signatory=partner_signatory, partner_signatory_title=partner_signatory_title)
+    if file:
+        doc.file = file
+    validated_save(doc)
+    audit.record(actor=actor, action="committee.bilateral_document.record", target=doc,
+                 data=snapshot(doc, ["country", "title", "signed_on", "place", "japan_signatory",
+                                     "partner_signatory"]))
+    return doc
+
+
+@transaction.atomic
+def organization_create(*, actor, name: str, kind: str, country: Country | None = None, name_ja: str = "",
+                        short_name: str = "", email: str = "", website: str = "", address: str = "") -> Organization:
+    require_authenticated(actor)
+    require(is_system_admin(actor) or is_any_secretariat(actor),
+            "Only a system administrator or a secretariat may register organizations.")
+    org = Organization(name=name.strip(), kind=kind, country=country, name_ja=name_ja, short_name=short_name,
+                       email=email, website=website, address=address)
+    validated_save(org)
+    audit.record(actor=actor, action="committee.organization.create", target=org,
+                 data=snapshot(org, ["name", "kind", "country"]))
+    return org
+
+
+# --- Joint Committees and their members --------------------------------------------------
+
+@transaction.atomic
+def joint_committee_create(*, actor, partner: Country, name: str = "", established_on: date | None = None
+                           ) -> JointCommittee:
+    require_system_admin(actor)
+    if partner.is_japan:
+        raise ApplicationError("Japan is the other side of every Joint Committee; choose a partner country.",
+                               field="partner")
+    if JointCommittee.objects.filter(partner=partner).exists():
+        raise Conflict(f"{partner} already has a Joint Committee.", field="partner")
+    jc = JointCommittee(partner=partner, name=name or f"Japan–{partner.name} Joint Committee",
+                        established_on=established_on)
+    validated_save(jc)
+    audit.record(actor=actor, action="committee.joint_committee.create", target=jc,
+                 data=snapshot(jc, ["partner", "name", "established_on"]))
+    return jc
+
+
+@transaction.atomic
+def member_appoint(*, actor, joint_committee: JointCommittee, side: str, name: str, organization: Organization,
+                   role: str, start_date: date, title: str = "", end_date: date | None = None,
+                   user: User | None = None) -> CommitteeMember:
+    require_secretariat(actor, joint_committee)
+    _check_side_organization(joint_committee, side, organization)
+    if end_date and end_date < start_date:
+        raise ApplicationError("The end date must not be before the start date.", field="end_date")
+    member = CommitteeMember(joint_committee=joint_committee, side=side, name=name.strip(), title=title,
+                             organization=organization, role=role, start_date=start_date, end_date=end_date,
+                             user=user)
+    validated_save(member)
+    audit.record(actor=actor, action="committee.member.appoint", target=member,
+                 data=snapshot(member, ["joint_committee", "side", "name", "organization", "role", "start_date",
+                                        "end_date"]))
+    return member
+
+
+@transaction.atomic
+def member_end(*, actor, member: CommitteeMember, end_date: date) -> CommitteeMember:
+    member = relock(member)
+    require_secretariat(actor, member.joint_committee)
+    if member.end_date is not None:
+        raise Conflict(f"{member.name}'s membership already ended on {member.end_date}.", field="end_date")
+    if end_date < member.start_date:
+        raise ApplicationError("The end date must not be before the start date.", field="end_date")
+    member.end_date = end_date
+    validated_save(member, update_fields=["end_date"])
+    audit.record(actor=actor, action="committee.member.end", target=member, data={"end_date": end_date})
+    return member
+
+
+# --- Meetings ------------------------------------------------------------------------
+
+@transaction.atomic
+def meeting_record(*, actor, joint_committee: JointCommittee, date: date, city: str = "", is_online: bool = False,
+                   number: int | None = None, summary: str = "", report=None,
+                   attendees: Iterable[Organization] = (), publish: bool = True) -> Meeting:
+    require_secretariat(actor, joint_committee)
+    lock(JointCommittee, joint_committee.pk)  # serialises meeting numbering per committee
+    if number is None:
+        number = (joint_committee.meetings.aggregate(n=Max("number"))["n"] or 0) + 1
+    elif joint_committee.meetings.filter(number=number).exists():
+        raise Conflict(f"The {joint_committee} already has a meeting number {number}.", field="number")
+    if not city and not is_online:
+        raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
+    meeting = Meeting(joint_committee=joint_committee, number=number, date=date, city=city.strip(),
+                      is_online=is_online, summary=summary,
+                      status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
+                      published_at=timezone.now() if publish else None)
+    if report:
+        meeting.report = report
+    validated_save(meeting)
+    attendees = list(attendees)
+    if attendees:
+        meeting.attendees.set(attendees)
+    audit.record(actor=actor, action="committee.meeting.record", target=meeting,
+                 data={**snapshot(meeting, ["joint_committee", "number", "date", "city", "is_online", "status",
+                                            "report"]),
+                       "attendees": sorted(o.pk for o in attendees)})
+    return meeting
+
+
+MEETING_EDITABLE = ("date", "city", "is_online", "summary")
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting: Meeting, report=None, attendees: Iterable[Organization] | None = None,
+                   **changes) -> Meeting:
+    meeting = relock(meeting)
+    require_secretariat(actor, meeting.joint_committee)
+    before = snapshot(meeting, [*changes, "report"])
+    _apply(meeting, changes, MEETING_EDITABLE)
+    if not meeting.city and not meeting.is_online:
+        raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
+    if report:
+        meeting.report = report
+    validated_save(meeting)
+    data = {"changes": {**changes, **({"report": meeting.report.name} if report else {})}, "before": before}
+    if attendees is not None:
+        attendees = list(attendees)
+        meeting.attendees.set(attendees)
+        data["attendees"] = sorted(o.pk for o in attendees)
+    audit.record(actor=actor, action="committee.meeting.update", target=meeting, data=data)
+    return meeting
+
+
+@transaction.atomic
+def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
+    meeting = relock(meeting)
+    require_secretariat(actor, meeting.joint_committee)
+    check_transition(PUBLICATION_TRANSITIONS, meeting.status, PublicationStatus.PUBLISHED, what="The meeting",
+                     labels=dict(PublicationStatus.choices))
+    meeting.status = PublicationStatus.PUBLISHED
+    meeting.published_at = timezone.now()
+    meeting.save(update_fields=["status", "published_at"])
+    audit.record(actor=actor, action="committee.meeting.publish", target=meeting)
+    return meeting
+
+
+# --- Decisions -----------------------------------------------------------------------
+
+@transaction.atomic
+def decision_record(*, actor, joint_committee: JointCommittee, decided_on: date, mode: str, kind: str, title: str,
+                    text: str = "", meeting: Meeting | None = None, subject=None, subject_label: str = "",
+                    reference: str = "", publish: bool = True) -> Decision:
+    """Record a decision of the Joint Committee, taken at a meeting or electronically."""
+    require_secretariat(actor, joint_committee)
+    lock(JointCommittee, joint_committee.pk)  # serialises reference numbering per committee
+    if mode not in DecisionMode.values:
+        raise ApplicationError("Choose whether the decision was taken at a meeting or electronically.", field="mode")
+    if kind not in DecisionKind.values:
+        raise ApplicationError("Choose the kind of decision.", field="kind")
+    if mode == DecisionMode.MEETING:
+        if meeting is None:
+            raise ApplicationError("A decision taken at a meeting names the meeting.", field="meeting")
+        if meeting.joint_committee_id != joint_committee.pk:
+            raise ApplicationError("That meeting belongs to another Joint Committee.", field="meeting")
+        if decided_on != meeting.date:
+            raise ApplicationError(f"A decision taken at the {meeting} is dated {meeting.date}.", field="decided_on")
+    elif meeting is not None:
+        raise ApplicationError("An electronic decision is not taken at a meeting.", field="meeting")
+    if decided_on > timezone.localdate():
+        raise ApplicationError("A decision cannot be dated in the future.", field="decided_on")
+    reference = (reference or "").strip() or _next_decision_reference(joint_committee, mode, meeting, decided_on)
+    if Decision.objects.filter(joint_committee=joint_committee, reference=reference).exists():
+        raise Conflict(f"The reference {reference} is already used by another decision.", field="reference")
+    decision = Decision(
+        joint_committee=joint_committee, reference=reference, decided_on=decided_on, mode=mode, meeting=meeting,
+        kind=kind, title=title.strip(), text=text, subject_label=subject_label or (str(subject) if subject else ""),
+        status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
+        published_at=timezone.now() if publish else None, recorded_by=actor,
+    )
+    if subject is not None:
+        decision.subject_type = ContentType.objects.get_for_model(subject)
+        decision.subject_id = str(subject.pk)
+    validated_save(decision)
+    audit.record(actor=actor, action="committee.decision.record", target=decision,
+                 data=snapshot(decision, ["joint_committee", "reference", "decided_on", "mode", "meeting", "kind",
+                                          "title", "subject_type", "subject_id", "subject_label", "status"]))
+    return decision
+
+
+def _next_decision_reference(jc: JointCommittee, mode: str, meeting: Meeting | None, decided_on: date) -> str:
+    if mode == DecisionMode.MEETING:
+        prefix = f"{jc.code}-JC{meeting.number:02d}-"
+    else:
+        prefix = f"{jc.code}-ED{decided_on.year}-"
+    taken = Decision.objects.filter(joint_committee=jc, reference__startswith=prefix).values_list("reference", flat=True)
+    numbers = [int(r[len(prefix):]) for r in taken if r[len(prefix):].isdigit()]
+    return f"{prefix}{(max(numbers, default=0) + 1):02d}"
+
+
+DECISION_EDITABLE = ("title", "text", "subject_label", "kind")
+
+
+@transaction.atomic
+def decision_update(*, actor, decision: Decision, **changes) -> Decision:
+    decision = relock(decision)
+    require_secretariat(actor, decision.joint_committee)
+    if decision.status != PublicationStatus.DRAFT:
+        raise Conflict("A published decision cannot be changed; record a new decision instead.", field="status")
+    before = snapshot(decision, list(changes))
+    _apply(decision, changes, DECISION_EDITABLE)
+    validated_save(decision)
+    audit.record(actor=actor, action="committee.decision.update", target=decision,
+                 data={"changes": changes, "before": before})
+    return decision
+
+
+@transaction.atomic
+def decision_publish(*, actor, decision: Decision) -> Decision:
+    decision = relock(decision)
+    require_secretariat(actor, decision.joint_committee)
+    check_transition(PUBLICATION_TRANSITIONS, decision.status, PublicationStatus.PUBLISHED, what="The decision",
+                     labels=dict(PublicationStatus.choices))
+    decision.status = PublicationStatus.PUBLISHED
+    decision.published_at = timezone.now()
+    decision.save(update_fields=["status", "published_at"])
+    audit.record(actor=actor, action="committee.decision.publish", target=decision)
+    return decision
+
+
+# --- Rules and guidelines ------------------------------------------------------------
+
+def parse_version(version: str) -> tuple[int, int]:
+    match = VERSION_RE.match((version or "").strip())
+    if not match:
+        raise ApplicationError("Write the version as two numbers such as 02.0 (or ver02.0).", field="version")
+    return int(match.group(1)), int(match.group(2))
+
+
+def rule_series(joint_committee: JointCommittee, kind: str, form_code: str = "") -> str:
+    if kind in RULE_CODE_ABBREVIATIONS:
+        abbreviation = RULE_CODE_ABBREVIATIONS[kind]
+    else:
+        if not FORM_CODE_RE.match(form_code or ""):
+            raise ApplicationError("Forms and other documents need a short code such as F_Iss_Req.", field="form_code")
+        abbreviation = form_code
+    return f"JCM_{joint_committee.code}_{abbreviation}"
+
+
+@transaction.atomic
+def rule_document_publish(*, actor, joint_committee: JointCommittee, kind: str, version: str, title: str,
+                          effective_date: date, file=None, form_code: str = "", adopted_by: Decision | None = None
+                          ) -> RuleDocument:
+    """Publish a new version of a rule document; the version in force of the same series is superseded."""
+    require_secretariat(actor, joint_committee)
+    if kind not in RuleKind.values:
+        raise ApplicationError("Choose the kind of document.", field="kind")
+    major, minor = parse_version(version)
+    series = rule_series(joint_committee, kind, form_code)
+    if adopted_by is not None and adopted_by.joint_committee_id != joint_committee.pk:
+        raise ApplicationError("The adopting decision belongs to another Joint Committee.", field="adopted_by")
+    versions = lock(RuleDocument.objects.filter(series=series))
+    latest = max(versions, key=lambda d: (d.version_major, d.version_minor), default=None)
+    if latest is not None and (major, minor) <= (latest.version_major, latest.version_minor):
+        raise Conflict(f"{series} is already at version {latest.version}; a new version must be higher.",
+                       field="version")
+    current = next((d for d in versions if d.status == RuleStatus.IN_FORCE), None)
+    if current is not None:
+        if effective_date < current.effective_date:
+            raise ApplicationError(f"The new version cannot take effect before the version it supersedes "
+                                   f"({current.effective_date}).", field="effective_date")
+        check_transition(RULE_TRANSITIONS, current.status, RuleStatus.SUPERSEDED, what=current.code,
+                         labels=dict(RuleStatus.choices))
+        current.status = RuleStatus.SUPERSEDED
+        current.save(update_fields=["status"])
+    document = RuleDocument(
+        joint_committee=joint_committee, kind=kind, series=series, code=f"{series}_ver{major:02d}.{minor}",
+        title=title.strip(), version_major=major, version_minor=minor, effective_date=effective_date,
+        supersedes=latest, adopted_by=adopted_by, status=RuleStatus.IN_FORCE, published_at=timezone.now(),
+    )
+    if file:
+        document.file = file
+    validated_save(document)
+    audit.record(actor=actor, action="committee.rule_document.publish", target=document,
+                 data={**snapshot(document, ["joint_committee", "kind", "code", "title", "effective_date",
+                                             "adopted_by", "file"]),
+                       "supersedes": current.code if current else None})
+    return document
+
+
+@transaction.atomic
+def rule_document_withdraw(*, actor, document: RuleDocument, reason: str = "") -> RuleDocument:
+    document = relock(document)
+    require_secretariat(actor, document.joint_committee)
+    check_transition(RULE_TRANSITIONS, document.status, RuleStatus.WITHDRAWN, what=document.code,
+                     labels=dict(RuleStatus.choices))
+    before = document.status
+    document.status = RuleStatus.WITHDRAWN
+    document.save(update_fields=["status"])
+    audit.record(actor=actor, action="committee.rule_document.withdraw", target=document,
+                 data={"before": before}, message=reason)
+    return document
+
+
+# --- Third-party entities ------------------------------------------------------------
+
+@transaction.atomic
+def tpe_designate(*, actor, joint_committee: JointCommittee, organization: Organization, designated_on: date,
+                  scopes_validation: Iterable[SectoralScope] = (), scopes_verification: Iterable[SectoralScope] = (),
+                  accreditation: str = "", decision: Decision | None = None, number: int | None = None
+                  ) -> ThirdPartyEntity:
+    require_secretariat(actor, joint_committee)
+    lock(JointCommittee, joint_committee.pk)  # serialises TPE numbering per committee
+    scopes_validation, scopes_verification = list(scopes_validation), list(scopes_verification)
+    if not scopes_validation and not scopes_verification:
+        raise ApplicationError("Designate the TPE for at least one sectoral scope.", field="scopes_validation")
+    if decision is not None and decision.joint_committee_id != joint_committee.pk:
+        raise ApplicationError("The designating decision belongs to another Joint Committee.", field="decision")
+    if ThirdPartyEntity.objects.filter(joint_committee=joint_committee, organization=organization).exists():
+        raise Conflict(f"{organization} is already a TPE of the {joint_committee}.", field="organization")
+    prefix = f"TPE-{joint_committee.code}-"
+    if number is None:
+        taken = ThirdPartyEntity.objects.filter(tpe_id__startswith=prefix).values_list("tpe_id", flat=True)
+        number = max((int(t[len(prefix):]) for t in taken), default=0) + 1
+    tpe = ThirdPartyEntity(joint_committee=joint_committee, tpe_id=f"{prefix}{number:03d}", organization=organization,
+                           designated_on=designated_on, status_changed_on=designated_on,
+                           accreditation=accreditation, decision=decision, status=TPEStatus.DESIGNATED)
+    validated_save(tpe)
+    tpe.scopes_validation.set(scopes_validation)
+    tpe.scopes_verification.set(scopes_verification)
+    TPEStatusChange.objects.create(tpe=tpe, from_status="", to_status=TPEStatus.DESIGNATED,
+                                   effective_on=designated_on, decision=decision)
+    audit.record(actor=actor, action="committee.tpe.designate", target=tpe,
+                 data={**snapshot(tpe, ["joint_committee", "tpe_id", "organization", "designated_on", "decision"]),
+                       "scopes_validation": sorted(s.number for s in scopes_validation),
+                       "scopes_verification": sorted(s.number for s in scopes_verification)})
+    return tpe
+
+
+@transaction.atomic
+def tpe_change_status(*, actor, tpe: ThirdPartyEntity, status: str, effective_on: date, reason: str = "",
+                      decision: Decision | None = None) -> ThirdPartyEntity:
+    """Suspend, reinstate or withdraw a TPE."""
+    tpe = relock(tpe)
+    require_secretariat(actor, tpe.joint_committee)
+    check_transition(TPE_TRANSITIONS, tpe.status, status, what=f"{tpe.tpe_id}", labels=dict(TPEStatus.choices))
+    if status in (TPEStatus.SUSPENDED, TPEStatus.WITHDRAWN) and not reason.strip():
+        raise ApplicationError("Give the reason for the suspension or withdrawal.", field="reason")
+    if tpe.status_changed_on and effective_on < tpe.status_changed_on:
+        raise ApplicationError(f"The change cannot take effect before the last one ({tpe.status_changed_on}).",
+                               field="effective_on")
+    before = tpe.status
+    tpe.status = status
+    tpe.status_changed_on = effective_on
+    tpe.save(update_fields=["status", "status_changed_on"])
+    TPEStatusChange.objects.create(tpe=tpe, from_status=before, to_status=status, effective_on=effective_on,
+                                   reason=reason, decision=decision)
+    audit.record(actor=actor, action=f"committee.tpe.{status}", target=tpe,
+                 data={"from": before, "to": status, "effective_on": effective_on}, message=reason)
+    return tpe
+
+
+@transaction.atomic
+def tpe_update_scopes(*, actor, tpe: ThirdPartyEntity, scopes_validation: Iterable[SectoralScope],
+                      scopes_verification: Iterable[SectoralScope], decision: Decision | None = None
+                      ) -> ThirdPartyEntity:
+    tpe = relock(tpe)
+    require_secretariat(actor, tpe.joint_committee)
+    if tpe.status == TPEStatus.WITHDRAWN:
+        raise Conflict(f"{tpe.tpe_id} is withdrawn; its scopes can no longer change.", field="status")
+    scopes_validation, scopes_verification = list(scopes_validation), list(scopes_verification)
+    before = {"validation": sorted(s.number for s in tpe.scopes_validation.all()),
+              "verification": sorted(s.number for s in tpe.scopes_verification.all())}
+    tpe.scopes_validation.set(scopes_validation)
+    tpe.scopes_verification.set(scopes_verification)
+    audit.record(actor=actor, action="committee.tpe.update_scopes", target=tpe,
+                 data={"before": before, "validation": sorted(s.number for s in scopes_validation),
+                       "verification": sorted(s.number for s in scopes_verification),
+                       "decision": decision.pk if decision else None})
+    return tpe
+
+
+# --- Roles ---------------------------------------------------------------------------
+
+@transaction.atomic
+def role_assign(*, actor, user: User, role: str, joint_committee: JointCommittee | None = None, side: str = "",
+                country: Country | None = None, organization: Organization | None = None,
+                valid_from: date | None = None, valid_until: date | None = None) -> RoleAssignment:
+    require_system_admin(actor)
+    assignment = RoleAssignment(user=user, role=role, joint_committee=joint_committee, side=side, country=country,
+                                organization=organization, valid_from=valid_from, valid_until=valid_until)
+    try:
+        validated_save(assignment)
+    except IntegrityError as exc:  # pragma: no cover - full_clean checks the constraints first
+        raise ApplicationError(str(exc)) from exc
+    audit.record(actor=actor, action="committee.role.assign", target=assignment,
+                 data=snapshot(assignment, ["user", "role", "joint_committee", "side", "country", "organization"]))
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    require_system_admin(actor)
+    assignment = relock(assignment)
+    data = snapshot(assignment, ["user", "role", "joint_committee", "side", "country", "organization"])
+    audit.record(actor=actor, action="committee.role.revoke", target=assignment, data=data)
+    assignment.delete()
+
+
+# --- helpers -------------------------------------------------------------------------
+
+def _is_secretariat_of(actor, jc) -> bool:
+    from jcm_registry.permissions import is_secretariat
+
+    return is_secretariat(actor, jc)
+
+
+def _apply(obj, changes: dict, editable: Iterable[str]) -> None:
+    unknown = set(changes) - set(editable)
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    for key, value in changes.items():
+        setattr(obj, key, value)
+
+
+def _check_side_organization(jc: JointCommittee, side: str, organization: Organization) -> None:
+    if organization.country_id is None:
+        return
+    if side == "japan" and not organization.country.is_japan and organization.kind != "embassy":
+        raise ApplicationError("A member on Japan's side represents a Japanese ministry or embassy.",
+                               field="organization")
+    if side == "partner" and organization.country_id != jc.partner_id and organization.kind != "embassy":
+        raise ApplicationError(f"A member on the partner side represents an organization of {jc.partner}.",
+                               field="organization")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JcmRegistryConfig(AppConfig):
+    name = "jcm_registry"
+    verbose_name = "JCM Registry (core)"

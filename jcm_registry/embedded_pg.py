@@ -1,0 +1,76 @@
+"""The embedded PostgreSQL used when no ``DATABASE_URL`` is configured.
+
+The `pgserver` package ships real PostgreSQL binaries. The data directory lives under
+``var/pgdata`` in the project (or ``JCM_PGDATA``) and is reused across runs: the first
+process that needs it starts the server, later processes attach to the running one, and
+the last process to exit stops it (pgserver keeps a list of the processes holding it).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+DATABASE_NAME = "jcm"
+
+_servers: dict[Path, object] = {}
+
+
+def _prepare_runtime_dir(base: Path) -> None:
+    # pgserver keeps an inter-process lock in the XDG runtime directory; give it a
+    # stable, private one inside the project so that every process finds the same lock.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        run = base / "run"
+        run.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.environ["XDG_RUNTIME_DIR"] = str(run)
+
+
+def start(pgdata: Path) -> object:
+    """Start (or attach to) the embedded server for ``pgdata`` and return its handle."""
+    pgdata = Path(pgdata).resolve()
+    if pgdata in _servers:
+        return _servers[pgdata]
+    pgdata.mkdir(parents=True, exist_ok=True)
+    _prepare_runtime_dir(pgdata.parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    _servers[pgdata] = server
+    return server
+
+
+def connection_params(server: object, database: str = DATABASE_NAME) -> dict:
+    """Host (socket directory), port and user of a running embedded server."""
+    uri = urlparse(server.get_uri())  # postgresql://postgres:@/postgres?host=/tmp/xyz
+    query = parse_qs(uri.query)
+    return {
+        "NAME": database,
+        "USER": uri.username or "postgres",
+        "PASSWORD": uri.password or "",
+        "HOST": query.get("host", [uri.hostname or ""])[0],
+        "PORT": str(uri.port or ""),
+    }
+
+
+def ensure_database(server: object, database: str = DATABASE_NAME) -> None:
+    import psycopg
+
+    params = connection_params(server, "postgres")
+    with psycopg.connect(
+        dbname="postgres", user=params["USER"], host=params["HOST"], port=params["PORT"] or None,
+        autocommit=True,
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def database_settings(pgdata: Path, database: str = DATABASE_NAME) -> dict:
+    """Django ``DATABASES['default']`` for the embedded server, starting it if needed."""
+    server = start(pgdata)
+    ensure_database(server, database)
+    return {"ENGINE": "django.db.backends.postgresql", **connection_params(server, database)}

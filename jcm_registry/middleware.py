@@ -1,0 +1,22 @@
+"""Request id for every request, carried into audit events through a context variable."""
+
+import contextvars
+import uuid
+
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("jcm_request_id", default="")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming[:64] if incoming else uuid.uuid4().hex
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,1 @@
+"""Models of the methodologies app (filled by its issue)."""

@@ -1,0 +1,102 @@
+"""Shared fixtures. Every test runs against PostgreSQL (DATABASE_URL, else the embedded server)."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from committee.choices import OrganizationKind, Role, Side
+from tests import factories as f
+
+
+@pytest.fixture
+def japan(db):
+    return f.japan()
+
+
+@pytest.fixture
+def mongolia(db):
+    return f.CountryFactory(code="MN", name="Mongolia", name_ja="モンゴル", name_local="Монгол Улс")
+
+
+@pytest.fixture
+def cambodia(db):
+    return f.CountryFactory(code="KH", name="Cambodia", name_ja="カンボジア")
+
+
+@pytest.fixture
+def jc(mongolia):
+    """The Japan–Mongolia Joint Committee."""
+    return f.JointCommitteeFactory(partner=mongolia)
+
+
+@pytest.fixture
+def other_jc(cambodia):
+    """The Japan–Cambodia Joint Committee (another committee, for scoping tests)."""
+    return f.JointCommitteeFactory(partner=cambodia)
+
+
+@pytest.fixture
+def moe(japan):
+    return f.OrganizationFactory(name="Ministry of the Environment", short_name="MOE",
+                                 kind=OrganizationKind.MINISTRY, country=japan)
+
+
+@pytest.fixture
+def mn_ministry(mongolia):
+    return f.OrganizationFactory(name="Ministry of Environment and Green Development", short_name="MEGD",
+                                 kind=OrganizationKind.MINISTRY, country=mongolia)
+
+
+@pytest.fixture
+def sysadmin(db):
+    user = f.UserFactory(username="sysadmin", is_superuser=True, is_staff=True)
+    return user
+
+
+@pytest.fixture
+def secretariat(jc):
+    """Secretariat of Japan's side of the Japan–Mongolia Joint Committee."""
+    return f.make_user("sec_mn", Role.SECRETARIAT, joint_committee=jc, side=Side.JAPAN)
+
+
+@pytest.fixture
+def other_secretariat(other_jc):
+    """Secretariat of the Japan–Cambodia Joint Committee."""
+    return f.make_user("sec_kh", Role.SECRETARIAT, joint_committee=other_jc, side=Side.JAPAN)
+
+
+@pytest.fixture
+def member(jc):
+    return f.make_user("member_mn", Role.COMMITTEE_MEMBER, joint_committee=jc, side=Side.PARTNER)
+
+
+@pytest.fixture
+def ministry(jc, mongolia):
+    """Mongolia's ministry API client."""
+    return f.make_user("ministry_mn", Role.MINISTRY_API, country=mongolia)
+
+
+@pytest.fixture
+def other_ministry(other_jc, cambodia):
+    return f.make_user("ministry_kh", Role.MINISTRY_API, country=cambodia)
+
+
+@pytest.fixture
+def participant(db):
+    company = f.OrganizationFactory(name="Demo Solar LLC", kind=OrganizationKind.COMPANY)
+    return f.make_user("participant", Role.PROJECT_PARTICIPANT, organization=company)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    """An API client authenticated with the user's token (as a ministry's system would)."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
