@@ -7,9 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from committee.api.urls import register as register_committee_api
 from jcm_registry import views
+from methodologies.api.urls import register as register_methodologies_api
 from jcm_registry.api_router import router
 
 register_committee_api(router)
+register_methodologies_api(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("committee/", include("committee.urls")),
+    path("methodologies/", include("methodologies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("rest_framework.urls", namespace="rest_framework")),

@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Separate test databases for parallel runs on one server (e.g. JCM_TEST_DB_SUFFIX=_api).
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{env.str('JCM_TEST_DB_SUFFIX', default='')}"}  # noqa: F405
