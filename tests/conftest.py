@@ -7,6 +7,24 @@ from committee.choices import OrganizationKind, Role, Side
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Japan and the sectoral scopes come from a data migration; transactional tests flush them, so
+    put them back for any test that uses the database and finds them missing."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"})
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from committee.models import Country, SectoralScope
+    from committee.reference import ensure_reference_data
+
+    if SectoralScope.objects.count() < 15 or not Country.objects.filter(is_japan=True).exists():
+        ensure_reference_data(Country, SectoralScope)
+
+
 @pytest.fixture
 def japan(db):
     return f.japan()

@@ -1,0 +1,610 @@
+"""Every write of the registry. One function per business action.
+
+Each runs in one transaction, locks the rows it changes in a fixed order (accounts by
+primary key, then blocks by serial number), checks the actor and the transition, saves,
+writes one audit event and defers notifications to commit. PostgreSQL guards the same
+invariants again (see credits.models and the triggers in credits/migrations).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from jcm_registry import audit
+from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
+from jcm_registry.notifications import notify
+from jcm_registry.permissions import require, require_authenticated, require_system_admin
+from jcm_registry.workflow import check_transition, lock, relock
+
+from . import permissions as perms
+from .choices import (
+    ACCOUNT_TRANSITIONS,
+    ACCOUNT_TYPE_CODES,
+    HOLDING_TYPES,
+    TERMINAL_TYPES,
+    TRANSACTION_TRANSITIONS,
+    AccountStatus,
+    AccountType,
+    Authorization,
+    BlockStatus,
+    TransactionKind,
+    TransactionStatus,
+)
+from .models import Account, AccountRepresentative, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
+
+MAX_QUANTITY = 10**15  # far above any real issuance; keeps arithmetic well inside 64 bits
+
+
+# --- Registries and accounts -----------------------------------------------------------
+
+@transaction.atomic
+def registry_open(*, actor, country, name: str = "", operated_by=None) -> Registry:
+    require_system_admin(actor)
+    if Registry.objects.filter(country=country).exists():
+        raise Conflict(f"{country} already has a registry.", field="country")
+    registry = Registry.objects.create(country=country, name=name or f"JCM Registry of {country.name}",
+                                       operated_by=operated_by)
+    audit.record(actor=actor, action="credits.registry.open", target=registry,
+                 data={"country": country.code, "operated_by": operated_by.code if operated_by else None})
+    return registry
+
+
+@transaction.atomic
+def account_open(*, actor, registry: Registry, type: str, name: str, holder=None, requires_approval: bool = False,
+                 representatives=()) -> Account:
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may open accounts.")
+    if type not in AccountType.values:
+        raise ApplicationError("Choose an account type.", field="type")
+    if type == AccountType.PARTICIPANT_HOLDING and holder is None:
+        raise ApplicationError("A participant holding account needs its holder organization.", field="holder")
+    if not (name or "").strip():
+        raise ApplicationError("Give the account a name.", field="name")
+    registry = lock(Registry, registry.pk)  # serialises account numbering per registry
+    prefix = f"{registry.code}-{ACCOUNT_TYPE_CODES[type]}-"
+    last = Account.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    sequence = int(last[len(prefix):]) + 1 if last else 1
+    account = Account.objects.create(registry=registry, number=f"{prefix}{sequence:06d}", type=type, name=name.strip(),
+                                     holder=holder, requires_approval=requires_approval)
+    for user in representatives:
+        AccountRepresentative.objects.create(account=account, user=user)
+    audit.record(actor=actor, action="credits.account.open", target=account,
+                 data={"number": account.number, "type": type, "holder": holder.pk if holder else None,
+                       "requires_approval": requires_approval,
+                       "representatives": sorted(u.pk for u in representatives)})
+    return account
+
+
+@transaction.atomic
+def account_change_status(*, actor, account: Account, status: str, reason: str = "") -> Account:
+    account = relock(account)
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may block, "
+                                                              "unblock or close accounts.")
+    check_transition(ACCOUNT_TRANSITIONS, account.status, status, what=f"Account {account.number}",
+                     labels=dict(AccountStatus.choices))
+    if status == AccountStatus.CLOSED and account.balance and account.type in HOLDING_TYPES:
+        raise Conflict(f"Account {account.number} still holds {account.balance:,} credits; transfer them first.",
+                       field="status")
+    if status in (AccountStatus.BLOCKED, AccountStatus.CLOSED) and not reason.strip():
+        raise ApplicationError("Give the reason.", field="reason")
+    before = account.status
+    account.status = status
+    account.closed_at = timezone.now() if status == AccountStatus.CLOSED else None
+    account.save(update_fields=["status", "closed_at"])
+    audit.record(actor=actor, action=f"credits.account.{status}", target=account,
+                 data={"from": before, "to": status}, message=reason)
+    return account
+
+
+@transaction.atomic
+def account_set_representative(*, actor, account: Account, user, can_initiate: bool = True,
+                               can_approve: bool = True) -> AccountRepresentative:
+    account = relock(account)
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may name "
+                                                              "account representatives.")
+    link, _created = AccountRepresentative.objects.update_or_create(
+        account=account, user=user, defaults={"can_initiate": can_initiate, "can_approve": can_approve})
+    audit.record(actor=actor, action="credits.account.set_representative", target=account,
+                 data={"user": user.pk, "can_initiate": can_initiate, "can_approve": can_approve})
+    return link
+
+
+@transaction.atomic
+def account_remove_representative(*, actor, account: Account, user) -> None:
+    account = relock(account)
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may remove "
+                                                              "account representatives.")
+    deleted, _ = AccountRepresentative.objects.filter(account=account, user=user).delete()
+    if not deleted:
+        raise ApplicationError(f"{user} is not a representative of {account.number}.", field="user")
+    audit.record(actor=actor, action="credits.account.remove_representative", target=account, data={"user": user.pk})
+
+
+# --- Issuance -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Share:
+    """Credits of one issuance going into one account of the issuing registry."""
+
+    account: Account
+    quantity: int
+
+
+def reserve_serials(quantity: int) -> int:
+    """Reserve ``quantity`` consecutive serials from the system-wide counter; return the first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE credits_serialcounter SET next_serial = next_serial + %s WHERE id = 1 RETURNING next_serial - %s",
+            [quantity, quantity],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute("INSERT INTO credits_serialcounter (id, next_serial) VALUES (1, %s) "
+                           "ON CONFLICT (id) DO UPDATE SET next_serial = credits_serialcounter.next_serial + %s "
+                           "RETURNING next_serial - %s", [1 + quantity, quantity, quantity])
+            row = cursor.fetchone()
+    return row[0]
+
+
+@transaction.atomic
+def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_period_number: int,
+          monitoring_period_key: str, vintage: int, shares: list[Share], decided_quantity: int,
+          authorization: str = Authorization.NONE, already_issued: int = 0) -> Issuance:
+    """Issue one registry's share of a Joint Committee issuance decision.
+
+    Each share becomes one block of consecutive serials in its account. The work is the same
+    for one credit or a billion: one counter update, one block and one ledger row per share.
+    ``already_issued`` is what other registries issued for the same decision, so that the
+    total never exceeds ``decided_quantity``.
+    """
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may issue credits.")
+    shares = [s for s in shares if s.quantity]
+    if not shares:
+        raise ApplicationError("Nothing to issue into this registry.", field="quantity")
+    total = sum(s.quantity for s in shares)
+    if any(s.quantity < 0 for s in shares) or total > MAX_QUANTITY:
+        raise ApplicationError("Share quantities must be positive whole credits.", field="quantity")
+    if already_issued + total > decided_quantity:
+        raise Conflict(f"Issuing {total:,} would exceed the {decided_quantity:,} credits decided "
+                       f"({already_issued:,} already issued).", field="quantity")
+    if authorization not in Authorization.values:
+        raise ApplicationError("Choose the Article 6.2 authorization.", field="authorization")
+    accounts = lock(Account.objects.filter(pk__in=[s.account.pk for s in shares]))
+    by_pk = {a.pk: a for a in accounts}
+    for share in shares:
+        account = by_pk[share.account.pk]
+        if account.registry_id != registry.pk:
+            raise ApplicationError(f"Account {account.number} is not in the {registry}.", field="account")
+        if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN:
+            raise ApplicationError(f"Account {account.number} cannot receive issued credits.", field="account")
+    if Issuance.objects.filter(monitoring_period_key=monitoring_period_key, registry=registry).exists():
+        raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
+                       field="monitoring_period")
+    now = timezone.now()
+    txn = CreditTransaction.objects.create(registry=registry, kind=TransactionKind.ISSUANCE,
+                                           status=TransactionStatus.COMPLETED, quantity=total, initiator=actor,
+                                           decided_at=now, completed_at=now,
+                                           selection={"decision": decision.pk, "period": monitoring_period_key})
+    try:
+        with transaction.atomic():
+            issuance = Issuance.objects.create(
+                registry=registry, decision=decision, project_code=project_code,
+                monitoring_period_number=monitoring_period_number, monitoring_period_key=monitoring_period_key,
+                vintage=vintage, quantity=total, authorization=authorization, transaction=txn, issued_by=actor)
+    except IntegrityError as exc:
+        raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
+                       field="monitoring_period") from exc
+    first = reserve_serials(total)
+    blocks, entries = [], []
+    for share in shares:
+        account = by_pk[share.account.pk]
+        block = CreditBlock(first_serial=first, last_serial=first + share.quantity - 1, account=account,
+                            issuance=issuance, issuing_registry=registry, project_code=project_code,
+                            monitoring_period_number=monitoring_period_number, vintage=vintage,
+                            authorization=authorization, created_by=txn)
+        blocks.append(block)
+        first += share.quantity
+    CreditBlock.objects.bulk_create(blocks)
+    for block in blocks:
+        entries.append(LedgerEntry(transaction=txn, block=block, first_serial=block.first_serial,
+                                   last_serial=block.last_serial, from_account=None, to_account=block.account))
+        Account.objects.filter(pk=block.account_id).update(balance=F("balance") + (block.last_serial -
+                                                                                  block.first_serial + 1))
+    LedgerEntry.objects.bulk_create(entries)
+    audit.record(actor=actor, action="credits.issuance.execute", target=issuance,
+                 data={"registry": registry.code, "decision": decision.pk, "period": monitoring_period_key,
+                       "quantity": total, "vintage": vintage, "authorization": authorization,
+                       "blocks": [[b.account.number, b.first_serial, b.last_serial] for b in blocks]})
+    _notify_accounts({b.account for b in blocks}, kind="credits.issued", key=f"issuance:{issuance.pk}",
+                     subject=f"{total:,} JCM credits issued for {monitoring_period_key}",
+                     url=issuance.registry.get_absolute_url() if _has_url("credits:registry-detail") else "")
+    return issuance
+
+
+# --- Transactions ----------------------------------------------------------------------
+
+KIND_TARGETS = {
+    TransactionKind.TRANSFER: HOLDING_TYPES,
+    TransactionKind.EXTERNAL_TRANSFER: HOLDING_TYPES,
+    TransactionKind.CANCELLATION: {AccountType.CANCELLATION, AccountType.OMGE_CANCELLATION,
+                                   AccountType.VOLUNTARY_CANCELLATION},
+    TransactionKind.RETIREMENT: {AccountType.RETIREMENT},
+}
+
+
+def transaction_initiate(*, actor, kind: str, from_account: Account, to_account: Account, quantity: int,
+                         first_serial: int | None = None, last_serial: int | None = None,
+                         project_code: str = "", vintage: int | None = None, purpose: str = "",
+                         beneficiary: str = "", note: str = "", idempotency_key: str | None = None
+                         ) -> CreditTransaction:
+    """Propose a transfer, external transfer, cancellation or retirement.
+
+    Executes at once unless the sending account needs a second representative's approval.
+    With ``idempotency_key``, the same request sent again (even concurrently) returns the
+    first transaction and never executes twice; the same key with a different request is refused.
+    """
+    request = {"kind": kind, "from": from_account.pk, "to": to_account.pk, "quantity": quantity,
+               "first_serial": first_serial, "last_serial": last_serial, "project_code": project_code,
+               "vintage": vintage, "purpose": purpose, "beneficiary": beneficiary}
+    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+    if idempotency_key:
+        existing = _replay(actor, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    try:
+        return _initiate(actor=actor, kind=kind, from_account=from_account, to_account=to_account, quantity=quantity,
+                         first_serial=first_serial, last_serial=last_serial, project_code=project_code,
+                         vintage=vintage, purpose=purpose, beneficiary=beneficiary, note=note,
+                         idempotency_key=idempotency_key or None, fingerprint=fingerprint)
+    except IntegrityError as exc:
+        if idempotency_key and "txn_idempotency_key_unique" in str(exc):
+            existing = _replay(actor, idempotency_key, fingerprint)
+            if existing is not None:
+                return existing
+        raise
+
+
+def _replay(actor, key: str, fingerprint: str) -> CreditTransaction | None:
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    existing = CreditTransaction.objects.filter(initiator=actor, idempotency_key=key).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise Conflict("This idempotency key was already used for a different request.", field="idempotency_key")
+    return existing
+
+
+@transaction.atomic
+def _initiate(*, actor, kind, from_account, to_account, quantity, first_serial, last_serial, project_code, vintage,
+              purpose, beneficiary, note, idempotency_key, fingerprint) -> CreditTransaction:
+    require_authenticated(actor)
+    if kind not in KIND_TARGETS:
+        raise ApplicationError("Choose transfer, external transfer, cancellation or retirement.", field="kind")
+    _check_quantity(quantity, first_serial, last_serial)
+    if first_serial is not None:
+        quantity = (last_serial if last_serial is not None else first_serial + quantity - 1) - first_serial + 1
+    _check_accounts(kind, from_account, to_account)
+    if kind == TransactionKind.RETIREMENT and not (purpose.strip() and beneficiary.strip()):
+        raise ApplicationError("A retirement states its purpose and its beneficiary.",
+                               errors={**({"purpose": ["State the purpose of the retirement."]} if not purpose.strip()
+                                          else {}),
+                                       **({"beneficiary": ["Name the beneficiary."]} if not beneficiary.strip()
+                                          else {})})
+    if not perms.may_initiate(actor, from_account):
+        raise NotAllowed(f"You may not initiate transactions from account {from_account.number}.")
+    selection = {k: v for k, v in {"first_serial": first_serial, "last_serial": last_serial,
+                                   "project_code": project_code or None, "vintage": vintage}.items() if v is not None}
+    txn = CreditTransaction.objects.create(
+        registry=from_account.registry, kind=kind, status=TransactionStatus.PROPOSED, from_account=from_account,
+        to_account=to_account, quantity=quantity, selection=selection, purpose=purpose.strip(),
+        beneficiary=beneficiary.strip(), note=note, initiator=actor, idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint)
+    if from_account.requires_approval:
+        # Check now that the units exist, so that a hopeless proposal is refused at once.
+        _lock_pair(from_account, to_account)
+        _check_holdings(relock(from_account), quantity)
+        audit.record(actor=actor, action=f"credits.{kind}.propose", target=txn, data=_txn_data(txn))
+        approvers = [link.user for link in from_account.representative_links.select_related("user")
+                     if link.can_approve and link.user_id != actor.pk]
+        notify(recipients=approvers, kind="credits.approval_needed", key=f"txn:{txn.pk}:approval",
+               subject=f"Transaction {txn.reference} awaits your approval", url=_url(txn))
+        return txn
+    _execute(txn, actor=actor)
+    audit.record(actor=actor, action=f"credits.{kind}.complete", target=txn, data=_txn_data(txn))
+    return txn
+
+
+@transaction.atomic
+def transaction_approve(*, actor, txn: CreditTransaction) -> CreditTransaction:
+    txn = relock(txn)
+    require_authenticated(actor)
+    check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.COMPLETED, what=f"Transaction {txn.reference}",
+                     labels=dict(TransactionStatus.choices))
+    if actor.pk == txn.initiator_id:
+        raise NotAllowed("A transaction is approved by a different person from the one who initiated it.")
+    if not perms.may_approve(actor, txn.from_account):
+        raise NotAllowed(f"You may not approve transactions from account {txn.from_account.number}.")
+    txn.approver = actor
+    txn.decided_at = timezone.now()
+    _execute(txn, actor=actor)
+    audit.record(actor=actor, action=f"credits.{txn.kind}.approve", target=txn, data=_txn_data(txn))
+    return txn
+
+
+@transaction.atomic
+def transaction_reject(*, actor, txn: CreditTransaction, reason: str) -> CreditTransaction:
+    txn = relock(txn)
+    require_authenticated(actor)
+    check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.REJECTED, what=f"Transaction {txn.reference}",
+                     labels=dict(TransactionStatus.choices))
+    if actor.pk == txn.initiator_id:
+        raise NotAllowed("The initiator cancels a proposal; rejection is for the approver.")
+    if not perms.may_approve(actor, txn.from_account):
+        raise NotAllowed(f"You may not reject transactions from account {txn.from_account.number}.")
+    if not (reason or "").strip():
+        raise ApplicationError("Give the reason for the rejection.", field="reason")
+    txn.status = TransactionStatus.REJECTED
+    txn.approver = actor
+    txn.decided_at = timezone.now()
+    txn.refusal_reason = reason.strip()
+    txn.save(update_fields=["status", "approver", "decided_at", "refusal_reason"])
+    audit.record(actor=actor, action=f"credits.{txn.kind}.reject", target=txn, message=reason)
+    notify(recipients=[txn.initiator], kind="credits.rejected", key=f"txn:{txn.pk}:rejected",
+           subject=f"Transaction {txn.reference} was rejected", body=reason, url=_url(txn))
+    return txn
+
+
+@transaction.atomic
+def transaction_cancel(*, actor, txn: CreditTransaction) -> CreditTransaction:
+    txn = relock(txn)
+    require_authenticated(actor)
+    check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.CANCELLED,
+                     what=f"Transaction {txn.reference}", labels=dict(TransactionStatus.choices))
+    if actor.pk != txn.initiator_id and not perms.is_registry_admin(actor, txn.registry):
+        raise NotAllowed("Only the initiator or a registry administrator may cancel a proposed transaction.")
+    txn.status = TransactionStatus.CANCELLED
+    txn.decided_at = timezone.now()
+    txn.save(update_fields=["status", "decided_at"])
+    audit.record(actor=actor, action=f"credits.{txn.kind}.cancel", target=txn)
+    return txn
+
+
+@transaction.atomic
+def transaction_reverse(*, actor, txn: CreditTransaction, reason: str) -> CreditTransaction:
+    """Correct a completed transfer by moving exactly the same serial numbers back.
+
+    Only a registry administrator may do it, only while the receiving account still holds all
+    of those units; cancellations and retirements are final and cannot be reversed.
+    """
+    txn = relock(txn)
+    require_authenticated(actor)
+    require(perms.is_registry_admin(actor, txn.registry), "Only a registry administrator may reverse a transaction.")
+    if txn.kind not in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER):
+        raise Conflict("Only transfers can be reversed; cancellations and retirements are final.", field="kind")
+    if txn.status != TransactionStatus.COMPLETED:
+        raise Conflict(f"Transaction {txn.reference} is not completed.", field="status")
+    if CreditTransaction.objects.filter(reverses=txn).exists():
+        raise Conflict(f"Transaction {txn.reference} has already been reversed.", field="status")
+    if not (reason or "").strip():
+        raise ApplicationError("Give the reason for the correction.", field="reason")
+    receiver, sender = txn.to_account, txn.from_account
+    _lock_pair(receiver, sender)
+    receiver, sender = relock(receiver), relock(sender)
+    for account in (receiver, sender):
+        if account.status == AccountStatus.CLOSED:
+            raise Conflict(f"Account {account.number} is closed.", field="status")
+    ranges = list(txn.entries.values_list("first_serial", "last_serial"))
+    blocks = []
+    for first, last in ranges:
+        covering = lock(CreditBlock.objects.filter(last_serial__gte=first, first_serial__lte=last))
+        if (sum(b.last_serial - b.first_serial + 1 for b in covering if b.account_id == receiver.pk
+                and b.status == BlockStatus.ACTIVE and b.first_serial >= first and b.last_serial <= last)
+                != last - first + 1):
+            raise Conflict(f"Account {receiver.number} no longer holds all the units of {txn.reference}; "
+                           "it cannot be reversed.", field="status")
+        blocks.extend(covering)
+    quantity = sum(last - first + 1 for first, last in ranges)
+    reversal = CreditTransaction.objects.create(
+        registry=txn.registry, kind=TransactionKind.REVERSAL, status=TransactionStatus.COMPLETED,
+        from_account=receiver, to_account=sender, quantity=quantity, reverses=txn, initiator=actor,
+        note=reason.strip(), decided_at=timezone.now(), completed_at=timezone.now(),
+        selection={"reverses": txn.pk})
+    block_ids = [b.pk for b in blocks]
+    CreditBlock.objects.filter(pk__in=block_ids).update(account=sender)
+    LedgerEntry.objects.bulk_create([
+        LedgerEntry(transaction=reversal, block=b, first_serial=b.first_serial, last_serial=b.last_serial,
+                    from_account=receiver, to_account=sender) for b in blocks])
+    Account.objects.filter(pk=receiver.pk).update(balance=F("balance") - quantity)
+    Account.objects.filter(pk=sender.pk).update(balance=F("balance") + quantity)
+    audit.record(actor=actor, action="credits.reversal.complete", target=reversal,
+                 data={**_txn_data(reversal), "reverses": txn.pk}, message=reason)
+    return reversal
+
+
+# --- execution -------------------------------------------------------------------------
+
+def _check_quantity(quantity, first_serial, last_serial) -> None:
+    if first_serial is None:
+        if last_serial is not None:
+            raise ApplicationError("Give the first serial number of the range.", field="first_serial")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1 or quantity > MAX_QUANTITY:
+            raise ApplicationError("The quantity is a positive whole number of credits.", field="quantity")
+        return
+    if last_serial is None:
+        if not isinstance(quantity, int) or quantity < 1:
+            raise ApplicationError("Give the last serial number or the quantity.", field="last_serial")
+        last_serial = first_serial + quantity - 1
+    if first_serial < 1 or last_serial < first_serial:
+        raise ApplicationError("The serial range is empty or reversed.", field="last_serial")
+    if quantity and quantity != last_serial - first_serial + 1:
+        raise ApplicationError("The quantity does not match the serial range.", field="quantity")
+
+
+def _check_accounts(kind, from_account: Account, to_account: Account) -> None:
+    if from_account.pk == to_account.pk:
+        raise ApplicationError("Choose a different receiving account.", field="to_account")
+    if from_account.type not in HOLDING_TYPES:
+        raise Conflict(f"Credits in {from_account.get_type_display().lower()} {from_account.number} never move again.",
+                       field="from_account")
+    if to_account.type not in KIND_TARGETS[kind]:
+        raise ApplicationError(f"A {TransactionKind(kind).label.lower()} goes to a "
+                               f"{' or '.join(sorted(str(AccountType(t).label).lower() for t in KIND_TARGETS[kind]))}"
+                               f"; {to_account.number} is a {to_account.get_type_display().lower()}.",
+                               field="to_account")
+    same_registry = from_account.registry_id == to_account.registry_id
+    if kind == TransactionKind.EXTERNAL_TRANSFER and same_registry:
+        raise ApplicationError("An external transfer goes to an account of another registry.", field="to_account")
+    if kind != TransactionKind.EXTERNAL_TRANSFER and not same_registry:
+        raise ApplicationError("The receiving account is in another registry: use an external transfer.",
+                               field="to_account")
+
+
+def _lock_pair(a: Account, b: Account) -> None:
+    lock(Account.objects.filter(pk__in=[a.pk, b.pk]))
+
+
+def _check_holdings(account: Account, quantity: int) -> None:
+    if account.status != AccountStatus.OPEN:
+        raise Conflict(f"Account {account.number} is {account.get_status_display().lower()}.", field="from_account")
+    if account.balance < quantity:
+        raise Conflict(f"Account {account.number} holds {account.balance:,} credits; {quantity:,} requested.",
+                       field="quantity")
+
+
+def _execute(txn: CreditTransaction, *, actor) -> None:
+    """Move the units: lock both accounts (pk order), then the blocks (serial order), split at most
+    one block per end of the selection, write the ledger rows and the two balances."""
+    accounts = {a.pk: a for a in lock(Account.objects.filter(pk__in=[txn.from_account_id, txn.to_account_id]))}
+    sender, receiver = accounts[txn.from_account_id], accounts[txn.to_account_id]
+    _check_holdings(sender, txn.quantity)
+    if receiver.status != AccountStatus.OPEN:
+        raise Conflict(f"Account {receiver.number} is {receiver.get_status_display().lower()}.", field="to_account")
+    sel = txn.selection
+    now = timezone.now()
+    new_status = (BlockStatus.RETIRED if receiver.type == AccountType.RETIREMENT
+                  else BlockStatus.CANCELLED if receiver.type in TERMINAL_TYPES else BlockStatus.ACTIVE)
+    moves: list[tuple[CreditBlock, int, int]] = []  # (block, first, last) to move
+    if "first_serial" in sel:
+        first = sel["first_serial"]
+        last = sel.get("last_serial", first + txn.quantity - 1)
+        block = (CreditBlock.objects.select_for_update(of=("self",))
+                 .filter(account=sender, status=BlockStatus.ACTIVE, first_serial__lte=first, last_serial__gte=last)
+                 .first())
+        if block is None:
+            raise Conflict(f"Account {sender.number} does not hold all of serials {first}–{last} in one block.",
+                           field="first_serial")
+        moves.append((block, first, last))
+    else:
+        remaining = txn.quantity
+        qs = CreditBlock.objects.filter(account=sender, status=BlockStatus.ACTIVE)
+        if sel.get("project_code"):
+            qs = qs.filter(project_code=sel["project_code"])
+        if sel.get("vintage"):
+            qs = qs.filter(vintage=sel["vintage"])
+        after = 0
+        while remaining > 0:
+            batch = list(qs.filter(first_serial__gt=after).select_for_update(of=("self",)).order_by("first_serial")[:200])
+            if not batch:
+                raise Conflict(f"Account {sender.number} holds fewer than {txn.quantity:,} matching credits.",
+                               field="quantity")
+            for block in batch:
+                take = min(remaining, block.last_serial - block.first_serial + 1)
+                moves.append((block, block.first_serial, block.first_serial + take - 1))
+                remaining -= take
+                after = block.first_serial
+                if remaining == 0:
+                    break
+    whole_ids, entries = [], []
+    for block, first, last in moves:
+        if first == block.first_serial and last == block.last_serial:
+            whole_ids.append(block.pk)
+            entries.append(LedgerEntry(transaction=txn, block=block, first_serial=first, last_serial=last,
+                                       from_account=sender, to_account=receiver))
+            continue
+        moved_fields = {"account_id": receiver.pk, "status": new_status}
+        if txn.kind == TransactionKind.EXTERNAL_TRANSFER and block.first_transferred_at is None:
+            moved_fields["first_transferred_at"] = now
+        moved = _split(block, first, last, txn, moved_fields)
+        entries.append(LedgerEntry(transaction=txn, block=moved, first_serial=first, last_serial=last,
+                                   from_account=sender, to_account=receiver))
+    if whole_ids:
+        updates = {"account": receiver, "status": new_status}
+        CreditBlock.objects.filter(pk__in=whole_ids).update(**updates)
+        if txn.kind == TransactionKind.EXTERNAL_TRANSFER:
+            CreditBlock.objects.filter(pk__in=whole_ids, first_transferred_at__isnull=True).update(
+                first_transferred_at=now)
+    LedgerEntry.objects.bulk_create(entries)
+    Account.objects.filter(pk=sender.pk).update(balance=F("balance") - txn.quantity)
+    Account.objects.filter(pk=receiver.pk).update(balance=F("balance") + txn.quantity)
+    txn.status = TransactionStatus.COMPLETED
+    txn.completed_at = now
+    txn.decided_at = txn.decided_at or now
+    txn.save(update_fields=["status", "completed_at", "decided_at", "approver"])
+    recipients = [link.user for link in receiver.representative_links.select_related("user")]
+    notify(recipients=recipients, kind=f"credits.{txn.kind}", key=f"txn:{txn.pk}:completed",
+           subject=f"{txn.get_kind_display()} {txn.reference}: {txn.quantity:,} credits to {receiver.number}",
+           url=_url(txn))
+
+
+def _split(block: CreditBlock, first: int, last: int, txn: CreditTransaction, moved_fields: dict) -> CreditBlock:
+    """Carve ``[first, last]`` out of ``block``. The block keeps the lower remainder if the moved part
+    starts inside it, else the upper remainder; the moved part (and, for a range cut out of the
+    middle, the upper remainder) become new blocks whose ``origin`` is the block."""
+    template = {f: getattr(block, f) for f in ("account_id", "status", "issuance_id", "issuing_registry_id",
+                                                  "project_code", "monitoring_period_number", "vintage",
+                                                  "authorization", "corresponding_adjustment",
+                                                  "first_transferred_at")}
+    old_first, old_last = block.first_serial, block.last_serial
+    if first > old_first:
+        block.last_serial = first - 1  # the block keeps the serials below the moved part
+    else:
+        block.first_serial = last + 1  # the moved part is the lowest serials: the block keeps the rest
+    block.save(update_fields=["first_serial", "last_serial"])
+    pieces = [CreditBlock(first_serial=first, last_serial=last, origin=block, created_by=txn,
+                          **{**template, **moved_fields})]
+    if first > old_first and last < old_last:
+        pieces.append(CreditBlock(first_serial=last + 1, last_serial=old_last, origin=block, created_by=txn,
+                                  **template))
+    CreditBlock.objects.bulk_create(pieces)
+    return pieces[0]
+
+
+def _txn_data(txn: CreditTransaction) -> dict:
+    return {"reference": txn.reference, "kind": txn.kind, "status": txn.status, "quantity": txn.quantity,
+            "from": txn.from_account.number if txn.from_account_id else None,
+            "to": txn.to_account.number if txn.to_account_id else None, "selection": txn.selection,
+            "purpose": txn.purpose, "beneficiary": txn.beneficiary,
+            "ranges": [[e.first_serial, e.last_serial] for e in txn.entries.all()]}
+
+
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name, args=["XX"])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def _url(txn: CreditTransaction) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return txn.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def _notify_accounts(accounts, *, kind: str, key: str, subject: str, url: str = "") -> None:
+    users = [link.user for account in accounts for link in account.representative_links.select_related("user")]
+    notify(recipients=users, kind=kind, key=key, subject=subject, url=url)
