@@ -1,1 +1,541 @@
-ROUTES: list = []
+"""REST API of the committee app (registered under /api/v1/ by committee.api.urls).
+
+Reads are public and go through ``committee.selectors``: drafts and other internal rows appear only
+to insiders (the secretariat and members of that Joint Committee, the ministry of its partner
+country, Japan's ministries, system administrators); to anyone else they do not exist (404).
+
+Writes need a session or a token. Each write validates the request body with an input serializer
+and calls ONE ``committee.services`` function with ``actor=request.user``; the service decides
+whether this actor may act (403) and whether the object is in a state that allows it (409). The
+response is the object as a read returns it (201 on create). Objects addressed by a write are
+looked up among all rows, so that a write by someone who may not make it is refused with 403.
+
+Lookups: countries by ISO code (``/countries/MN/``), Joint Committees by their partner country's
+ISO code (``/joint-committees/MN/``), rule documents by document code
+(``/rule-documents/JCM_MN_RoI_ver02.0/``), TPEs by TPE ID (``/tpes/TPE-MN-014/``), sectoral
+scopes by number; members, meetings, decisions and organizations by numeric id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from committee import selectors, services
+from committee.filters import (
+    CommitteeMemberFilter,
+    CountryFilter,
+    DecisionFilter,
+    JointCommitteeFilter,
+    MeetingFilter,
+    OrganizationFilter,
+    RuleDocumentFilter,
+    SectoralScopeFilter,
+    ThirdPartyEntityFilter,
+)
+from committee.models import (
+    CommitteeMember,
+    Country,
+    Decision,
+    JointCommittee,
+    Meeting,
+    Organization,
+    RuleDocument,
+    SectoralScope,
+    ThirdPartyEntity,
+    TPEStatusChange,
+)
+from jcm_registry.api.inputs import validated_input
+
+from . import serializers as s
+
+PARSERS = [JSONParser, FormParser, MultiPartParser]
+
+
+def write_responses(output: type[serializers.Serializer], *, created: bool = False) -> dict:
+    """The documented responses of a write: its output, and the refusals every write may give."""
+    refused = {
+        400: OpenApiResponse(s.ErrorSerializer, description="Invalid input (messages per field)."),
+        401: OpenApiResponse(s.ErrorSerializer, description="Not logged in and no token."),
+        403: OpenApiResponse(s.ErrorSerializer, description="This user may not make this change."),
+        404: OpenApiResponse(s.ErrorSerializer, description="No such object."),
+        409: OpenApiResponse(s.ErrorSerializer, description="The object's state does not allow this."),
+    }
+    return {201 if created else 200: output, **refused}
+
+
+class NoInput(serializers.Serializer):
+    """An action without a request body."""
+
+
+class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shared behaviour: scoped reads through a selector, writes through one service each."""
+
+    # Anyone reads (the selector decides what); writes need a login or a token, and the service
+    # decides whether this user may make this change. (Same rule as jcm_registry.api.mixins.
+    # ReadPublicWriteAuthenticated; DRF's own class lets drf-spectacular mark reads as public.)
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = PARSERS
+    model: type[Model]
+    selector: Callable[[Any], QuerySet]
+    # input serializers of create / partial_update, shown by the browsable API's forms
+    input_serializers: dict[str, type[serializers.Serializer]] = {}
+
+    def read_queryset(self) -> QuerySet:
+        """What the user may read (the selector), with the relations the output needs."""
+        return type(self).selector(self.request.user)
+
+    def get_queryset(self) -> QuerySet:
+        if self.request is None or self.request.method in SAFE_METHODS:
+            return self.read_queryset()
+        return self.model._default_manager.all()
+
+    def get_serializer_class(self):
+        method = self.request.method if self.request is not None else "GET"
+        if method == "POST" and self.action in ("list", "create"):
+            return self.input_serializers.get("create", self.serializer_class)
+        if method in ("PATCH", "PUT") and self.action in ("retrieve", "partial_update"):
+            return self.input_serializers.get("partial_update", self.serializer_class)
+        return super().get_serializer_class()
+
+    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
+        return validated_input(
+            serializer_class, self.request.data, partial=partial, context=self.get_serializer_context()
+        )
+
+    def output(
+        self,
+        obj: Model,
+        *,
+        status_code: int = status.HTTP_200_OK,
+        serializer_class: type[serializers.Serializer] | None = None,
+    ) -> Response:
+        """The object as a read returns it, re-read through the selector after the write."""
+        fresh = self.read_queryset().get(pk=obj.pk)
+        serializer_class = serializer_class or type(self).serializer_class
+        return Response(
+            serializer_class(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
+
+
+# --- countries, organizations, scopes --------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List countries"),
+    retrieve=extend_schema(summary="A country, with its bilateral documents and their signatories"),
+)
+class CountryViewSet(CommitteeViewSet):
+    """Japan and the partner countries of the JCM, looked up by ISO 3166-1 alpha-2 code (``MN``).
+
+    Each partner country lists the bilateral documents that established the JCM (date, place,
+    signatories) and names its Joint Committee by the same code.
+    """
+
+    model = Country
+    selector = selectors.country_list
+    serializer_class = s.CountrySerializer
+    input_serializers = {"create": s.CountryCreateInput, "partial_update": s.CountryUpdateInput}
+    lookup_field = "code"
+    lookup_value_regex = "[A-Z]{2}"
+    filterset_class = CountryFilter
+    search_fields = ["code", "name", "name_ja", "name_local"]
+    ordering_fields = ["code", "name"]
+
+    @extend_schema(
+        summary="Add a country (system administrators)",
+        request=s.CountryCreateInput,
+        responses=write_responses(s.CountrySerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.CountryCreateInput)
+        country = services.country_create(actor=request.user, **data)
+        return self.output(country, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Rename a country (system administrators, secretariat of its committee)",
+        request=s.CountryUpdateInput,
+        responses=write_responses(s.CountrySerializer),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = self.input(s.CountryUpdateInput, partial=True)
+        country = services.country_update(actor=request.user, country=self.get_object(), **data)
+        return self.output(country)
+
+    @extend_schema(
+        summary="Record a bilateral document (secretariat of the country's committee)",
+        request=s.BilateralDocumentInput,
+        responses=write_responses(s.BilateralDocumentSerializer, created=True),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="bilateral-documents",
+        serializer_class=s.BilateralDocumentInput,
+    )
+    def bilateral_documents(self, request, *args, **kwargs):
+        data = self.input(s.BilateralDocumentInput)
+        document = services.bilateral_document_record(actor=request.user, country=self.get_object(), **data)
+        body = s.BilateralDocumentSerializer(document, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List organizations"), retrieve=extend_schema(summary="An organization")
+)
+class OrganizationViewSet(CommitteeViewSet):
+    """Ministries, embassies, companies, TPEs and secretariats, looked up by numeric id."""
+
+    model = Organization
+    selector = selectors.organization_list
+    serializer_class = s.OrganizationSerializer
+    input_serializers = {"create": s.OrganizationCreateInput}
+    filterset_class = OrganizationFilter
+    search_fields = ["name", "name_ja", "short_name"]
+    ordering_fields = ["name", "kind"]
+
+    @extend_schema(
+        summary="Register an organization (system administrators, any secretariat)",
+        request=s.OrganizationCreateInput,
+        responses=write_responses(s.OrganizationSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.OrganizationCreateInput)
+        organization = services.organization_create(actor=request.user, **data)
+        return self.output(organization, status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the sectoral scopes"), retrieve=extend_schema(summary="A sectoral scope")
+)
+class SectoralScopeViewSet(CommitteeViewSet):
+    """The 15 JCM sectoral scopes (reference data, read-only), looked up by number, with the labels
+    that partner countries give them."""
+
+    model = SectoralScope
+    selector = selectors.scope_list
+    serializer_class = s.SectoralScopeSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]+"
+    filterset_class = SectoralScopeFilter
+    search_fields = ["name", "name_ja"]
+    ordering_fields = ["number"]
+
+    def read_queryset(self) -> QuerySet:
+        return super().read_queryset().prefetch_related("country_labels__country")
+
+
+# --- Joint Committees and members -----------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the Joint Committees"),
+    retrieve=extend_schema(summary="A Joint Committee"),
+)
+class JointCommitteeViewSet(CommitteeViewSet):
+    """The Joint Committee of Japan and one partner country, looked up by the partner's ISO code
+    (``/joint-committees/MN/``). ``links`` point to its members, meetings, decisions, rules and TPEs."""
+
+    model = JointCommittee
+    selector = selectors.joint_committee_list
+    serializer_class = s.JointCommitteeSerializer
+    input_serializers = {"create": s.JointCommitteeCreateInput}
+    lookup_field = "partner__code"
+    lookup_url_kwarg = "code"
+    lookup_value_regex = "[A-Z]{2}"
+    filterset_class = JointCommitteeFilter
+    search_fields = ["name", "partner__name", "partner__code"]
+    ordering_fields = ["name", "established_on", "partner__code"]
+
+    @extend_schema(
+        summary="Establish a Joint Committee (system administrators)",
+        request=s.JointCommitteeCreateInput,
+        responses=write_responses(s.JointCommitteeSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.JointCommitteeCreateInput)
+        jc = services.joint_committee_create(actor=request.user, **data)
+        return self.output(jc, status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List Joint Committee members"),
+    retrieve=extend_schema(summary="A Joint Committee member"),
+)
+class CommitteeMemberViewSet(CommitteeViewSet):
+    """Members of the Joint Committees by side (Japan / partner), role and term; by numeric id.
+    ``?active=true`` lists those serving today."""
+
+    model = CommitteeMember
+    selector = selectors.member_list
+    serializer_class = s.CommitteeMemberSerializer
+    input_serializers = {"create": s.MemberAppointInput}
+    filterset_class = CommitteeMemberFilter
+    search_fields = ["name", "title", "organization__name", "organization__short_name"]
+    ordering_fields = ["name", "start_date", "end_date", "role", "side"]
+
+    @extend_schema(
+        summary="Appoint a member (secretariat of the committee)",
+        request=s.MemberAppointInput,
+        responses=write_responses(s.CommitteeMemberSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.MemberAppointInput)
+        member = services.member_appoint(actor=request.user, **data)
+        return self.output(member, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="End a membership (secretariat of the committee)",
+        request=s.MemberEndInput,
+        responses=write_responses(s.CommitteeMemberSerializer),
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.MemberEndInput)
+    def end(self, request, *args, **kwargs):
+        data = self.input(s.MemberEndInput)
+        member = services.member_end(actor=request.user, member=self.get_object(), **data)
+        return self.output(member, serializer_class=s.CommitteeMemberSerializer)
+
+
+# --- meetings and decisions ------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List Joint Committee meetings"),
+    retrieve=extend_schema(summary="A meeting, with the organizations that attended"),
+)
+class MeetingViewSet(CommitteeViewSet):
+    """Meetings of the Joint Committees (number, date, city or online, report, attendees); by id.
+    Drafts are visible to the committee's insiders only. A report may be uploaded as multipart."""
+
+    model = Meeting
+    selector = selectors.meeting_list
+    serializer_class = s.MeetingSerializer
+    input_serializers = {"create": s.MeetingRecordInput, "partial_update": s.MeetingUpdateInput}
+    filterset_class = MeetingFilter
+    search_fields = ["city", "summary"]
+    ordering_fields = ["date", "number", "published_at"]
+
+    @extend_schema(
+        summary="Record a meeting (secretariat of the committee)",
+        request=s.MeetingRecordInput,
+        responses=write_responses(s.MeetingSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.MeetingRecordInput)
+        meeting = services.meeting_record(actor=request.user, **data)
+        return self.output(meeting, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a meeting (secretariat of the committee)",
+        request=s.MeetingUpdateInput,
+        responses=write_responses(s.MeetingSerializer),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = self.input(s.MeetingUpdateInput, partial=True)
+        report = data.pop("report", None)
+        attendees = data.pop("attendees", None)
+        meeting = services.meeting_update(
+            actor=request.user, meeting=self.get_object(), report=report, attendees=attendees, **data
+        )
+        return self.output(meeting)
+
+    @extend_schema(
+        summary="Publish a draft meeting (secretariat of the committee)",
+        request=None,
+        responses=write_responses(s.MeetingSerializer),
+    )
+    @action(detail=True, methods=["post"], serializer_class=NoInput)
+    def publish(self, request, *args, **kwargs):
+        meeting = services.meeting_publish(actor=request.user, meeting=self.get_object())
+        return self.output(meeting, serializer_class=s.MeetingSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List Joint Committee decisions"), retrieve=extend_schema(summary="A decision")
+)
+class DecisionViewSet(CommitteeViewSet):
+    """Decisions of the Joint Committees, taken at a meeting or electronically; by numeric id.
+    Drafts are visible to the committee's insiders only."""
+
+    model = Decision
+    selector = selectors.decision_list
+    serializer_class = s.DecisionSerializer
+    input_serializers = {"create": s.DecisionRecordInput, "partial_update": s.DecisionUpdateInput}
+    filterset_class = DecisionFilter
+    search_fields = ["reference", "title", "text", "subject_label"]
+    ordering_fields = ["decided_on", "reference", "published_at"]
+
+    @extend_schema(
+        summary="Record a decision (secretariat of the committee)",
+        request=s.DecisionRecordInput,
+        responses=write_responses(s.DecisionSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.DecisionRecordInput)
+        decision = services.decision_record(actor=request.user, **data)
+        return self.output(decision, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Correct a draft decision (secretariat of the committee)",
+        request=s.DecisionUpdateInput,
+        responses=write_responses(s.DecisionSerializer),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        data = self.input(s.DecisionUpdateInput, partial=True)
+        decision = services.decision_update(actor=request.user, decision=self.get_object(), **data)
+        return self.output(decision)
+
+    @extend_schema(
+        summary="Publish a draft decision (secretariat of the committee)",
+        request=None,
+        responses=write_responses(s.DecisionSerializer),
+    )
+    @action(detail=True, methods=["post"], serializer_class=NoInput)
+    def publish(self, request, *args, **kwargs):
+        decision = services.decision_publish(actor=request.user, decision=self.get_object())
+        return self.output(decision, serializer_class=s.DecisionSerializer)
+
+
+# --- rules and guidelines --------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List rules, guidelines and forms"),
+    retrieve=extend_schema(
+        summary="One version of a rule document",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="Document code, e.g. JCM_MN_RoI_ver02.0",
+            )
+        ],
+    ),
+)
+class RuleDocumentViewSet(CommitteeViewSet):
+    """Versions of the rules, guidelines and forms adopted by a Joint Committee, looked up by
+    document code (``JCM_MN_RoI_ver02.0``), with the codes of the version each supersedes and is
+    superseded by. Publishing a new version (multipart, with the file) supersedes the one in force."""
+
+    model = RuleDocument
+    selector = selectors.rule_document_list
+    serializer_class = s.RuleDocumentSerializer
+    input_serializers = {"create": s.RuleDocumentPublishInput}
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    filterset_class = RuleDocumentFilter
+    search_fields = ["code", "title"]
+    ordering_fields = ["code", "effective_date", "published_at"]
+
+    def read_queryset(self) -> QuerySet:
+        return super().read_queryset().select_related("superseded_by")
+
+    @extend_schema(
+        summary="Publish a new version of a rule document (secretariat of the committee)",
+        request={
+            "multipart/form-data": s.RuleDocumentPublishInput,
+            "application/json": s.RuleDocumentPublishInput,
+        },
+        responses=write_responses(s.RuleDocumentSerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.RuleDocumentPublishInput)
+        document = services.rule_document_publish(actor=request.user, **data)
+        return self.output(document, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Withdraw a rule document (secretariat of the committee)",
+        request=s.RuleDocumentWithdrawInput,
+        responses=write_responses(s.RuleDocumentSerializer),
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.RuleDocumentWithdrawInput)
+    def withdraw(self, request, *args, **kwargs):
+        data = self.input(s.RuleDocumentWithdrawInput)
+        document = services.rule_document_withdraw(actor=request.user, document=self.get_object(), **data)
+        return self.output(document, serializer_class=s.RuleDocumentSerializer)
+
+
+# --- third-party entities --------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List third-party entities"),
+    retrieve=extend_schema(summary="A third-party entity, with its scopes and status history"),
+)
+class ThirdPartyEntityViewSet(CommitteeViewSet):
+    """Third-party entities designated by a Joint Committee, looked up by TPE ID (``TPE-MN-014``),
+    with their sectoral scopes for validation and for verification and their status history."""
+
+    model = ThirdPartyEntity
+    selector = selectors.tpe_list
+    serializer_class = s.ThirdPartyEntitySerializer
+    input_serializers = {"create": s.TPEDesignateInput}
+    lookup_field = "tpe_id"
+    lookup_value_regex = "[^/]+"
+    filterset_class = ThirdPartyEntityFilter
+    search_fields = ["tpe_id", "organization__name", "organization__short_name"]
+    ordering_fields = ["tpe_id", "designated_on", "status_changed_on"]
+
+    def read_queryset(self) -> QuerySet:
+        history = TPEStatusChange.objects.select_related("decision")
+        return (
+            super()
+            .read_queryset()
+            .select_related("decision")
+            .prefetch_related(Prefetch("status_changes", queryset=history))
+        )
+
+    @extend_schema(
+        summary="Designate a TPE (secretariat of the committee)",
+        request=s.TPEDesignateInput,
+        responses=write_responses(s.ThirdPartyEntitySerializer, created=True),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.TPEDesignateInput)
+        tpe = services.tpe_designate(actor=request.user, **data)
+        return self.output(tpe, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Suspend, reinstate or withdraw a TPE (secretariat of the committee)",
+        request=s.TPEStatusInput,
+        responses=write_responses(s.ThirdPartyEntitySerializer),
+    )
+    @action(detail=True, methods=["post"], url_path="status", serializer_class=s.TPEStatusInput)
+    def change_status(self, request, *args, **kwargs):
+        data = self.input(s.TPEStatusInput)
+        tpe = services.tpe_change_status(actor=request.user, tpe=self.get_object(), **data)
+        return self.output(tpe, serializer_class=s.ThirdPartyEntitySerializer)
+
+    @extend_schema(
+        summary="Replace a TPE's sectoral scopes (secretariat of the committee)",
+        request=s.TPEScopesInput,
+        responses=write_responses(s.ThirdPartyEntitySerializer),
+    )
+    @action(detail=True, methods=["post"], serializer_class=s.TPEScopesInput)
+    def scopes(self, request, *args, **kwargs):
+        data = self.input(s.TPEScopesInput)
+        tpe = services.tpe_update_scopes(actor=request.user, tpe=self.get_object(), **data)
+        return self.output(tpe, serializer_class=s.ThirdPartyEntitySerializer)
+
+
+ROUTES = [
+    ("countries", CountryViewSet, "country"),
+    ("joint-committees", JointCommitteeViewSet, "joint-committee"),
+    ("committee-members", CommitteeMemberViewSet, "committee-member"),
+    ("meetings", MeetingViewSet, "meeting"),
+    ("decisions", DecisionViewSet, "decision"),
+    ("rule-documents", RuleDocumentViewSet, "rule-document"),
+    ("tpes", ThirdPartyEntityViewSet, "tpe"),
+    ("sectoral-scopes", SectoralScopeViewSet, "sectoral-scope"),
+    ("organizations", OrganizationViewSet, "organization"),
+]
