@@ -1,7 +1,356 @@
-from django.shortcuts import render
+"""Browser pages of the committee app.
 
-from . import selectors
+Public pages read through ``committee.selectors`` (drafts only for insiders). Secretariat pages
+check that the user is the secretariat of that Joint Committee (403 otherwise; the service
+checks again), validate the form and call ONE service; a refused action is shown on the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jcm_registry.exceptions import ApplicationError
+from jcm_registry.forms import add_service_error
+from jcm_registry.permissions import is_insider, is_secretariat, is_system_admin
+
+from . import forms, selectors, services
+from .choices import Side, TPEStatus
+from .filters import ThirdPartyEntityFilter
+from .forms import meeting_title
+from .models import CommitteeMember, Decision, JointCommittee, Meeting, RuleDocument, ThirdPartyEntity
+
+# --- helpers ---------------------------------------------------------------------------
 
 
-def country_list(request):
-    return render(request, "committee/country_list.html", {"countries": selectors.country_list(request.user)})
+def _committee(code: str) -> JointCommittee:
+    return get_object_or_404(selectors.joint_committee_list(), partner__code=code.upper())
+
+
+def can_manage(user, joint_committee: JointCommittee) -> bool:
+    """Whether the user may use the secretariat pages of this Joint Committee."""
+    return is_system_admin(user) or is_secretariat(user, joint_committee)
+
+
+def _require_secretariat(user, joint_committee: JointCommittee) -> None:
+    if not can_manage(user, joint_committee):
+        raise PermissionDenied(_("Only the secretariat of this Joint Committee may do this."))
+
+
+def _with_titles(meetings: Iterable[Meeting]) -> list[Meeting]:
+    """Attach the translated “1st Joint Committee” title that the templates show."""
+    meetings = list(meetings)
+    for meeting in meetings:
+        meeting.display_title = meeting_title(meeting)
+    return meetings
+
+
+def _with_meeting_titles(decisions: Iterable[Decision]) -> list[Decision]:
+    decisions = list(decisions)
+    _with_titles(d.meeting for d in decisions if d.meeting is not None)
+    return decisions
+
+
+def _call_service(form, call: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run one service with the form's cleaned data; on refusal put the error on the form and return None."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return None
+
+
+def _form_page(request: HttpRequest, form, *, joint_committee: JointCommittee, heading: str, submit: str,
+               back_url: str, extra_buttons: Iterable[tuple[str, str]] = (), intro: str = "") -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "committee/form_page.html", {
+        "form": form, "jc": joint_committee, "heading": heading, "submit": submit, "back_url": back_url,
+        "extra_buttons": list(extra_buttons), "intro": intro,
+    }, status=status)
+
+
+# --- public pages --------------------------------------------------------------------
+
+
+def country_list(request: HttpRequest) -> HttpResponse:
+    countries = selectors.country_list(request.user).filter(is_japan=False)
+    return render(request, "committee/country_list.html", {"countries": countries})
+
+
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
+    country = get_object_or_404(selectors.country_list(request.user), code=code.upper(), is_japan=False)
+    return render(request, "committee/country_detail.html", {
+        "country": country,
+        "documents": country.bilateral_documents.all(),
+        "jc": getattr(country, "joint_committee", None),
+    })
+
+
+def _members_by_side(joint_committee: JointCommittee) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    members = selectors.member_list().filter(joint_committee=joint_committee).order_by("role", "name")
+    sides = []
+    for value, label in Side.choices:
+        on_side = [m for m in members if m.side == value]
+        sides.append({
+            "value": value,
+            "label": label,
+            "current": [m for m in on_side if m.end_date is None or m.end_date >= today],
+            "former": sorted((m for m in on_side if m.end_date is not None and m.end_date < today),
+                             key=lambda m: m.end_date, reverse=True),
+        })
+    return sides
+
+
+def jc_detail(request: HttpRequest, code: str) -> HttpResponse:
+    jc = _committee(code)
+    user = request.user
+    partner = jc.partner
+    return render(request, "committee/jc_detail.html", {
+        "jc": jc,
+        "partner": partner,
+        "bilateral": partner.bilateral_documents.order_by("signed_on").first(),
+        "member_sides": _members_by_side(jc),
+        "meetings": _with_titles(selectors.meeting_list(user).filter(joint_committee=jc)),
+        "decisions": _with_meeting_titles(selectors.decision_list(user).filter(joint_committee=jc)),
+        "rules": selectors.rule_document_list(user).filter(joint_committee=jc)
+        .order_by("series", "-version_major", "-version_minor"),
+        "tpes": selectors.tpe_list(user).filter(joint_committee=jc),
+        "can_manage": can_manage(user, jc),
+        "is_insider": is_insider(user, jc),
+    })
+
+
+def meeting_detail(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    jc = _committee(code)
+    meeting = get_object_or_404(selectors.meeting_list(request.user), joint_committee=jc, number=number)
+    _with_titles([meeting])
+    decisions = selectors.decision_list(request.user).filter(meeting=meeting).order_by("reference")
+    return render(request, "committee/meeting_detail.html", {
+        "jc": jc, "meeting": meeting, "decisions": decisions, "can_manage": can_manage(request.user, jc),
+    })
+
+
+def decision_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    jc = _committee(code)
+    decision = get_object_or_404(selectors.decision_list(request.user), joint_committee=jc, pk=pk)
+    _with_meeting_titles([decision])
+    subject_url = None
+    subject = decision.subject if decision.subject_type_id else None
+    if subject is not None and hasattr(subject, "get_absolute_url"):
+        subject_url = subject.get_absolute_url()
+    return render(request, "committee/decision_detail.html", {
+        "jc": jc, "decision": decision, "subject_url": subject_url,
+        "rules": selectors.rule_document_list(request.user).filter(adopted_by=decision),
+        "tpes": selectors.tpe_list(request.user).filter(decision=decision),
+        "can_manage": can_manage(request.user, jc),
+    })
+
+
+def rule_detail(request: HttpRequest, code: str, rule_code: str) -> HttpResponse:
+    jc = _committee(code)
+    rules = selectors.rule_document_list(request.user).filter(joint_committee=jc)
+    document = get_object_or_404(rules, code=rule_code)
+    return render(request, "committee/rule_detail.html", {
+        "jc": jc, "document": document,
+        "versions": rules.filter(series=document.series).order_by("-version_major", "-version_minor"),
+        "can_manage": can_manage(request.user, jc),
+    })
+
+
+def tpe_list(request: HttpRequest) -> HttpResponse:
+    filterset = ThirdPartyEntityFilter(request.GET or None, queryset=selectors.tpe_list(request.user))
+    return render(request, "committee/tpe_list.html", {
+        "tpes": filterset.qs,
+        "filter": filterset,
+        "committees": selectors.joint_committee_list(request.user),
+        "scopes": selectors.scope_list(request.user),
+        "statuses": TPEStatus.choices,
+        "selected": {key: request.GET.get(key, "") for key in ("joint_committee", "scope", "status")},
+    })
+
+
+def tpe_detail(request: HttpRequest, tpe_id: str) -> HttpResponse:
+    tpe = get_object_or_404(selectors.tpe_list(request.user), tpe_id=tpe_id.upper())
+    return render(request, "committee/tpe_detail.html", {
+        "tpe": tpe, "jc": tpe.joint_committee,
+        "history": tpe.status_changes.select_related("decision").order_by("-effective_on", "-id"),
+        "can_manage": can_manage(request.user, tpe.joint_committee),
+    })
+
+
+# --- secretariat pages ---------------------------------------------------------------
+
+
+@login_required
+def meeting_record(request: HttpRequest, code: str) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    form = forms.MeetingForm(request.POST or None, request.FILES or None, joint_committee=jc)
+    if request.method == "POST":
+        publish = "save_draft" not in request.POST
+        meeting = _call_service(form, lambda data: services.meeting_record(
+            actor=request.user, joint_committee=jc, publish=publish, **data))
+        if meeting is not None:
+            messages.success(request, _("The meeting was recorded."))
+            return redirect(meeting)
+    return _form_page(request, form, joint_committee=jc, heading=_("Record a meeting"),
+                      submit=_("Record and publish"), back_url=jc.get_absolute_url() + "#meetings",
+                      extra_buttons=[("save_draft", _("Save as draft"))])
+
+
+@login_required
+@require_POST
+def meeting_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    meeting = get_object_or_404(Meeting, joint_committee=jc, number=number)
+    try:
+        services.meeting_publish(actor=request.user, meeting=meeting)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The meeting was published."))
+    return redirect(meeting)
+
+
+@login_required
+def decision_record(request: HttpRequest, code: str) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    initial = {}
+    if request.GET.get("meeting", "").isdigit():
+        initial["meeting"] = jc.meetings.filter(number=int(request.GET["meeting"])).first()
+    form = forms.DecisionForm(request.POST or None, joint_committee=jc, user=request.user, initial=initial)
+    if request.method == "POST":
+        publish = "save_draft" not in request.POST
+        decision = _call_service(form, lambda data: services.decision_record(
+            actor=request.user, joint_committee=jc, publish=publish, **data))
+        if decision is not None:
+            if publish:
+                messages.success(request, _("Decision %(reference)s was recorded and published.")
+                                 % {"reference": decision.reference})
+            else:
+                messages.success(request, _("Decision %(reference)s was saved as a draft.")
+                                 % {"reference": decision.reference})
+            return redirect(decision)
+    return _form_page(request, form, joint_committee=jc, heading=_("Record a decision"),
+                      submit=_("Record and publish"), back_url=jc.get_absolute_url() + "#decisions",
+                      extra_buttons=[("save_draft", _("Save as draft"))])
+
+
+@login_required
+@require_POST
+def decision_publish(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    decision = get_object_or_404(Decision, joint_committee=jc, pk=pk)
+    try:
+        services.decision_publish(actor=request.user, decision=decision)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision %(reference)s was published.") % {"reference": decision.reference})
+    return redirect(decision)
+
+
+@login_required
+def rule_publish(request: HttpRequest, code: str) -> HttpResponse:
+    """Publish a new version of a rule document (``?from=<code>`` starts from an existing one)."""
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    initial = {}
+    base = RuleDocument.objects.filter(joint_committee=jc, code=request.GET.get("from", "")).first()
+    if base is not None:
+        initial = {"kind": base.kind, "title": base.title,
+                   "form_code": base.series.removeprefix(f"JCM_{jc.code}_") if base.kind in ("form", "other") else ""}
+    form = forms.RuleDocumentForm(request.POST or None, request.FILES or None, joint_committee=jc,
+                                  user=request.user, initial=initial)
+    if request.method == "POST":
+        document = _call_service(form, lambda data: services.rule_document_publish(
+            actor=request.user, joint_committee=jc, **data))
+        if document is not None:
+            if document.supersedes_id:
+                messages.success(request, _("%(code)s was published; %(old)s is superseded.")
+                                 % {"code": document.code, "old": document.supersedes.code})
+            else:
+                messages.success(request, _("%(code)s was published.") % {"code": document.code})
+            return redirect(document)
+    return _form_page(request, form, joint_committee=jc, heading=_("Publish a new version of a rule document"),
+                      submit=_("Publish"), back_url=jc.get_absolute_url() + "#rules",
+                      intro=_("The version in force of the same document is superseded when the new one is published."))
+
+
+@login_required
+def tpe_designate(request: HttpRequest, code: str) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    form = forms.TPEDesignateForm(request.POST or None, joint_committee=jc, user=request.user)
+    if request.method == "POST":
+        tpe = _call_service(form, lambda data: services.tpe_designate(actor=request.user, joint_committee=jc, **data))
+        if tpe is not None:
+            messages.success(request, _("%(tpe)s was designated.") % {"tpe": tpe.tpe_id})
+            return redirect(tpe)
+    return _form_page(request, form, joint_committee=jc, heading=_("Designate a third-party entity"),
+                      submit=_("Designate"), back_url=jc.get_absolute_url() + "#tpes")
+
+
+@login_required
+def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
+    tpe = get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
+                            tpe_id=tpe_id.upper())
+    jc = tpe.joint_committee
+    _require_secretariat(request.user, jc)
+    form = forms.TPEStatusForm(request.POST or None, tpe=tpe, user=request.user)
+    if request.method == "POST":
+        changed = _call_service(form, lambda data: services.tpe_change_status(actor=request.user, tpe=tpe, **data))
+        if changed is not None:
+            messages.success(request, _("The status of %(tpe)s is now “%(status)s”.")
+                             % {"tpe": changed.tpe_id, "status": changed.get_status_display()})
+            return redirect(changed)
+    return _form_page(request, form, joint_committee=jc,
+                      heading=_("Change the status of %(tpe)s") % {"tpe": tpe.tpe_id},
+                      submit=_("Change status"), back_url=tpe.get_absolute_url())
+
+
+@login_required
+def member_appoint(request: HttpRequest, code: str) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    form = forms.MemberAppointForm(request.POST or None, joint_committee=jc)
+    if request.method == "POST":
+        member = _call_service(form, lambda data: services.member_appoint(
+            actor=request.user, joint_committee=jc, **data))
+        if member is not None:
+            messages.success(request, _("%(name)s was appointed.") % {"name": member.name})
+            return redirect(jc.get_absolute_url() + "#members")
+    return _form_page(request, form, joint_committee=jc, heading=_("Appoint a member"), submit=_("Appoint"),
+                      back_url=jc.get_absolute_url() + "#members")
+
+
+@login_required
+def member_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    jc = _committee(code)
+    _require_secretariat(request.user, jc)
+    member: CommitteeMember = get_object_or_404(CommitteeMember, joint_committee=jc, pk=pk)
+    form = forms.MemberEndForm(request.POST or None, initial={"end_date": timezone.localdate()})
+    if request.method == "POST":
+        ended = _call_service(form, lambda data: services.member_end(actor=request.user, member=member, **data))
+        if ended is not None:
+            messages.success(request, _("The membership of %(name)s ends on %(date)s.")
+                             % {"name": ended.name, "date": ended.end_date.isoformat()})
+            return redirect(jc.get_absolute_url() + "#members")
+    return _form_page(request, form, joint_committee=jc,
+                      heading=_("End the membership of %(name)s") % {"name": member.name},
+                      submit=_("End membership"), back_url=jc.get_absolute_url() + "#members")

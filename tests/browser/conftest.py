@@ -1,0 +1,94 @@
+"""Browser tests: real Chromium (Debian's /usr/bin/chromium) driven by Playwright against live_server.
+
+Playwright's sync API runs an event loop in the test thread, so Django's async-safety check
+must be relaxed for the ORM calls the tests make. These tests use transactional databases
+(the live server runs in another thread), which empty every table afterwards; the reference
+data the migrations created (Japan, the sectoral scopes) is put back after each module so the
+tests that follow still find it.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("JCM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (separate cookies: each one a different visitor)."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+PROJECT_APPS = ("committee", "methodologies", "projects", "credits")
+
+
+def _snapshot_reference_data() -> str:
+    """The rows of the project's own tables, e.g. Japan and the sectoral scopes made by data migrations."""
+    from django.apps import apps
+    from django.core import serializers
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    models = [
+        model for model in serializers.sort_dependencies([(apps.get_app_config(label), None) for label in PROJECT_APPS])
+        if model._meta.managed and not model._meta.proxy and model._meta.db_table in tables
+    ]
+
+    def rows():
+        for model in models:
+            yield from model._default_manager.order_by("pk").iterator()
+
+    return serializers.serialize("json", rows())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _keep_reference_data(django_db_setup, django_db_blocker):
+    """A transactional test empties every table; put the reference data back after the module."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        snapshot = _snapshot_reference_data()
+        connection.close()  # Playwright's event loop gives fixtures their own connection: don't leave it open
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(snapshot)
+        connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
