@@ -57,6 +57,7 @@ from .models import (
 )
 
 VERSION_RE = re.compile(r"^(?:ver)?(\d{1,2})\.(\d)$")
+ISO2_RE = re.compile(r"^[A-Z]{2}$")
 FORM_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 
 
@@ -66,8 +67,12 @@ FORM_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 def country_create(*, actor, code: str, name: str, name_ja: str = "", name_local: str = "",
                    is_japan: bool = False) -> Country:
     require_system_admin(actor)
-    country = Country(code=(code or "").strip().upper(), name=name.strip(), name_ja=name_ja, name_local=name_local,
-                      is_japan=is_japan)
+    code = (code or "").strip().upper()
+    if not ISO2_RE.match(code):
+        raise ApplicationError("Give the two-letter ISO 3166-1 code of the country, e.g. MN.", field="code")
+    if is_japan and Country.objects.filter(is_japan=True).exists():
+        raise Conflict("Japan is already registered.", field="is_japan")
+    country = Country(code=code, name=name.strip(), name_ja=name_ja, name_local=name_local, is_japan=is_japan)
     validated_save(country)
     audit.record(actor=actor, action="committee.country.create", target=country,
                  data=snapshot(country, ["code", "name", "is_japan"]))
@@ -84,8 +89,7 @@ def country_update(*, actor, country: Country, **changes) -> Country:
     require_authenticated(actor)
     require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
             "Only a system administrator or the secretariat of the country's Joint Committee may edit it.")
-    _apply(country, changes, COUNTRY_EDITABLE)
-    before = snapshot(country, list(changes))
+    before = _apply(country, changes, COUNTRY_EDITABLE)
     validated_save(country)
     audit.record(actor=actor, action="committee.country.update", target=country,
                  data={"changes": changes, "before": before})
@@ -101,7 +105,9 @@ def bilateral_document_record(*, actor, country: Country, title: str, signed_on:
     require_authenticated(actor)
     require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
             "Only a system administrator or the secretariat may record a bilateral document.")
-    require(not country.is_japan, "A bilateral document is recorded for the partner country, not Japan.")
+    if country.is_japan:
+        raise ApplicationError("A bilateral document is recorded for the partner country, not Japan.",
+                               field="country")
     doc = BilateralDocument(country=country, title=title, signed_on=signed_on, place=place,
                             japan_signatory=japan_signatory, japan_signatory_title=japan_signatory_title,
                             partner_signatory=partner_signatory, partner_signatory_title=partner_signatory_title)
@@ -218,8 +224,7 @@ def meeting_update(*, actor, meeting: Meeting, report=None, attendees: Iterable[
                    **changes) -> Meeting:
     meeting = relock(meeting)
     require_secretariat(actor, meeting.joint_committee)
-    before = snapshot(meeting, [*changes, "report"])
-    _apply(meeting, changes, MEETING_EDITABLE)
+    before = {**_apply(meeting, changes, MEETING_EDITABLE), **snapshot(meeting, ["report"])}
     if not meeting.city and not meeting.is_online:
         raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
     if report:
@@ -309,8 +314,7 @@ def decision_update(*, actor, decision: Decision, **changes) -> Decision:
     require_secretariat(actor, decision.joint_committee)
     if decision.status != PublicationStatus.DRAFT:
         raise Conflict("A published decision cannot be changed; record a new decision instead.", field="status")
-    before = snapshot(decision, list(changes))
-    _apply(decision, changes, DECISION_EDITABLE)
+    before = _apply(decision, changes, DECISION_EDITABLE)
     validated_save(decision)
     audit.record(actor=actor, action="committee.decision.update", target=decision,
                  data={"changes": changes, "before": before})
@@ -471,6 +475,9 @@ def tpe_update_scopes(*, actor, tpe: ThirdPartyEntity, scopes_validation: Iterab
     if tpe.status == TPEStatus.WITHDRAWN:
         raise Conflict(f"{tpe.tpe_id} is withdrawn; its scopes can no longer change.", field="status")
     scopes_validation, scopes_verification = list(scopes_validation), list(scopes_verification)
+    if not scopes_validation and not scopes_verification:
+        raise ApplicationError("A TPE keeps at least one sectoral scope; withdraw it instead.",
+                               field="scopes_validation")
     before = {"validation": sorted(s.number for s in tpe.scopes_validation.all()),
               "verification": sorted(s.number for s in tpe.scopes_verification.all())}
     tpe.scopes_validation.set(scopes_validation)
@@ -517,12 +524,15 @@ def _is_secretariat_of(actor, jc) -> bool:
     return is_secretariat(actor, jc)
 
 
-def _apply(obj, changes: dict, editable: Iterable[str]) -> None:
+def _apply(obj, changes: dict, editable: Iterable[str]) -> dict:
+    """Set the editable fields named in ``changes``; return their values before (for the audit event)."""
     unknown = set(changes) - set(editable)
     if unknown:
         raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    before = snapshot(obj, list(changes))
     for key, value in changes.items():
         setattr(obj, key, value)
+    return before
 
 
 def _check_side_organization(jc: JointCommittee, side: str, organization: Organization) -> None:

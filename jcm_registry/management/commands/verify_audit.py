@@ -11,5 +11,5 @@ class Command(BaseCommand):
         for problem in problems:
             self.stderr.write(str(problem))
         if problems:
-            raise CommandError(f"Audit chain broken: {len(problems)} problem(s) in {count} events.")
+            raise CommandError(f"Audit chain broken: {len(problems)} problem(s) in {count} events; first: {problems[0]}")
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {count} events verified."))
