@@ -8,7 +8,11 @@ the last process to exit stops it (pgserver keeps a list of the processes holdin
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -37,10 +41,45 @@ def start(pgdata: Path) -> object:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
+        from pgserver.postgres_server import PostgresServer
 
+        with PostgresServer._lock:
+            _forget_dead_holders(pgdata)
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     _servers[pgdata] = server
     return server
+
+
+def _forget_dead_holders(pgdata: Path) -> None:
+    """Drop processes killed without cleaning up from pgserver's list of holders.
+
+    pgserver stops the server when the last process on its list exits; a process killed by a
+    signal never removes itself, and the server would then never stop.
+    """
+    import psutil
+
+    holders = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(holders.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+
+    def alive(pid: int) -> bool:
+        try:
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    living = [pid for pid in pids if alive(pid)]
+    if living != pids:
+        holders.write_text(json.dumps(living))
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so that pgserver's atexit hook stops the server."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
 
 
 def connection_params(server: object, database: str = DATABASE_NAME) -> dict:

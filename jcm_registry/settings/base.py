@@ -139,6 +139,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {
     # close methodology public-input windows whose time is up; flag overdue steps (idempotent)
     "methodology-deadlines": {"task": "methodologies.tasks.methodology_deadlines", "schedule": 15 * 60},
+    # note PDD public-input windows that have closed
+    "projects-public-input-closed": {"task": "projects.tasks.note_closed_public_inputs", "schedule": 15 * 60},
+    # daily reconciliation of every registry (replay equals holdings)
+    "credits-reconcile": {"task": "credits.tasks.reconcile_registry", "schedule": 24 * 60 * 60},
 }
 
 if REDIS_URL:
@@ -186,6 +190,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" with different choices: name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "committee.choices.OrganizationKind",
+        "DecisionKindEnum": "committee.choices.DecisionKind",
+        "RuleKindEnum": "committee.choices.RuleKind",
+        "PublicationStatusEnum": "committee.choices.PublicationStatus",
+        "RuleStatusEnum": "committee.choices.RuleStatus",
+        "TPEStatusEnum": "committee.choices.TPEStatus",
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------

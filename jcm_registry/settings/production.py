@@ -1,17 +1,21 @@
 """Production: secure by default. Every secret and host must be given explicitly."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+# Refuse before base.py could start the embedded server (production never uses it).
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL is required in production")
+
+from .base import *  # noqa: E402, F403
+from .base import REDIS_URL, env  # noqa: E402
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # raises ImproperlyConfigured when missing
 if SECRET_KEY.startswith("insecure-"):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a real secret in production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-if not env.str("DATABASE_URL", default=""):
-    raise ImproperlyConfigured("DATABASE_URL is required in production")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production")
 

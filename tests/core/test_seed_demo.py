@@ -1,0 +1,157 @@
+"""`manage.py seed_demo`: the facts of the seed article, one user per role, and idempotence."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+
+from committee.choices import DecisionMode, MemberRole, PublicationStatus, Role, RuleStatus, Side
+from committee.models import (
+    BilateralDocument,
+    Country,
+    Decision,
+    JointCommittee,
+    Meeting,
+    RoleAssignment,
+    RuleDocument,
+    ThirdPartyEntity,
+    User,
+)
+from jcm_registry.audit import verify_chain
+from jcm_registry.demo import DEMO_PASSWORD
+from jcm_registry.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    tables = set(connection.introspection.table_names())
+    return {model._meta.label: model.objects.count() for model in apps.get_models()
+            if model._meta.db_table in tables}
+
+
+def test_mongolia_bilateral_document_and_first_joint_committee():
+    seed()
+    mongolia = Country.objects.get(code="MN")
+    assert mongolia.name_local == "Монгол Улс"
+    doc = BilateralDocument.objects.get(country=mongolia)
+    assert doc.signed_on == datetime.date(2013, 1, 8)
+    assert doc.place == "Ulaanbaatar"
+    assert doc.japan_signatory == "Takenori Shimizu"
+    assert doc.japan_signatory_title == "Ambassador Extraordinary and Plenipotentiary of Japan to Mongolia"
+    assert doc.partner_signatory == "Sanjaasuren Oyun"
+    assert doc.partner_signatory_title == "Minister for Environment and Green Development of Mongolia"
+
+    meeting = Meeting.objects.get(joint_committee__partner=mongolia, number=1)
+    assert (meeting.date, meeting.city, meeting.status) == (datetime.date(2013, 4, 11), "Ulaanbaatar",
+                                                             PublicationStatus.PUBLISHED)
+    assert sorted(o.name for o in meeting.attendees.all()) == [
+        "Ministry of Economic Development",
+        "Ministry of Economy, Trade and Industry",
+        "Ministry of Energy",
+        "Ministry of Environment and Green Development",
+        "Ministry of Foreign Affairs",
+        "Ministry of Foreign Affairs of Japan",
+        "Ministry of the Environment",
+    ]
+    decision = Decision.objects.get(meeting=meeting)
+    assert decision.mode == DecisionMode.MEETING and decision.kind == "adopt_rules"
+    adopted = set(decision.rule_documents.values_list("code", flat=True))
+    assert {"JCM_MN_RoP_JC_ver01.0", "JCM_MN_RoI_ver01.0", "JCM_MN_PCP_ver01.0"} <= adopted
+
+
+def test_later_rule_versions_supersede_the_first():
+    seed()
+    pcp = RuleDocument.objects.get(code="JCM_MN_PCP_ver07.0")
+    assert pcp.status == RuleStatus.IN_FORCE
+    assert pcp.supersedes.code == "JCM_MN_PCP_ver01.0"
+    assert pcp.supersedes.status == RuleStatus.SUPERSEDED
+    assert RuleDocument.objects.get(code="JCM_MN_RoP_JC_ver02.0").status == RuleStatus.IN_FORCE
+
+
+def test_committee_seats_tpe_and_other_partner_countries():
+    seed()
+    jc = JointCommittee.objects.get(partner__code="MN")
+    co_chairs = jc.members.filter(role=MemberRole.CO_CHAIR)
+    assert sorted(m.side for m in co_chairs) == [Side.JAPAN, Side.PARTNER]
+    assert jc.members.filter(role=MemberRole.SECRETARY).count() == 2
+
+    tpe = ThirdPartyEntity.objects.get(tpe_id="TPE-MN-001")
+    assert tpe.joint_committee == jc
+    assert sorted(s.number for s in tpe.scopes_validation.all()) == [1, 2, 3]
+
+    signed = dict(BilateralDocument.objects.values_list("country__code", "signed_on"))
+    assert signed == {
+        "MN": datetime.date(2013, 1, 8), "KE": datetime.date(2013, 6, 12), "KH": datetime.date(2014, 4, 11),
+        "MX": datetime.date(2014, 7, 26), "PH": datetime.date(2017, 1, 12), "AZ": datetime.date(2022, 9, 5),
+        "PG": datetime.date(2022, 11, 18), "UA": datetime.date(2024, 2, 19),
+    }
+    assert JointCommittee.objects.count() == 8
+
+
+def test_at_least_one_demo_user_per_role_and_every_one_can_log_in():
+    output = seed()
+    for role in Role.values:
+        holders = list(RoleAssignment.objects.filter(role=role).values_list("user__username", flat=True))
+        assert holders, role
+        for username in holders:
+            assert username in output
+            assert Client().login(username=username, password=DEMO_PASSWORD), username
+    assert User.objects.get(username="demo-admin").is_superuser
+    assert DEMO_PASSWORD in output
+
+
+def test_ministry_token_is_printed_and_works():
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    output = seed()
+    token = Token.objects.get(user__username="ministry-mn")
+    assert f"Token {token.key}" in output
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/").status_code == 200
+
+
+def test_every_record_is_written_by_a_service_with_an_audit_event():
+    seed()
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"committee.country.create", "committee.joint_committee.create", "committee.meeting.record",
+            "committee.decision.record", "committee.rule_document.publish", "committee.tpe.designate",
+            "committee.role.assign"} <= actions
+    # the committee data is recorded by the demo administrator; the project cycle by the demo users who
+    # play each role in it (participants, TPE, secretariat) and public comments by anonymous visitors
+    demo_users = set(User.objects.values_list("username", flat=True))
+    assert set(AuditEvent.objects.values_list("actor_name", flat=True)) <= demo_users | {"anonymous"}
+    assert set(AuditEvent.objects.filter(action__startswith="committee.country").values_list(
+        "actor_name", flat=True)) == {"demo-admin"}
+    assert Decision.objects.get(reference="MN-JC01-01").recorded_by.username == "demo-admin"
+
+
+def test_running_twice_changes_nothing_and_keeps_the_chain_intact():
+    seed()
+    counts = row_counts()
+    events = AuditEvent.objects.count()
+    output = seed()
+    assert "nothing to do" in output
+    assert row_counts() == counts
+    assert AuditEvent.objects.count() == events
+    checked, problems = verify_chain()
+    assert problems == [] and checked == events
+
+
+def test_refuses_production_settings_unless_forced(monkeypatch):
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "jcm_registry.settings.production")
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.filter(username="demo-admin").exists()
