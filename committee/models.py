@@ -144,9 +144,31 @@ class JointCommittee(models.Model):
     partner = models.OneToOneField(Country, on_delete=models.PROTECT, related_name="joint_committee")
     name = models.CharField(max_length=200)
     established_on = models.DateField(null=True, blank=True)
+    # Time limits of the cycles (days). The methodology limits are from the Project Cycle Procedure;
+    # the PDD public-input length was not found for the JCM, 30 days is the CDM/JI norm.
+    methodology_completeness_days = models.PositiveSmallIntegerField(
+        _("methodology completeness check (days)"), default=7)
+    methodology_public_input_days = models.PositiveSmallIntegerField(
+        _("methodology public input (days)"), default=15)
+    methodology_consideration_days = models.PositiveSmallIntegerField(
+        _("methodology consideration by the Joint Committee (days)"), default=60)
+    methodology_consideration_max_days = models.PositiveSmallIntegerField(
+        _("methodology consideration, extended (days)"), default=90)
+    pdd_public_input_days = models.PositiveSmallIntegerField(_("PDD public input (days)"), default=30)
 
     class Meta:
         ordering = ["partner__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(methodology_consideration_max_days__gte=F("methodology_consideration_days")),
+                name="jc_consideration_max_not_below_normal",
+            ),
+            models.CheckConstraint(
+                condition=Q(methodology_completeness_days__gte=1) & Q(methodology_public_input_days__gte=1)
+                & Q(methodology_consideration_days__gte=1) & Q(pdd_public_input_days__gte=1),
+                name="jc_cycle_days_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

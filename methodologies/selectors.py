@@ -1,0 +1,150 @@
+"""Reads of the methodologies app, scoped to the user.
+
+A proposal becomes public when the secretariat opens its public input; before that only the
+proponent and the insiders of its Joint Committee (secretariat, members, the partner's ministry)
+see it. Unpublished comments and commenters' e-mail addresses are for the secretariat only.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from committee.choices import Role
+from jcm_registry.exceptions import NotFound
+from jcm_registry.permissions import ALL, active_roles, insider_committee_ids, is_secretariat, is_system_admin
+
+from . import engine, spreadsheet
+from .choices import OPEN_STEPS, MethodologyStatus, VersionStatus
+from .content import parameter_info, version_spec
+from .models import Methodology, MethodologyVersion, PublicComment
+
+_BASE = ("joint_committee__partner", "sectoral_scope", "proponent_organization")
+
+
+def _visible(user) -> Q:
+    public = Q(published_at__isnull=False)
+    ids = insider_committee_ids(user)
+    if ids == ALL:
+        return Q()
+    visible = public
+    if ids:
+        visible |= Q(joint_committee_id__in=ids)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(submitted_by=user)
+        orgs = [r.organization_id for r in active_roles(user)
+                if r.role == Role.PROJECT_PARTICIPANT and r.organization_id]
+        if orgs:
+            visible |= Q(proponent_organization_id__in=orgs)
+    return visible
+
+
+def methodology_list(user) -> QuerySet[Methodology]:
+    return (Methodology.objects.filter(_visible(user)).select_related(*_BASE)
+            .prefetch_related(Prefetch("versions", queryset=MethodologyVersion.objects.order_by("version"))))
+
+
+def methodology_get(user, number: str) -> Methodology:
+    """One methodology by its approved or proposed number (``MN_AM003`` or ``MN_PM004``)."""
+    number = (number or "").strip().upper()
+    found = methodology_list(user).filter(Q(approved_number=number) | Q(proposed_number=number)).first()
+    if found is None:
+        raise NotFound(f"There is no methodology {number}.")
+    return found
+
+
+def version_list(user) -> QuerySet[MethodologyVersion]:
+    return (MethodologyVersion.objects.filter(methodology__in=Methodology.objects.filter(_visible(user)))
+            .select_related("methodology__joint_committee__partner", "methodology__sectoral_scope",
+                            "approval_decision", "revises")
+            .prefetch_related("criteria", "parameters", "formulas"))
+
+
+def version_get(user, methodology: Methodology, version: str | None = None) -> MethodologyVersion:
+    """A version of a methodology; without ``version`` the one that counts now (valid, else the latest)."""
+    versions = list(version_list(user).filter(methodology=methodology).order_by("version"))
+    if version:
+        found = next((v for v in versions if v.version == version), None)
+    else:
+        found = next((v for v in versions if v.status == VersionStatus.VALID), None) or (
+            versions[-1] if versions else None)
+    if found is None:
+        raise NotFound(f"{methodology.number} has no version {version or ''}".strip() + ".")
+    return found
+
+
+def comment_list(user, methodology: Methodology | None = None) -> QuerySet[PublicComment]:
+    qs = PublicComment.objects.select_related("methodology__joint_committee")
+    if methodology is not None:
+        qs = qs.filter(methodology=methodology)
+    ids = insider_committee_ids(user)
+    if ids == ALL:
+        return qs
+    qs = qs.filter(methodology__in=Methodology.objects.filter(_visible(user)))
+    if ids:
+        return qs.filter(Q(published=True) | Q(methodology__joint_committee_id__in=ids))
+    return qs.filter(published=True)
+
+
+def may_see_commenter_email(user, methodology: Methodology) -> bool:
+    return is_system_admin(user) or is_secretariat(user, methodology.joint_committee)
+
+
+def secretariat_committee_ids(user):
+    if is_system_admin(user):
+        return ALL
+    return {r.joint_committee_id for r in active_roles(user) if r.role == Role.SECRETARIAT and r.joint_committee_id}
+
+
+def workflow_queue(user) -> list[Methodology]:
+    """What waits on the secretariat's committees, the most urgent first."""
+    ids = secretariat_committee_ids(user)
+    qs = Methodology.objects.filter(status__in=OPEN_STEPS).select_related(*_BASE)
+    if ids != ALL:
+        qs = qs.filter(joint_committee_id__in=ids)
+    far = datetime.date.max
+    return sorted(qs, key=lambda m: (m.deadline().due if m.deadline() else far, m.pk))
+
+
+def returned_to_proponents(user) -> QuerySet[Methodology]:
+    ids = secretariat_committee_ids(user)
+    qs = Methodology.objects.filter(status__in=[MethodologyStatus.RETURNED, MethodologyStatus.REVISION_REQUESTED])
+    if ids != ALL:
+        qs = qs.filter(joint_committee_id__in=ids)
+    return qs.select_related(*_BASE)
+
+
+def draft_revisions(user) -> QuerySet[MethodologyVersion]:
+    ids = secretariat_committee_ids(user)
+    qs = MethodologyVersion.objects.filter(status=VersionStatus.DRAFT, revises__isnull=False)
+    if ids != ALL:
+        qs = qs.filter(methodology__joint_committee_id__in=ids)
+    return qs.select_related("methodology__joint_committee__partner", "revises").order_by("consideration_due_on")
+
+
+def my_proposals(user) -> QuerySet[Methodology]:
+    if not getattr(user, "is_authenticated", False):
+        return Methodology.objects.none()
+    orgs = [r.organization_id for r in active_roles(user) if r.role == Role.PROJECT_PARTICIPANT and r.organization_id]
+    return Methodology.objects.filter(Q(submitted_by=user) | Q(proponent_organization_id__in=orgs)).select_related(
+        *_BASE)
+
+
+def calculate(version: MethodologyVersion, values: dict, sites=None):
+    """Emission reductions for one monitoring period, with the trace (a read: nothing is saved)."""
+    return engine.calculate(version_spec(version), values, sites=sites)
+
+
+
+def monitoring_workbook(version: MethodologyVersion, sites=None) -> bytes:
+    """The version's monitoring spreadsheet (XLSX) to fill in."""
+    return spreadsheet.export_monitoring_workbook(
+        version_spec(version), methodology_code=version.methodology.number, version=version.version, sites=sites,
+        parameter_info=parameter_info(version), title=version.methodology.title)
+
+
+def read_monitoring_workbook(version: MethodologyVersion, data: bytes) -> dict:
+    """Parameter values from a filled monitoring spreadsheet of this version (refuses any other)."""
+    return spreadsheet.read_monitoring_workbook(data, version_spec(version), methodology_code=version.methodology.number,
+                                                version=version.version)
