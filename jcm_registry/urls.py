@@ -7,11 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from committee.api.urls import register as register_committee_api
 from jcm_registry import views
-from methodologies.api.urls import register as register_methodologies_api
 from jcm_registry.api_router import router
+from methodologies.api.urls import register as register_methodologies_api
+from projects.api.urls import register as register_projects_api
 
 register_committee_api(router)
 register_methodologies_api(router)
+register_projects_api(router)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,0 +1,575 @@
+"""REST API of the projects app (registered under /api/v1/ by projects.api.urls).
+
+Reads go through ``projects.selectors``: a project is public once its PDD was published for public
+input; before that, and for confidential material (the confidential PDD, evidence, MoC statements,
+credit allocations), only the people concerned see it — to anyone else it does not exist (404).
+
+Writes need a session or a token (public comments excepted). Each write validates the body with an
+input serializer and calls ONE ``projects.services`` function with ``actor=request.user``; the service
+decides whether this actor may act (403) and whether the object's state allows it (409). Objects a write
+addresses are looked up among all rows, so a refused write answers 403, never a misleading 404.
+
+Lookups: projects by project ID (``/projects/MN001/``), everything else by numeric id. Monitored values
+are exact: JSON numbers are read as decimals, never through floating point.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from jcm_registry.api.inputs import validated_input
+from jcm_registry.exceptions import NotFound
+
+from .. import access, selectors, services
+from ..choices import EntryMethod
+from ..filters import ChangeRequestFilter, IssuanceRequestFilter, MonitoringPeriodFilter, ProjectFilter
+from ..models import (
+    PDD,
+    ChangeRequest,
+    EvidenceFile,
+    IssuanceRequest,
+    MonitoringPeriod,
+    MonitoringReport,
+    Project,
+    ValidationReport,
+    VerificationReport,
+)
+from . import serializers as s
+
+
+class DecimalJSONParser(JSONParser):
+    """JSON whose numbers with a fraction are read as ``Decimal`` (monitored values stay exact)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal,
+                             parse_constant=self._refuse_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
+
+    @staticmethod
+    def _refuse_constant(name: str):
+        raise ValueError(f"{name} is not a number")
+
+
+PARSERS = [DecimalJSONParser, FormParser, MultiPartParser]
+
+
+def _decision(data: dict) -> services.DecisionInput:
+    return services.DecisionInput(decided_on=data.pop("decided_on"), mode=data.pop("mode"),
+                                  meeting=data.pop("meeting", None), reference=data.pop("reference", ""),
+                                  text=data.pop("text", ""))
+
+
+def _download(field, name: str = "") -> FileResponse:
+    if not field:
+        raise NotFound("There is no file.")
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name or field.name.rsplit("/", 1)[-1])
+
+
+class ProjectsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Shared behaviour: scoped reads through a selector, writes through one service each."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = PARSERS
+    model: type[Model]
+    selector: Callable[[Any], QuerySet]
+    detail_serializer_class: type[serializers.Serializer] | None = None
+
+    def read_queryset(self) -> QuerySet:
+        return type(self).selector(self.request.user)
+
+    def get_queryset(self) -> QuerySet:
+        if self.request is None or self.request.method in SAFE_METHODS:
+            return self.read_queryset()
+        return self.model._default_manager.all()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
+        return validated_input(serializer_class, self.request.data, partial=partial,
+                               context=self.get_serializer_context())
+
+    def output(self, obj: Model, *, serializer_class: type[serializers.Serializer] | None = None,
+               status_code: int = status.HTTP_200_OK) -> Response:
+        serializer_class = serializer_class or self.detail_serializer_class or type(self).serializer_class
+        return Response(serializer_class(obj, context=self.get_serializer_context()).data, status=status_code)
+
+    def listing(self, queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> Response:
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(serializer_class(page, many=True,
+                                                                context=self.get_serializer_context()).data)
+        return Response(serializer_class(queryset, many=True, context=self.get_serializer_context()).data)
+
+
+# --- projects -------------------------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="List projects (search and filter by country, scope, status, "
+                                               "methodology)"),
+                    retrieve=extend_schema(summary="A project, with its sites, participants and current PDD"))
+class ProjectViewSet(ProjectsViewSet):
+    """JCM projects, looked up by project ID (``MN001``). Each step of the project cycle is an action."""
+
+    model = Project
+    selector = selectors.project_list
+    serializer_class = s.ProjectListSerializer
+    detail_serializer_class = s.ProjectDetailSerializer
+    lookup_field = "project_id"
+    lookup_value_regex = "[A-Za-z]{2}[0-9]{3,}"
+    filterset_class = ProjectFilter
+    ordering_fields = ["project_id", "title", "registered_on", "expected_annual_reductions"]
+    ordering = ["project_id"]
+
+    def get_object(self):
+        project = self.get_queryset().filter(project_id=self.kwargs["project_id"].upper()).first()
+        if project is None:
+            raise NotFound(f"There is no project {self.kwargs['project_id']}.")
+        return project
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST" and self.action == "create":
+            return s.ProjectCreateInput
+        if self.request is not None and self.request.method in ("PATCH", "PUT"):
+            return s.ProjectUpdateInput
+        return super().get_serializer_class()
+
+    @extend_schema(summary="Start a draft project (project participants)", request=s.ProjectCreateInput,
+                   responses={201: s.ProjectDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.ProjectCreateInput)
+        project = services.project_create(actor=request.user, **data)
+        return self.output(project, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Edit a draft project (its participants)", request=s.ProjectUpdateInput,
+                   responses={200: s.ProjectDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        data = self.input(s.ProjectUpdateInput, partial=True)
+        project = services.project_update(actor=request.user, project=self.get_object(), **data)
+        return self.output(project)
+
+    def _act(self, service, input_class=None, **extra) -> Response:
+        data = self.input(input_class) if input_class is not None else {}
+        project = service(actor=self.request.user, project=self.get_object(), **data, **extra)
+        return self.output(project)
+
+    @extend_schema(summary="The PDD versions (GET), or save the PDD draft: files, eligibility answers, ex-ante "
+                           "values (POST, participants)", request=s.PDDSaveInput, responses={200: s.PDDSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=s.PDDSaveInput)
+    def pdd(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.pdd_list(request.user, project), s.PDDSerializer)
+        pdd = services.pdd_save(actor=request.user, project=project, **self.input(s.PDDSaveInput))
+        return self.output(pdd, serializer_class=s.PDDSerializer)
+
+    @extend_schema(summary="Submit the PDD (participants)", request=s.NoBodyInput)
+    @action(detail=True, methods=["post"], url_path="submit-pdd", serializer_class=s.NoBodyInput)
+    def submit_pdd(self, request, *args, **kwargs):
+        return self._act(services.pdd_submit)
+
+    @extend_schema(summary="Return an incomplete PDD (secretariat)", request=s.RequiredReasonInput)
+    @action(detail=True, methods=["post"], url_path="return-pdd", serializer_class=s.RequiredReasonInput)
+    def return_pdd(self, request, *args, **kwargs):
+        return self._act(services.pdd_return, s.RequiredReasonInput)
+
+    @extend_schema(summary="Publish the PDD for public input (secretariat)", request=s.NoBodyInput)
+    @action(detail=True, methods=["post"], serializer_class=s.NoBodyInput)
+    def publish(self, request, *args, **kwargs):
+        return self._act(services.pdd_publish)
+
+    @extend_schema(summary="Public comments (GET), or comment while public input is open (POST, anyone)",
+                   request=s.ProjectCommentInput, responses={200: s.ProjectCommentSerializer, 201: s.ProjectCommentSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[AllowAny], serializer_class=s.ProjectCommentInput)
+    def comments(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.comment_list(request.user, project), s.ProjectCommentSerializer)
+        comment = services.comment_submit(actor=request.user, project=project, **self.input(s.ProjectCommentInput))
+        return self.output(comment, serializer_class=s.ProjectCommentSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Choose the TPE that validates the project (participants)", request=s.ChooseTPEInput)
+    @action(detail=True, methods=["post"], url_path="choose-tpe", serializer_class=s.ChooseTPEInput)
+    def choose_tpe(self, request, *args, **kwargs):
+        return self._act(services.validation_tpe_choose, s.ChooseTPEInput)
+
+    @extend_schema(summary="Start the validation (participants)", request=s.NoBodyInput)
+    @action(detail=True, methods=["post"], url_path="start-validation", serializer_class=s.NoBodyInput)
+    def start_validation(self, request, *args, **kwargs):
+        return self._act(services.validation_start)
+
+    @extend_schema(summary="Validation reports (GET), or submit one (POST, the validating TPE)",
+                   request=s.ValidationReportInput, responses={201: s.ValidationReportSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="validation-reports",
+            serializer_class=s.ValidationReportInput)
+    def validation_reports(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.validation_report_list(request.user, project), s.ValidationReportSerializer)
+        report = services.validation_report_submit(actor=request.user, project=project,
+                                                   **self.input(s.ValidationReportInput))
+        return self.output(report, serializer_class=s.ValidationReportSerializer,
+                           status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Request registration (focal point)", request=s.NoBodyInput)
+    @action(detail=True, methods=["post"], url_path="request-registration", serializer_class=s.NoBodyInput)
+    def request_registration(self, request, *args, **kwargs):
+        return self._act(services.registration_request)
+
+    @extend_schema(summary="Withdraw the registration request (focal point)", request=s.OptionalReasonInput)
+    @action(detail=True, methods=["post"], url_path="withdraw-registration-request", serializer_class=s.OptionalReasonInput)
+    def withdraw_registration_request(self, request, *args, **kwargs):
+        return self._act(services.registration_request_withdraw, s.OptionalReasonInput)
+
+    @extend_schema(summary="Record the Joint Committee's registration decision (secretariat)",
+                   request=s.DecisionFieldsInput)
+    @action(detail=True, methods=["post"], serializer_class=s.DecisionFieldsInput)
+    def register(self, request, *args, **kwargs):
+        data = self.input(s.DecisionFieldsInput)
+        project = services.project_register(actor=request.user, project=self.get_object(), decision=_decision(data))
+        return self.output(project)
+
+    @extend_schema(summary="Record the Joint Committee's decision not to register (secretariat)",
+                   request=s.DecisionRejectInput)
+    @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
+    def reject(self, request, *args, **kwargs):
+        data = self.input(s.DecisionRejectInput)
+        project = services.project_reject(actor=request.user, project=self.get_object(), decision=_decision(data),
+                                          reason=data["reason"])
+        return self.output(project)
+
+    @extend_schema(summary="Withdraw the project (focal point)", request=s.RequiredReasonInput)
+    @action(detail=True, methods=["post"], serializer_class=s.RequiredReasonInput)
+    def withdraw(self, request, *args, **kwargs):
+        return self._act(services.project_withdraw, s.RequiredReasonInput)
+
+    @extend_schema(summary="MoC statements, all versions (GET), or submit a new one (POST, focal point)",
+                   request=s.MoCInput, responses={201: s.MoCSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=s.MoCInput)
+    def moc(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.moc_list(request.user, project), s.MoCSerializer)
+        statement = services.moc_submit(actor=request.user, project=project, **self.input(s.MoCInput))
+        return self.output(statement, serializer_class=s.MoCSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Record an MoC Annex 1 change (focal point)", request=s.AnnexChangeInput,
+                   responses={201: s.AnnexChangeSerializer})
+    @action(detail=True, methods=["post"], url_path="moc-annex", serializer_class=s.AnnexChangeInput)
+    def moc_annex(self, request, *args, **kwargs):
+        change = services.moc_annex_change(actor=request.user, project=self.get_object(),
+                                           **self.input(s.AnnexChangeInput))
+        return self.output(change, serializer_class=s.AnnexChangeSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Credit allocations, all versions (GET), or enter a new one (POST, focal point)",
+                   request=s.AllocationInput, responses={201: s.AllocationSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=s.AllocationInput)
+    def allocations(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.allocation_list(request.user, project), s.AllocationSerializer)
+        allocation = services.allocation_submit(actor=request.user, project=project, **self.input(s.AllocationInput))
+        return self.output(allocation, serializer_class=s.AllocationSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Post-registration changes and renewals (GET), or request one (POST, focal point)",
+                   request=s.ChangeRequestInput, responses={201: s.ChangeRequestSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="change-requests", serializer_class=s.ChangeRequestInput)
+    def change_requests(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.change_request_list(request.user, project), s.ChangeRequestSerializer)
+        change = services.change_request_submit(actor=request.user, project=project,
+                                                **self.input(s.ChangeRequestInput))
+        return self.output(change, serializer_class=s.ChangeRequestSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Monitoring periods (GET), or open the next one (POST, participants)",
+                   request=s.PeriodCreateInput, responses={201: s.MonitoringPeriodDetailSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="monitoring-periods", serializer_class=s.PeriodCreateInput)
+    def monitoring_periods(self, request, *args, **kwargs):
+        project = self.get_object()
+        if request.method == "GET":
+            return self.listing(selectors.monitoring_period_list(request.user, project),
+                                s.MonitoringPeriodSerializer)
+        period = services.monitoring_period_create(actor=request.user, project=project,
+                                                   **self.input(s.PeriodCreateInput))
+        return self.output(period, serializer_class=s.MonitoringPeriodDetailSerializer,
+                           status_code=status.HTTP_201_CREATED)
+
+
+# --- monitoring -----------------------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="List monitoring periods"),
+                    retrieve=extend_schema(summary="A monitoring period with its report and verification"))
+class MonitoringPeriodViewSet(ProjectsViewSet):
+    """Monitoring periods by id: the report's values (form, API, XLSX), evidence, submission, verification and
+    the issuance request."""
+
+    model = MonitoringPeriod
+    selector = selectors.monitoring_period_list
+    serializer_class = s.MonitoringPeriodSerializer
+    detail_serializer_class = s.MonitoringPeriodDetailSerializer
+    filterset_class = MonitoringPeriodFilter
+    ordering = ["project__project_id", "number"]
+
+    @extend_schema(summary="All report versions visible to you", responses={200: s.MonitoringReportSerializer})
+    @action(detail=True, methods=["get"])
+    def reports(self, request, *args, **kwargs):
+        return self.listing(selectors.monitoring_report_list(request.user, self.get_object()),
+                            s.MonitoringReportSerializer)
+
+    @extend_schema(summary="Download the monitoring spreadsheet (XLSX) for this period and the project's sites")
+    @action(detail=True, methods=["get"])
+    def workbook(self, request, *args, **kwargs):
+        period = self.get_object()
+        version = None
+        if request.query_params.get("methodology_version"):
+            version = validated_input(s.ReportUploadVersionInput, request.query_params)["methodology_version"]
+        name, data = selectors.monitoring_workbook(period, version)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @extend_schema(summary="Save monitored values in the draft report (participants)", request=s.ReportSaveInput,
+                   responses={200: s.MonitoringReportSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.ReportSaveInput)
+    def values(self, request, *args, **kwargs):
+        report = services.monitoring_report_save(actor=request.user, period=self.get_object(),
+                                                 entry_method=EntryMethod.API, **self.input(s.ReportSaveInput))
+        return self.output(report, serializer_class=s.MonitoringReportSerializer)
+
+    @extend_schema(summary="Upload the filled monitoring spreadsheet (XLSX) into the draft report (participants)",
+                   request=s.ReportUploadInput, responses={200: s.MonitoringReportSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.ReportUploadInput)
+    def upload(self, request, *args, **kwargs):
+        report = services.monitoring_report_upload(actor=request.user, period=self.get_object(),
+                                                   **self.input(s.ReportUploadInput))
+        return self.output(report, serializer_class=s.MonitoringReportSerializer)
+
+    @extend_schema(summary="Attach an evidence file to the draft report (participants)", request=s.EvidenceInput,
+                   responses={201: s.EvidenceSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.EvidenceInput)
+    def evidence(self, request, *args, **kwargs):
+        evidence = services.evidence_add(actor=request.user, period=self.get_object(), **self.input(s.EvidenceInput))
+        return self.output(evidence, serializer_class=s.EvidenceSerializer, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Submit the report for verification: reductions computed and frozen (participants)",
+                   request=s.ReportSubmitInput, responses={200: s.MonitoringPeriodDetailSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.ReportSubmitInput)
+    def submit(self, request, *args, **kwargs):
+        period = self.get_object()
+        services.monitoring_report_submit(actor=request.user, period=period, **self.input(s.ReportSubmitInput))
+        period.refresh_from_db()
+        return self.output(period)
+
+    @extend_schema(summary="Submit the verification report (the assigned TPE)", request=s.VerificationInput,
+                   responses={201: s.VerificationReportSerializer})
+    @action(detail=True, methods=["post"], serializer_class=s.VerificationInput)
+    def verification(self, request, *args, **kwargs):
+        report = services.verification_report_submit(actor=request.user, period=self.get_object(),
+                                                     **self.input(s.VerificationInput))
+        return self.output(report, serializer_class=s.VerificationReportSerializer,
+                           status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Request issuance of the verified reductions (focal point)", request=s.NoBodyInput,
+                   responses={201: s.IssuanceRequestSerializer})
+    @action(detail=True, methods=["post"], url_path="request-issuance", serializer_class=s.NoBodyInput)
+    def request_issuance(self, request, *args, **kwargs):
+        issuance = services.issuance_request_submit(actor=request.user, period=self.get_object())
+        return self.output(issuance, serializer_class=s.IssuanceRequestSerializer, status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(summary="List issuance requests and the Joint Committee's decisions"),
+                    retrieve=extend_schema(summary="An issuance request, its decision and the split by allocation"))
+class IssuanceRequestViewSet(ProjectsViewSet):
+    model = IssuanceRequest
+    selector = selectors.issuance_request_list
+    serializer_class = s.IssuanceRequestSerializer
+    filterset_class = IssuanceRequestFilter
+    ordering = ["-requested_at"]
+
+    def read_queryset(self) -> QuerySet:
+        return super().read_queryset().prefetch_related("allocation__shares")
+
+    @extend_schema(summary="Withdraw the issuance request (focal point)", request=s.OptionalReasonInput)
+    @action(detail=True, methods=["post"], serializer_class=s.OptionalReasonInput)
+    def withdraw(self, request, *args, **kwargs):
+        issuance = services.issuance_request_withdraw(actor=request.user, request=self.get_object(),
+                                                      **self.input(s.OptionalReasonInput))
+        return self.output(issuance)
+
+    @extend_schema(summary="Record the Joint Committee's decision on the amount (secretariat)",
+                   request=s.IssuanceDecideInput)
+    @action(detail=True, methods=["post"], serializer_class=s.IssuanceDecideInput)
+    def decide(self, request, *args, **kwargs):
+        data = self.input(s.IssuanceDecideInput)
+        issuance = services.issuance_decide(actor=request.user, request=self.get_object(), amount=data.pop("amount"),
+                                            decision=_decision(data))
+        return self.output(issuance)
+
+    @extend_schema(summary="Record the Joint Committee's refusal to issue (secretariat)",
+                   request=s.DecisionRejectInput)
+    @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
+    def reject(self, request, *args, **kwargs):
+        data = self.input(s.DecisionRejectInput)
+        issuance = services.issuance_reject(actor=request.user, request=self.get_object(), reason=data.pop("reason"),
+                                            decision=_decision(data))
+        return self.output(issuance)
+
+
+@extend_schema_view(list=extend_schema(summary="List post-registration changes and renewals"),
+                    retrieve=extend_schema(summary="A change request"))
+class ChangeRequestViewSet(ProjectsViewSet):
+    model = ChangeRequest
+    selector = selectors.change_request_list
+    serializer_class = s.ChangeRequestSerializer
+    filterset_class = ChangeRequestFilter
+    ordering = ["-requested_at"]
+
+    @extend_schema(summary="Withdraw the request (focal point)", request=s.OptionalReasonInput)
+    @action(detail=True, methods=["post"], serializer_class=s.OptionalReasonInput)
+    def withdraw(self, request, *args, **kwargs):
+        change = services.change_request_withdraw(actor=request.user, request=self.get_object(),
+                                                  **self.input(s.OptionalReasonInput))
+        return self.output(change)
+
+    @extend_schema(summary="Record the Joint Committee's approval (secretariat)", request=s.DecisionFieldsInput)
+    @action(detail=True, methods=["post"], serializer_class=s.DecisionFieldsInput)
+    def approve(self, request, *args, **kwargs):
+        data = self.input(s.DecisionFieldsInput)
+        change = services.change_request_approve(actor=request.user, request=self.get_object(),
+                                                 decision=_decision(data))
+        return self.output(change)
+
+    @extend_schema(summary="Record the Joint Committee's rejection (secretariat)", request=s.DecisionRejectInput)
+    @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
+    def reject(self, request, *args, **kwargs):
+        data = self.input(s.DecisionRejectInput)
+        change = services.change_request_reject(actor=request.user, request=self.get_object(),
+                                                reason=data.pop("reason"), decision=_decision(data))
+        return self.output(change)
+
+
+# --- documents (read-only, files downloaded through a permission check) --------------------------------
+
+@extend_schema_view(list=extend_schema(summary="List PDD versions"), retrieve=extend_schema(summary="A PDD version"))
+class PDDViewSet(ProjectsViewSet):
+    model = PDD
+    selector = selectors.pdd_list
+    serializer_class = s.PDDSerializer
+    ordering = ["project__project_id", "-version"]
+
+    @extend_schema(summary="Download the public PDD")
+    @action(detail=True, methods=["get"], url_path="public-file")
+    def public_file(self, request, *args, **kwargs):
+        pdd = self.get_object()
+        return _download(pdd.public_file)
+
+    @extend_schema(summary="Download the confidential PDD (participants, secretariat, TPE, ministries)")
+    @action(detail=True, methods=["get"], url_path="confidential-file")
+    def confidential_file(self, request, *args, **kwargs):
+        pdd = self.get_object()
+        if not access.can_see_confidential(request.user, pdd.project):
+            raise NotFound("There is no file.")
+        return _download(pdd.confidential_file)
+
+
+@extend_schema_view(list=extend_schema(summary="List validation reports"),
+                    retrieve=extend_schema(summary="A validation report"))
+class ValidationReportViewSet(ProjectsViewSet):
+    model = ValidationReport
+    selector = selectors.validation_report_list
+    serializer_class = s.ValidationReportSerializer
+    ordering = ["-submitted_at"]
+
+    @extend_schema(summary="Download the validation report")
+    @action(detail=True, methods=["get"])
+    def file(self, request, *args, **kwargs):
+        report = self.get_object()
+        return _download(report.file, report.original_name)
+
+
+@extend_schema_view(list=extend_schema(summary="List verification reports"),
+                    retrieve=extend_schema(summary="A verification report"))
+class VerificationReportViewSet(ProjectsViewSet):
+    model = VerificationReport
+    selector = selectors.verification_report_list
+    serializer_class = s.VerificationReportSerializer
+    ordering = ["-submitted_at"]
+
+    @extend_schema(summary="Download the verification report")
+    @action(detail=True, methods=["get"])
+    def file(self, request, *args, **kwargs):
+        report = self.get_object()
+        return _download(report.file, report.original_name)
+
+
+@extend_schema_view(list=extend_schema(summary="List monitoring reports (all versions)"),
+                    retrieve=extend_schema(summary="A monitoring report with its frozen calculation trace"))
+class MonitoringReportViewSet(ProjectsViewSet):
+    model = MonitoringReport
+    selector = selectors.monitoring_report_list
+    serializer_class = s.MonitoringReportSerializer
+    ordering = ["period", "-version"]
+
+    def read_queryset(self) -> QuerySet:
+        return super().read_queryset().prefetch_related("evidence")
+
+    @extend_schema(summary="Download the uploaded monitoring spreadsheet (participants, secretariat, TPE, ministries)")
+    @action(detail=True, methods=["get"], url_path="source-file")
+    def source_file(self, request, *args, **kwargs):
+        report = self.get_object()
+        if not access.can_see_confidential(request.user, report.period.project):
+            raise NotFound("There is no file.")
+        return _download(report.source_file)
+
+
+@extend_schema_view(retrieve=extend_schema(summary="An evidence file's record"),
+                    list=extend_schema(summary="List evidence files you may see"))
+class EvidenceViewSet(mixins.DestroyModelMixin, ProjectsViewSet):
+    model = EvidenceFile
+    selector = selectors.evidence_list
+    serializer_class = s.EvidenceSerializer
+    ordering = ["report", "uploaded_at"]
+
+    @extend_schema(summary="Remove an evidence file from a draft report (participants)")
+    def destroy(self, request, *args, **kwargs):
+        services.evidence_remove(actor=request.user, evidence=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Download the evidence file")
+    @action(detail=True, methods=["get"])
+    def file(self, request, *args, **kwargs):
+        evidence = self.get_object()
+        return _download(evidence.file, evidence.original_name)
+
+
+ROUTES = [
+    ("projects", ProjectViewSet, "project"),
+    ("monitoring-periods", MonitoringPeriodViewSet, "monitoring-period"),
+    ("monitoring-reports", MonitoringReportViewSet, "monitoring-report"),
+    ("monitoring-evidence", EvidenceViewSet, "monitoring-evidence"),
+    ("issuance-requests", IssuanceRequestViewSet, "issuance-request"),
+    ("project-change-requests", ChangeRequestViewSet, "project-change-request"),
+    ("project-pdds", PDDViewSet, "project-pdd"),
+    ("project-validation-reports", ValidationReportViewSet, "project-validation-report"),
+    ("project-verification-reports", VerificationReportViewSet, "project-verification-report"),
+]
