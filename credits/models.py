@@ -59,6 +59,9 @@ class SerialCounter(models.Model):
             models.CheckConstraint(condition=Q(next_serial__gte=1), name="serial_counter_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"next serial {self.next_serial}"
+
 
 class Registry(models.Model):
     """One government's registry (Japan and each partner country)."""

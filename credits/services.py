@@ -36,7 +36,15 @@ from .choices import (
     TransactionKind,
     TransactionStatus,
 )
-from .models import Account, AccountRepresentative, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
+from .models import (
+    Account,
+    AccountRepresentative,
+    CreditBlock,
+    CreditTransaction,
+    Issuance,
+    LedgerEntry,
+    Registry,
+)
 
 MAX_QUANTITY = 10**15  # far above any real issuance; keeps arithmetic well inside 64 bits
 
@@ -608,3 +616,59 @@ def _url(txn: CreditTransaction) -> str:
 def _notify_accounts(accounts, *, kind: str, key: str, subject: str, url: str = "") -> None:
     users = [link.user for account in accounts for link in account.representative_links.select_related("user")]
     notify(recipients=users, kind=kind, key=key, subject=subject, url=url)
+
+
+# --- Issuance from a Joint Committee decision ---------------------------------------------
+
+def issuance_plan(request, registry: Registry) -> list[Share]:
+    """The shares of a decided issuance request that go into ``registry``, mapped to its accounts.
+
+    The decided amount is split by the request's credit allocation (largest-remainder rule, see
+    projects.models.split_amount); government shares go to the registry's government holding
+    account, a participant's share to that participant's open holding account in the registry.
+    """
+    from projects.choices import AllocationParty, RegistrySide
+
+    jc = request.project.joint_committee
+    if registry.country.is_japan:
+        side = RegistrySide.JAPAN
+    elif registry.country_id == jc.partner_id:
+        side = RegistrySide.PARTNER
+    else:
+        raise ApplicationError(f"The {registry} takes no part in the issuance for {request.project.project_id}.",
+                               field="registry")
+    accounts = Account.objects.filter(registry=registry, status=AccountStatus.OPEN)
+    plan: list[Share] = []
+    for share, credits in request.allocation.split(request.decided_amount):
+        if share.registry != side or credits == 0:
+            continue
+        if share.party == AllocationParty.PARTICIPANT:
+            account = accounts.filter(type=AccountType.PARTICIPANT_HOLDING, holder=share.organization).order_by(
+                "number").first()
+            missing = f"{share.organization} has no open holding account in the {registry}."
+        else:
+            account = accounts.filter(type=AccountType.GOVERNMENT_HOLDING).order_by("number").first()
+            missing = f"The {registry} has no open government holding account."
+        if account is None:
+            raise Conflict(missing, field="account")
+        plan.append(Share(account, credits))
+    return plan
+
+
+@transaction.atomic
+def issuance_execute(*, actor, request, registry: Registry, authorization: str = Authorization.NONE) -> Issuance:
+    """Execute one registry's share of the Joint Committee's decision on an issuance request."""
+    from projects.choices import IssuanceStatus
+    from projects.models import IssuanceRequest
+
+    request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
+                                                          "decision"), request.pk)
+    if request.status != IssuanceStatus.DECIDED or not request.decided_amount:
+        raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
+    period = request.period
+    already = sum(Issuance.objects.filter(decision=request.decision).values_list("quantity", flat=True))
+    return issue(actor=actor, registry=registry, decision=request.decision, project_code=request.project.project_id,
+                 monitoring_period_number=period.number,
+                 monitoring_period_key=f"{request.project.project_id}/{period.number:02d}",
+                 vintage=period.end_date.year, shares=issuance_plan(request, registry),
+                 decided_quantity=request.decided_amount, authorization=authorization, already_issued=already)

@@ -1,0 +1,329 @@
+"""The benchmark cases. Each returns the lines it prints."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+SIZES = {
+    "S": {"lookup_blocks": 100_000, "reconcile_txns": 10_000, "reconcile_blocks": 100_000, "audit_events": 100_000,
+          "repeats": 60},
+    "L": {"lookup_blocks": 1_000_000, "reconcile_txns": 1_000_000, "reconcile_blocks": 10_000_000,
+          "audit_events": 1_000_000, "repeats": 300},
+}
+
+
+def line(name: str, value: float, unit: str, ratio: float | None = None, extra: str = "") -> str:
+    text = f"{name}: {value:.3f} {unit}"
+    if ratio is not None:
+        text += f" ({ratio:.2f} x baseline)"
+    return text + (f" {extra}" if extra else "")
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# --- shared world ------------------------------------------------------------------------------
+
+_world: dict = {}
+
+
+def world() -> dict:
+    """Japan's and Mongolia's registries, a Joint Committee decision and a few accounts."""
+    if _world:
+        return _world
+    from committee import services as committee_services
+    from committee.choices import DecisionKind, DecisionMode, Role, Side
+    from committee.models import Country, JointCommittee, RoleAssignment, SectoralScope, User
+    from committee.reference import ensure_reference_data
+    from credits import services
+    from credits.choices import AccountType
+
+    ensure_reference_data(Country, SectoralScope)
+    admin = User.objects.create_superuser("bench-admin", "bench@example.org", "bench-pass-123")
+    japan = Country.objects.get(code="JP")
+    mongolia = Country.objects.create(code="MN", name="Mongolia")
+    jc = JointCommittee.objects.create(partner=mongolia, name="Japan–Mongolia Joint Committee")
+    secretariat = User.objects.create_user("bench-sec", password="bench-pass-123")
+    RoleAssignment.objects.create(user=secretariat, role=Role.SECRETARIAT, joint_committee=jc, side=Side.JAPAN)
+    decision = committee_services.decision_record(
+        actor=secretariat, joint_committee=jc, decided_on=datetime.date(2024, 1, 10), mode=DecisionMode.ELECTRONIC,
+        kind=DecisionKind.ISSUE_CREDITS, title="Benchmark issuance decision")
+    jp = services.registry_open(actor=admin, country=japan)
+    accounts = {
+        name: services.account_open(actor=admin, registry=jp, type=AccountType.PARTICIPANT_HOLDING, name=name,
+                                    holder=None if name.startswith("gov") else _org(name))
+        for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")
+    }
+    _world.update(admin=admin, registry=jp, decision=decision, accounts=accounts, periods=0)
+    return _world
+
+
+def _org(name):
+    from committee.models import Organization
+
+    return Organization.objects.create(name=f"Bench {name}", kind="company")
+
+
+def issue_into(account, quantity: int):
+    from credits import services
+
+    w = world()
+    w["periods"] += 1
+    return services.issue(actor=w["admin"], registry=w["registry"], decision=w["decision"], project_code="MN001",
+                          monitoring_period_number=w["periods"] % 100, monitoring_period_key=f"BENCH/{w['periods']}",
+                          vintage=2024, shares=[services.Share(account, quantity)], decided_quantity=quantity)
+
+
+# --- issue_scale -------------------------------------------------------------------------------
+
+def issue_scale(size: str) -> list[str]:
+    w = world()
+    target = w["accounts"]["alpha"]
+    ones, billions = [], []
+    for _ in range(SIZES[size]["repeats"] // 3):
+        ones.append(timed(lambda: issue_into(target, 1)))
+        billions.append(timed(lambda: issue_into(target, 10**9)))
+    one, billion = statistics.median(ones), statistics.median(billions)
+    return [line("issue_scale", billion * 1000, "ms per issuance of 10^9 credits", billion / one,
+                 f"[1 credit: {one * 1000:.3f} ms]")]
+
+
+# --- transfer_partial --------------------------------------------------------------------------
+
+_PLAIN_TRANSFER = [
+    "SELECT id, first_serial, last_serial FROM credits_creditblock WHERE id = %(block)s FOR UPDATE",
+    "UPDATE credits_creditblock SET first_serial = first_serial + 1 WHERE id = %(block)s RETURNING first_serial - 1",
+    """INSERT INTO credits_creditblock (first_serial, last_serial, status, project_code, monitoring_period_number,
+           vintage, "authorization", corresponding_adjustment, created_at, account_id, origin_id, created_by_id,
+           issuance_id, issuing_registry_id)
+       SELECT %(serial)s, %(serial)s, status, project_code, monitoring_period_number, vintage, "authorization",
+           corresponding_adjustment, now(), %(to)s, id, created_by_id, issuance_id, issuing_registry_id
+         FROM credits_creditblock WHERE id = %(block)s RETURNING id""",
+    """INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
+           to_account_id, transaction_id)
+       VALUES (%(serial)s, %(serial)s, now(), %(new)s, %(from)s, %(to)s, %(txn)s)""",
+    "UPDATE credits_account SET balance = balance - 1 WHERE id = %(from)s",
+    "UPDATE credits_account SET balance = balance + 1 WHERE id = %(to)s",
+]
+
+
+def _plain_transfer(block_id: int, from_id: int, to_id: int, txn_id: int) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        params = {"block": block_id, "from": from_id, "to": to_id, "txn": txn_id}
+        cursor.execute(_PLAIN_TRANSFER[0], params)
+        cursor.execute(_PLAIN_TRANSFER[1], params)
+        params["serial"] = cursor.fetchone()[0]
+        cursor.execute(_PLAIN_TRANSFER[2], params)
+        params["new"] = cursor.fetchone()[0]
+        for sql in _PLAIN_TRANSFER[3:]:
+            cursor.execute(sql, params)
+
+
+def transfer_partial(size: str) -> list[str]:
+    from credits import services
+    from credits.choices import TransactionKind
+
+    w = world()
+    a, b, c, d = (w["accounts"][n] for n in ("beta", "gamma", "delta", "epsilon"))
+    issue_into(a, 10**9)
+    baseline_issuance = issue_into(c, 10**9)
+    block = baseline_issuance.blocks.get()
+    repeats = SIZES[size]["repeats"] * 3
+    plain, service = [], []
+    for _ in range(repeats):
+        plain.append(timed(lambda: _plain_transfer(block.pk, c.pk, d.pk, baseline_issuance.transaction_id)))
+        service.append(timed(lambda: services.transaction_initiate(
+            actor=w["admin"], kind=TransactionKind.TRANSFER, from_account=a, to_account=b, quantity=1)))
+    p50, p99, floor = statistics.median(service), pct(service, 99), statistics.median(plain)
+    return [line("transfer_partial", p50 * 1000, "ms p50", p50 / floor,
+                 f"[p99 {p99 * 1000:.2f} ms; plain-SQL floor p50 {floor * 1000:.3f} ms; "
+                 f"{1 / p50:.0f} transfers/s on 1 connection]")]
+
+
+# --- serial_lookup -----------------------------------------------------------------------------
+
+def _many_blocks(count: int, account, *, start: int) -> None:
+    """``count`` one-unit blocks with serials start, start+2, ... (gaps between them), in SQL."""
+    issuance = issue_into(account, 1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO credits_creditblock (first_serial, last_serial, status, project_code,
+                   monitoring_period_number, vintage, "authorization", corresponding_adjustment, created_at,
+                   account_id, created_by_id, issuance_id, issuing_registry_id)
+               SELECT %(start)s + 2 * g, %(start)s + 2 * g, 'active', 'MN001', 1, 2024, 'none', 'not_applicable',
+                   now(), %(account)s, %(txn)s, %(issuance)s, %(registry)s
+                 FROM generate_series(0, %(count)s - 1) g""",
+            {"start": start, "count": count, "account": account.pk, "txn": issuance.transaction_id,
+             "issuance": issuance.pk, "registry": issuance.registry_id})
+        # keep the ledger whole, so that later benchmarks (reconcile_full) start from a reconciling registry
+        cursor.execute(
+            """INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
+                   to_account_id, transaction_id)
+               SELECT first_serial, last_serial, now(), id, NULL, account_id, created_by_id FROM credits_creditblock
+                WHERE issuance_id = %(issuance)s AND first_serial >= %(start)s""",
+            {"issuance": issuance.pk, "start": start})
+        cursor.execute("UPDATE credits_issuance SET quantity = quantity + %s WHERE id = %s", [count, issuance.pk])
+        cursor.execute("UPDATE credits_credittransaction SET quantity = quantity + %s WHERE id = %s",
+                       [count, issuance.transaction_id])
+        cursor.execute("UPDATE credits_account SET balance = balance + %s WHERE id = %s", [count, account.pk])
+        cursor.execute("ANALYZE credits_creditblock")
+
+
+def serial_lookup(size: str) -> list[str]:
+    from credits import selectors
+
+    w = world()
+    count = SIZES[size]["lookup_blocks"]
+    start = 10**15
+    _many_blocks(count, w["accounts"]["zeta"], start=start)
+    rng = random.Random(7)
+    probes = [start + 2 * rng.randrange(count) for _ in range(SIZES[size]["repeats"] * 5)]
+    plain, found = [], []
+
+    def plain_lookup(serial):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, first_serial, last_serial FROM credits_creditblock WHERE first_serial <= %s "
+                           "ORDER BY first_serial DESC LIMIT 1", [serial])
+            return cursor.fetchone()
+
+    for serial in probes:
+        plain.append(timed(lambda serial=serial: plain_lookup(serial)))
+        found.append(timed(lambda serial=serial: selectors.block_containing(serial)))
+    assert selectors.block_containing(probes[0]).first_serial == probes[0]
+    p50, floor = statistics.median(found), statistics.median(plain)
+    return [line("serial_lookup", p50 * 1000, f"ms p50 among {count:,} blocks", p50 / floor,
+                 f"[plain SQL p50 {floor * 1000:.3f} ms]")]
+
+
+# --- reconcile_full ----------------------------------------------------------------------------
+
+def reconcile_full(size: str) -> list[str]:
+    """Many blocks issued, many whole-block transfers recorded in SQL, then a full reconciliation."""
+    from credits.reconcile import reconcile
+
+    w = world()
+    blocks, txns = SIZES[size]["reconcile_blocks"], SIZES[size]["reconcile_txns"]
+    sender, receiver = w["accounts"]["alpha"], w["accounts"]["epsilon"]
+    issuance = issue_into(sender, 1)
+    base = 2 * 10**15
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO credits_creditblock (first_serial, last_serial, status, project_code,
+                   monitoring_period_number, vintage, "authorization", corresponding_adjustment, created_at,
+                   account_id, created_by_id, issuance_id, issuing_registry_id)
+               SELECT %(base)s + g * 10, %(base)s + g * 10 + 9, 'active', 'MN001', 1, 2024, 'none', 'not_applicable',
+                   now(), %(sender)s, %(txn)s, %(issuance)s, %(registry)s FROM generate_series(0, %(n)s - 1) g""",
+            {"base": base, "n": blocks, "sender": sender.pk, "txn": issuance.transaction_id,
+             "issuance": issuance.pk, "registry": issuance.registry_id})
+        cursor.execute(
+            """INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
+                   to_account_id, transaction_id)
+               SELECT first_serial, last_serial, now(), id, NULL, %(sender)s, %(txn)s FROM credits_creditblock
+                WHERE first_serial >= %(base)s""",
+            {"sender": sender.pk, "txn": issuance.transaction_id, "base": base})
+        cursor.execute("UPDATE credits_issuance SET quantity = quantity + %s WHERE id = %s", [blocks * 10, issuance.pk])
+        cursor.execute("UPDATE credits_credittransaction SET quantity = quantity + %s WHERE id = %s",
+                       [blocks * 10, issuance.transaction_id])
+        # txns transfers, each moving one whole block from sender to receiver
+        cursor.execute(
+            """INSERT INTO credits_credittransaction (kind, status, quantity, selection, purpose, beneficiary, note,
+                   request_fingerprint, created_at, completed_at, refusal_reason, from_account_id, initiator_id,
+                   to_account_id, registry_id)
+               SELECT 'transfer', 'completed', 10, '{}'::jsonb, '', '', 'bench #' || g, '', now(), now(), '',
+                   %(sender)s, %(admin)s, %(receiver)s, %(registry)s FROM generate_series(0, %(n)s - 1) g""",
+            {"sender": sender.pk, "receiver": receiver.pk, "admin": w["admin"].pk, "registry": issuance.registry_id,
+             "n": txns})
+        cursor.execute(
+            """WITH t AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM credits_credittransaction
+                           WHERE note LIKE 'bench #%%'),
+                    b AS (SELECT id, first_serial, last_serial, row_number() OVER (ORDER BY first_serial) - 1 AS k
+                            FROM credits_creditblock WHERE first_serial >= %(base)s)
+               INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
+                   to_account_id, transaction_id)
+               SELECT b.first_serial, b.last_serial, now(), b.id, %(sender)s, %(receiver)s, t.id
+                 FROM t JOIN b ON b.k = t.k""",
+            {"base": base, "sender": sender.pk, "receiver": receiver.pk})
+        cursor.execute(
+            """UPDATE credits_creditblock SET account_id = %(receiver)s
+                WHERE id IN (SELECT block_id FROM credits_ledgerentry e JOIN credits_credittransaction t
+                             ON t.id = e.transaction_id WHERE t.note LIKE 'bench #%%')""",
+            {"receiver": receiver.pk})
+        moved = min(blocks, txns) * 10
+        cursor.execute("UPDATE credits_account SET balance = balance + %s WHERE id = %s",
+                       [blocks * 10 - moved, sender.pk])
+        cursor.execute("UPDATE credits_account SET balance = balance + %s WHERE id = %s", [moved, receiver.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    seconds = timed(lambda: _expect(reconcile(), clean=True))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE credits_account SET balance = balance - 1 WHERE id = %s", [receiver.pk])
+    differences = reconcile()
+    caught = any(receiver.number in d.subject for d in differences)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE credits_account SET balance = balance + 1 WHERE id = %s", [receiver.pk])
+    return [line("reconcile_full", seconds, f"s for {txns:,} transactions and {blocks:,} blocks",
+                 extra=f"[injected error found: {'yes' if caught else 'NO'}]")]
+
+
+def _expect(differences, *, clean: bool) -> None:
+    if clean and differences:
+        raise AssertionError(f"benchmark data does not reconcile: {differences[:3]}")
+
+
+# --- audit_verify ------------------------------------------------------------------------------
+
+def audit_verify(size: str) -> list[str]:
+    import io
+
+    from django.utils import timezone
+
+    from jcm_registry.audit import GENESIS, compute_hash, verify_chain
+    from jcm_registry.models import AuditEvent
+
+    count = SIZES[size]["audit_events"]
+    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    now = timezone.now()
+    buffer = io.StringIO()
+    for _ in range(count):
+        seq += 1
+        data = {"n": seq}
+        digest = compute_hash(seq=seq, prev_hash=prev, created_at=now, actor_id=None, actor_name="bench",
+                              action="bench.event", target_type_id=None, target_id="", target_repr="", data=data,
+                              message="", request_id="")
+        buffer.write(f"{seq}\t{now.isoformat()}\tbench\tbench.event\t\t\t{{\"n\": {seq}}}\t\t\t{prev}\t{digest}\n")
+        prev = digest
+    buffer.seek(0)
+    with connection.cursor() as cursor, cursor.copy(
+        "COPY jcm_registry_auditevent (seq, created_at, actor_name, action, target_id, target_repr, data, message, "
+        "request_id, prev_hash, hash) FROM STDIN") as copy:
+        copy.write(buffer.read())
+    start = time.perf_counter()
+    checked, problems = verify_chain()
+    seconds = time.perf_counter() - start
+    if problems:
+        raise AssertionError(problems[:3])
+    return [line("audit_verify", seconds, f"s for {checked:,} events")]
+
+
+BENCHMARKS = {
+    "issue_scale": issue_scale,
+    "transfer_partial": transfer_partial,
+    "serial_lookup": serial_lookup,
+    "reconcile_full": reconcile_full,
+    "audit_verify": audit_verify,
+}
