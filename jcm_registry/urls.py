@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from committee.api.urls import register as register_committee_api
+from credits.api.urls import register as register_credits_api
 from jcm_registry import views
 from jcm_registry.api_router import router
 from methodologies.api.urls import register as register_methodologies_api
@@ -14,6 +15,7 @@ from projects.api.urls import register as register_projects_api
 register_committee_api(router)
 register_methodologies_api(router)
 register_projects_api(router)
+register_credits_api(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("committee/", include("committee.urls")),
     path("methodologies/", include("methodologies.urls")),
+    path("projects/", include("projects.urls")),
+    path("registry/", include("credits.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("rest_framework.urls", namespace="rest_framework")),
