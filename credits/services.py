@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jcm_registry import audit
+from jcm_registry import audit, events
 from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
 from jcm_registry.notifications import notify
 from jcm_registry.permissions import require, require_authenticated, require_system_admin
@@ -233,6 +233,7 @@ def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_
                  data={"registry": registry.code, "decision": decision.pk, "period": monitoring_period_key,
                        "quantity": total, "vintage": vintage, "authorization": authorization,
                        "blocks": [[b.account.number, b.first_serial, b.last_serial] for b in blocks]})
+    events.emit("credits.issuance.completed", issuance_id=issuance.pk, transaction_id=txn.pk)
     _notify_accounts({b.account for b in blocks}, kind="credits.issued", key=f"issuance:{issuance.pk}",
                      subject=f"{total:,} JCM credits issued for {monitoring_period_key}",
                      url=issuance.registry.get_absolute_url() if _has_url("credits:registry-detail") else "")
@@ -433,6 +434,7 @@ def transaction_reverse(*, actor, txn: CreditTransaction, reason: str) -> Credit
                     from_account=receiver, to_account=sender) for b in blocks])
     Account.objects.filter(pk=receiver.pk).update(balance=F("balance") - quantity)
     Account.objects.filter(pk=sender.pk).update(balance=F("balance") + quantity)
+    events.emit("credits.reversal.completed", transaction_id=reversal.pk, reverses_id=txn.pk)
     audit.record(actor=actor, action="credits.reversal.complete", target=reversal,
                  data={**_txn_data(reversal), "reverses": txn.pk}, message=reason)
     return reversal
@@ -557,6 +559,7 @@ def _execute(txn: CreditTransaction, *, actor) -> None:
     txn.completed_at = now
     txn.decided_at = txn.decided_at or now
     txn.save(update_fields=["status", "completed_at", "decided_at", "approver"])
+    events.emit(f"credits.{txn.kind}.completed", transaction_id=txn.pk)
     recipients = [link.user for link in receiver.representative_links.select_related("user")]
     notify(recipients=recipients, kind=f"credits.{txn.kind}", key=f"txn:{txn.pk}:completed",
            subject=f"{txn.get_kind_display()} {txn.reference}: {txn.quantity:,} credits to {receiver.number}",
