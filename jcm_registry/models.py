@@ -61,3 +61,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"
+
+
+# Models of the documents and notification channels live in their own modules.
+from .models_documents import *  # noqa: E402, F403
+from .models_notifications import *  # noqa: E402, F403

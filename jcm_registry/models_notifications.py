@@ -1,0 +1,1 @@
+"""Notification channel models (issue 6): preferences, webhook endpoints and deliveries."""
