@@ -10,14 +10,16 @@ account and transactions of their accounts.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from committee.choices import Role
 from jcm_registry.permissions import active_roles, is_system_admin
 
-from .choices import HOLDING_TYPES, TransactionKind, TransactionStatus
+from .choices import HOLDING_TYPES, AccountType, TransactionKind, TransactionStatus
 from .models import Account, CreditBlock, CreditTransaction, LedgerEntry, Registry
 from .serials import parse
 
@@ -80,8 +82,20 @@ def block_containing(serial: int) -> CreditBlock | None:
     """The block holding one unit: the block with the greatest first serial <= ``serial``.
 
     Blocks never overlap, so one index probe on ``first_serial`` answers it."""
-    block = block_search().filter(first_serial__lte=serial).order_by("-first_serial").first()
+    block = next(iter(CreditBlock.objects.raw(_CONTAINING_SQL, [serial])), None)
     return block if block is not None and block.last_serial >= serial else None
+
+
+# One index probe; the issuing registry's code comes along for the printed serial number.
+_CONTAINING_SQL = """
+SELECT b.*, c.code AS registry_code
+  FROM credits_creditblock b
+  JOIN credits_registry r ON r.id = b.issuing_registry_id
+  JOIN committee_country c ON c.id = r.country_id
+ WHERE b.first_serial <= %s
+ ORDER BY b.first_serial DESC
+ LIMIT 1
+"""
 
 
 def lookup(text: str) -> list[CreditBlock]:
@@ -132,3 +146,135 @@ def holding_accounts_public(registry: Registry) -> QuerySet[Account]:
 def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     start = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
     return start, datetime.datetime(year + 1, 1, 1, tzinfo=datetime.UTC)
+
+
+# --- Reads for the browser pages ------------------------------------------------------------
+
+# Completed transactions of these kinds are public (the registry publishes issuances, cancellations and
+# retirements); transfers and anything not completed only to the people of the accounts concerned.
+PUBLIC_KINDS = {TransactionKind.ISSUANCE, TransactionKind.CANCELLATION, TransactionKind.RETIREMENT}
+
+
+def transaction_visible(user, txn: CreditTransaction) -> bool:
+    if txn.kind in PUBLIC_KINDS and txn.status == TransactionStatus.COMPLETED:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    ids = private_account_ids(user)
+    return (ids is None or txn.initiator_id == user.pk or txn.from_account_id in ids
+            or txn.to_account_id in ids)
+
+
+def awaiting_approval(user) -> QuerySet[CreditTransaction]:
+    """Proposed transactions, initiated by someone else, that the user may approve or reject
+    (the same rule as ``permissions.may_approve``)."""
+    from .models import AccountRepresentative
+
+    qs = CreditTransaction.objects.filter(status=TransactionStatus.PROPOSED).select_related(
+        "registry__country", "from_account", "to_account", "initiator")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    qs = qs.exclude(initiator=user)
+    if is_system_admin(user):
+        return qs
+    roles = active_roles(user)
+    admin_countries = [r.country_id for r in roles if r.role == Role.REGISTRY_ADMIN and r.country_id]
+    ministry_countries = [r.country_id for r in roles if r.role == Role.MINISTRY_API and r.country_id]
+    represented = AccountRepresentative.objects.filter(user=user, can_approve=True).values("account_id")
+    return qs.filter(Q(from_account__registry__country_id__in=admin_countries)
+                     | Q(from_account__type=AccountType.GOVERNMENT_HOLDING,
+                         from_account__registry__country_id__in=ministry_countries)
+                     | Q(from_account_id__in=represented))
+
+
+def proposals_by(user) -> QuerySet[CreditTransaction]:
+    """The user's own proposals still awaiting a second person."""
+    if not getattr(user, "is_authenticated", False):
+        return CreditTransaction.objects.none()
+    return CreditTransaction.objects.filter(initiator=user, status=TransactionStatus.PROPOSED).select_related(
+        "registry__country", "from_account", "to_account")
+
+
+def account_transactions(account: Account) -> QuerySet[CreditTransaction]:
+    """Transactions from or to one account (issuances through their ledger entries), newest first."""
+    issued = LedgerEntry.objects.filter(to_account=account, transaction__kind=TransactionKind.ISSUANCE)
+    return (CreditTransaction.objects
+            .filter(Q(from_account=account) | Q(to_account=account) | Q(pk__in=issued.values("transaction_id")))
+            .select_related("registry__country", "from_account", "to_account", "initiator", "approver")
+            .order_by("-created_at", "-id"))
+
+
+def issuance_queue(registry: Registry):
+    """Issuance requests decided by a Joint Committee that this registry has not issued yet, oldest first.
+
+    Japan's registry takes part in every Joint Committee; a partner's registry in its own."""
+    from projects.choices import IssuanceStatus
+    from projects.models import IssuanceRequest
+
+    from .models import Issuance
+
+    qs = IssuanceRequest.objects.filter(status=IssuanceStatus.DECIDED).select_related(
+        "project__joint_committee__partner", "period", "decision", "allocation")
+    if not registry.country.is_japan:
+        qs = qs.filter(project__joint_committee__partner=registry.country)
+    issued = Issuance.objects.filter(registry=registry, decision_id=OuterRef("decision_id"))
+    return qs.exclude(Exists(issued)).order_by("decided_at", "id")
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    completed_at: datetime.datetime
+    transaction: CreditTransaction
+    counterparty: Account | None
+    serials: str
+    credits_in: int
+    credits_out: int
+    balance: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    account: Account
+    start: datetime.date
+    end: datetime.date
+    opening: int
+    lines: list[StatementLine]
+
+    @property
+    def closing(self) -> int:
+        return self.lines[-1].balance if self.lines else self.opening
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def account_statement(account: Account, start: datetime.date, end: datetime.date) -> Statement:
+    """Movements of one account between two dates (inclusive) from the ledger, with the balance before
+    and after each; one line per serial range moved."""
+    from .serials import format_range
+
+    entries = LedgerEntry.objects.filter(Q(to_account=account) | Q(from_account=account),
+                                         transaction__status=TransactionStatus.COMPLETED)
+    begin, finish = _day_start(start), _day_start(end + datetime.timedelta(days=1))
+    before = entries.filter(transaction__completed_at__lt=begin).aggregate(
+        received=Sum("quantity", filter=Q(to_account=account)), sent=Sum("quantity", filter=Q(from_account=account)))
+    balance = (before["received"] or 0) - (before["sent"] or 0)
+    opening, lines = balance, []
+    rows = (entries.filter(transaction__completed_at__gte=begin, transaction__completed_at__lt=finish)
+            .select_related("transaction__registry__country", "from_account", "to_account",
+                            "block__issuing_registry__country")
+            .order_by("transaction__completed_at", "id"))
+    for entry in rows:
+        incoming = entry.to_account_id == account.pk
+        balance += entry.quantity if incoming else -entry.quantity
+        block = entry.block
+        lines.append(StatementLine(
+            completed_at=entry.transaction.completed_at, transaction=entry.transaction,
+            counterparty=entry.from_account if incoming else entry.to_account,
+            serials=format_range(registry=block.issuing_registry.code, project=block.project_code,
+                                 period=block.monitoring_period_number, vintage=block.vintage,
+                                 first=entry.first_serial, last=entry.last_serial),
+            credits_in=entry.quantity if incoming else 0, credits_out=0 if incoming else entry.quantity,
+            balance=balance))
+    return Statement(account=account, start=start, end=end, opening=opening, lines=lines)

@@ -32,7 +32,8 @@ def format_range(*, registry: str, project: str, period: int, vintage: int, firs
 
 
 def format_block(block) -> str:
-    return format_range(registry=block.issuing_registry.code if hasattr(block, "issuing_registry") else "??",
+    registry = getattr(block, "registry_code", None) or block.issuing_registry.country.code
+    return format_range(registry=registry,
                         project=block.project_code, period=block.monitoring_period_number, vintage=block.vintage,
                         first=block.first_serial, last=block.last_serial)
 

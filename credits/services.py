@@ -312,12 +312,13 @@ def _initiate(*, actor, kind, from_account, to_account, quantity, first_serial, 
         raise NotAllowed(f"You may not initiate transactions from account {from_account.number}.")
     selection = {k: v for k, v in {"first_serial": first_serial, "last_serial": last_serial,
                                    "project_code": project_code or None, "vintage": vintage}.items() if v is not None}
-    txn = CreditTransaction.objects.create(
+    txn = CreditTransaction(
         registry=from_account.registry, kind=kind, status=TransactionStatus.PROPOSED, from_account=from_account,
         to_account=to_account, quantity=quantity, selection=selection, purpose=purpose.strip(),
         beneficiary=beneficiary.strip(), note=note, initiator=actor, idempotency_key=idempotency_key,
         request_fingerprint=fingerprint)
     if from_account.requires_approval:
+        txn.save(force_insert=True)
         # Check now that the units exist, so that a hopeless proposal is refused at once.
         _lock_pair(from_account, to_account)
         _check_holdings(relock(from_account), quantity)
@@ -491,38 +492,65 @@ def _check_holdings(account: Account, quantity: int) -> None:
 
 
 def _execute(txn: CreditTransaction, *, actor) -> None:
-    """Move the units: lock both accounts (pk order), then the blocks (serial order), split at most
-    one block per end of the selection, write the ledger rows and the two balances."""
-    accounts = {a.pk: a for a in lock(Account.objects.filter(pk__in=[txn.from_account_id, txn.to_account_id]))}
-    sender, receiver = accounts[txn.from_account_id], accounts[txn.to_account_id]
-    _check_holdings(sender, txn.quantity)
-    if receiver.status != AccountStatus.OPEN:
-        raise Conflict(f"Account {receiver.number} is {receiver.get_status_display().lower()}.", field="to_account")
-    sel = txn.selection
+    """Move the units. The two balance updates come first, in primary-key order: the sender's
+    ``UPDATE ... WHERE balance >= quantity`` both checks the holdings and locks the account, so
+    concurrent moves from one account queue there. Then the blocks are locked (serial order), at
+    most one block per end of the selection is split, and the ledger rows are written. An unsaved
+    ``txn`` (no approval needed) is inserted already completed."""
+    sender, receiver = txn.from_account, txn.to_account
+    quantity = txn.quantity
+    updated = {}
+    with connection.cursor() as cursor:
+        for pk in sorted({sender.pk, receiver.pk}):
+            if pk == sender.pk:
+                cursor.execute("UPDATE credits_account SET balance = balance - %s WHERE id = %s AND status = 'open' "
+                               "AND balance >= %s RETURNING balance", [quantity, pk, quantity])
+            else:
+                cursor.execute("UPDATE credits_account SET balance = balance + %s WHERE id = %s AND status = 'open' "
+                               "RETURNING balance", [quantity, pk])
+            updated[pk] = cursor.fetchone()
+    if updated[sender.pk] is None:
+        _check_holdings(Account.objects.get(pk=sender.pk), quantity)  # raises with the reason
+        raise Conflict(f"Account {sender.number} cannot send {quantity:,} credits now.", field="quantity")
+    if updated[receiver.pk] is None:
+        raise Conflict(f"Account {receiver.number} is not open.", field="to_account")
     now = timezone.now()
+    txn.status = TransactionStatus.COMPLETED
+    txn.completed_at = now
+    txn.decided_at = txn.decided_at or now
+    if txn.pk is None:
+        txn.save(force_insert=True)
+    else:
+        txn.save(update_fields=["status", "completed_at", "decided_at", "approver"])
+    sel = txn.selection
     new_status = (BlockStatus.RETIRED if receiver.type == AccountType.RETIREMENT
                   else BlockStatus.CANCELLED if receiver.type in TERMINAL_TYPES else BlockStatus.ACTIVE)
     moves: list[tuple[CreditBlock, int, int]] = []  # (block, first, last) to move
     if "first_serial" in sel:
         first = sel["first_serial"]
         last = sel.get("last_serial", first + txn.quantity - 1)
-        block = (CreditBlock.objects.select_for_update(of=("self",))
-                 .filter(account=sender, status=BlockStatus.ACTIVE, first_serial__lte=first, last_serial__gte=last)
-                 .first())
+        block = next(iter(CreditBlock.objects.raw(
+            "SELECT * FROM credits_creditblock WHERE account_id = %s AND status = 'active' AND first_serial <= %s "
+            "AND last_serial >= %s ORDER BY first_serial DESC LIMIT 1 FOR UPDATE", [sender.pk, first, last])), None)
         if block is None:
             raise Conflict(f"Account {sender.number} does not hold all of serials {first}–{last} in one block.",
                            field="first_serial")
         moves.append((block, first, last))
     else:
         remaining = txn.quantity
-        qs = CreditBlock.objects.filter(account=sender, status=BlockStatus.ACTIVE)
+        # Oldest serials first, in batches, locked in serial order (raw SQL: this is the hot path).
+        where, params = ["account_id = %s", "status = 'active'"], [sender.pk]
         if sel.get("project_code"):
-            qs = qs.filter(project_code=sel["project_code"])
+            where.append("project_code = %s")
+            params.append(sel["project_code"])
         if sel.get("vintage"):
-            qs = qs.filter(vintage=sel["vintage"])
+            where.append("vintage = %s")
+            params.append(sel["vintage"])
+        sql = (f"SELECT * FROM credits_creditblock WHERE {' AND '.join(where)} AND first_serial > %s "
+               "ORDER BY first_serial LIMIT 200 FOR UPDATE")
         after = 0
         while remaining > 0:
-            batch = list(qs.filter(first_serial__gt=after).select_for_update(of=("self",)).order_by("first_serial")[:200])
+            batch = list(CreditBlock.objects.raw(sql, [*params, after]))
             if not batch:
                 raise Conflict(f"Account {sender.number} holds fewer than {txn.quantity:,} matching credits.",
                                field="quantity")
@@ -553,12 +581,7 @@ def _execute(txn: CreditTransaction, *, actor) -> None:
             CreditBlock.objects.filter(pk__in=whole_ids, first_transferred_at__isnull=True).update(
                 first_transferred_at=now)
     LedgerEntry.objects.bulk_create(entries)
-    Account.objects.filter(pk=sender.pk).update(balance=F("balance") - txn.quantity)
-    Account.objects.filter(pk=receiver.pk).update(balance=F("balance") + txn.quantity)
-    txn.status = TransactionStatus.COMPLETED
-    txn.completed_at = now
-    txn.decided_at = txn.decided_at or now
-    txn.save(update_fields=["status", "completed_at", "decided_at", "approver"])
+    txn._entries = entries
     events.emit(f"credits.{txn.kind}.completed", transaction_id=txn.pk)
     recipients = [link.user for link in receiver.representative_links.select_related("user")]
     notify(recipients=recipients, kind=f"credits.{txn.kind}", key=f"txn:{txn.pk}:completed",
@@ -579,7 +602,9 @@ def _split(block: CreditBlock, first: int, last: int, txn: CreditTransaction, mo
         block.last_serial = first - 1  # the block keeps the serials below the moved part
     else:
         block.first_serial = last + 1  # the moved part is the lowest serials: the block keeps the rest
-    block.save(update_fields=["first_serial", "last_serial"])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE credits_creditblock SET first_serial = %s, last_serial = %s WHERE id = %s",
+                       [block.first_serial, block.last_serial, block.pk])
     pieces = [CreditBlock(first_serial=first, last_serial=last, origin=block, created_by=txn,
                           **{**template, **moved_fields})]
     if first > old_first and last < old_last:
@@ -594,7 +619,7 @@ def _txn_data(txn: CreditTransaction) -> dict:
             "from": txn.from_account.number if txn.from_account_id else None,
             "to": txn.to_account.number if txn.to_account_id else None, "selection": txn.selection,
             "purpose": txn.purpose, "beneficiary": txn.beneficiary,
-            "ranges": [[e.first_serial, e.last_serial] for e in txn.entries.all()]}
+            "ranges": [[e.first_serial, e.last_serial] for e in getattr(txn, "_entries", None) or txn.entries.all()]}
 
 
 def _has_url(name: str) -> bool:

@@ -22,6 +22,8 @@ from .models import AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x4A434D41  # "JCMA"
+_LOCK_AND_LAST = (f"SELECT pg_advisory_xact_lock({_LOCK_KEY}); "
+                  "SELECT seq, hash FROM jcm_registry_auditevent ORDER BY seq DESC LIMIT 1")
 
 
 def _canonical(value):
@@ -62,10 +64,13 @@ def record(*, actor, action: str, target=None, data: dict | None = None, message
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside a transaction")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-    seq = (last["seq"] + 1) if last else 1
-    prev_hash = last["hash"] if last else GENESIS
+        # Two statements in one round trip (simple query protocol): the second takes its snapshot
+        # after the first holds the lock, so it sees the newest committed event.
+        cursor.execute(_LOCK_AND_LAST)
+        cursor.nextset()
+        last = cursor.fetchone()
+    seq = (last[0] + 1) if last else 1
+    prev_hash = last[1] if last else GENESIS
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
         seq=seq,
