@@ -320,10 +320,95 @@ def audit_verify(size: str) -> list[str]:
     return [line("audit_verify", seconds, f"s for {checked:,} events")]
 
 
+# --- certificate_pdf / documents_per_second ------------------------------------------------------
+
+def _queued_tasks():
+    """Queue Celery tasks (in memory, never run) instead of running them eagerly, so that the
+    documents the subscribers would make during the set-up are not made."""
+    import contextlib
+
+    from jcm_registry.celery import app
+
+    @contextlib.contextmanager
+    def queued():
+        eager = app.conf.task_always_eager
+        app.conf.task_always_eager = False
+        try:
+            yield
+        finally:
+            app.conf.task_always_eager = eager
+    return queued()
+
+
+def certificate_pdf(size: str) -> list[str]:
+    """A one-page retirement certificate (Japanese beneficiary, QR code) against a blank one-page render of
+    the same letterhead; and whole documents (data, render, SHA-256, storage, row, audit) per second.
+    The files go to a temporary MEDIA_ROOT."""
+    import tempfile
+
+    from django.test import override_settings
+
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        return _certificate_pdf(size)
+
+
+def _certificate_pdf(size: str) -> list[str]:
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from credits import services
+    from credits.choices import AccountType, TransactionKind
+    from jcm_registry.documents import content, render
+    from jcm_registry.documents import services as documents
+    from jcm_registry.models_documents import DocumentKind
+
+    w = world()
+    repeats = max(10, SIZES[size]["repeats"] // 3)
+    holder = w["accounts"]["zeta"]
+    with _queued_tasks():
+        retirement_account = services.account_open(actor=w["admin"], registry=w["registry"],
+                                                   type=AccountType.RETIREMENT, name="Bench retirement account")
+        issue_into(holder, 10**6)
+        retirements = [services.transaction_initiate(
+            actor=w["admin"], kind=TransactionKind.RETIREMENT, from_account=holder, to_account=retirement_account,
+            quantity=1 + i, purpose="Voluntary offsetting", beneficiary="株式会社ベンチマーク太陽光")
+            for i in range(repeats)]
+
+    def context(built, number="JCM-RC-2026-000001"):
+        url = render.verification_url(number, 1)
+        return {"content": built, "number": number, "version": 1, "issued_at": timezone.now(),
+                "kind_label": "Retirement certificate", "verification_url": url, "upload_url": render.upload_url(),
+                "qr": render.qr_data_uri(url)}
+
+    blank_html = render_to_string("documents/pdf/base.html",
+                                  context(content.Content(title="", issuer="", statement="", facts=[])))
+    empty_html = "<!DOCTYPE html><html><body></body></html>"
+    built = content.retirement_certificate(retirements[0], "")
+    render.html_to_pdf(blank_html)  # warm the font caches
+    blank, empty, certificate, whole = [], [], [], []
+    for _ in range(repeats):
+        blank.append(timed(lambda: render.html_to_pdf(blank_html)))
+        empty.append(timed(lambda: render.html_to_pdf(empty_html)))
+        certificate.append(timed(lambda: render.render_pdf("documents/pdf/retirement_certificate.html",
+                                                           context(built))))
+    with _queued_tasks():
+        for txn in retirements:
+            whole.append(timed(lambda txn=txn: documents.document_generate(
+                kind=DocumentKind.RETIREMENT_CERTIFICATE, subject=txn)))
+    b, e, c, g = (statistics.median(x) for x in (blank, empty, certificate, whole))
+    return [
+        line("certificate_pdf", c * 1000, "ms per one-page certificate", c / b,
+             f"[blank one-page letterhead {b * 1000:.1f} ms; empty page {e * 1000:.1f} ms "
+             f"({c / e:.1f} x); whole document with data, hash, storage and row {g * 1000:.1f} ms]"),
+        line("documents_per_second", 1 / g, "documents/s per worker process",
+             extra=f"[{len(whole)} retirement certificates generated one after another]"),
+    ]
+
 BENCHMARKS = {
     "issue_scale": issue_scale,
     "transfer_partial": transfer_partial,
     "serial_lookup": serial_lookup,
     "reconcile_full": reconcile_full,
     "audit_verify": audit_verify,
+    "certificate_pdf": certificate_pdf,
 }

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from jcm_registry import audit
+from jcm_registry import audit, events
 from jcm_registry.exceptions import ApplicationError, Conflict
 from jcm_registry.permissions import (
     is_any_secretariat,
@@ -292,6 +292,8 @@ def decision_record(*, actor, joint_committee: JointCommittee, decided_on: date,
     audit.record(actor=actor, action="committee.decision.record", target=decision,
                  data=snapshot(decision, ["joint_committee", "reference", "decided_on", "mode", "meeting", "kind",
                                           "title", "subject_type", "subject_id", "subject_label", "status"]))
+    if publish:
+        events.emit("committee.decision.recorded", decision_id=decision.pk)
     return decision
 
 
@@ -331,6 +333,7 @@ def decision_publish(*, actor, decision: Decision) -> Decision:
     decision.published_at = timezone.now()
     decision.save(update_fields=["status", "published_at"])
     audit.record(actor=actor, action="committee.decision.publish", target=decision)
+    events.emit("committee.decision.recorded", decision_id=decision.pk)
     return decision
 
 

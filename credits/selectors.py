@@ -69,8 +69,11 @@ def transactions_for(user) -> QuerySet[CreditTransaction]:
                                                   "approver")
     if ids is None:
         return qs
-    return qs.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids) | Q(initiator=user)
-                     if getattr(user, "is_authenticated", False) else Q(pk__in=[]))
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    # an issuance names its accounts in its ledger entries only
+    issued = LedgerEntry.objects.filter(to_account_id__in=ids, from_account__isnull=True).values("transaction_id")
+    return qs.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids) | Q(initiator=user) | Q(pk__in=issued))
 
 
 def block_search() -> QuerySet[CreditBlock]:
@@ -155,12 +158,17 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 PUBLIC_KINDS = {TransactionKind.ISSUANCE, TransactionKind.CANCELLATION, TransactionKind.RETIREMENT}
 
 
-def transaction_visible(user, txn: CreditTransaction) -> bool:
+_UNKNOWN: set[int] = set()
+
+
+def transaction_visible(user, txn: CreditTransaction, account_ids: set[int] | None = _UNKNOWN) -> bool:
+    """Whether the user may see the transaction's details (``account_ids``: ``private_account_ids(user)``
+    when the caller already has it)."""
     if txn.kind in PUBLIC_KINDS and txn.status == TransactionStatus.COMPLETED:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    ids = private_account_ids(user)
+    ids = private_account_ids(user) if account_ids is _UNKNOWN else account_ids
     return (ids is None or txn.initiator_id == user.pk or txn.from_account_id in ids
             or txn.to_account_id in ids)
 

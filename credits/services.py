@@ -689,6 +689,8 @@ def issuance_execute(*, actor, request, registry: Registry, authorization: str =
     from projects.choices import IssuanceStatus
     from projects.models import IssuanceRequest
 
+    require_authenticated(actor)  # the actor first: a refused caller learns nothing about the request
+    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may issue credits.")
     request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
                                                           "decision"), request.pk)
     if request.status != IssuanceStatus.DECIDED or not request.decided_amount:

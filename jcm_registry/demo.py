@@ -217,6 +217,7 @@ DEMO_USERS = [
 APP_SEEDERS = [
     "methodologies.demo.seed_methodologies",
     "projects.demo.seed_projects",
+    "credits.demo.seed_credits",
 ]
 
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("methodologies/", include("methodologies.urls")),
     path("projects/", include("projects.urls")),
     path("registry/", include("credits.urls")),
+    path("documents/", include("jcm_registry.documents.urls")),
+    path("inbox/", include("jcm_registry.inbox.urls")),  # before api/v1/: it registers its API viewsets
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("rest_framework.urls", namespace="rest_framework")),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from committee.choices import DecisionKind, Role
 from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope
 from committee.services import decision_record
-from jcm_registry import audit
+from jcm_registry import audit, events
 from jcm_registry.exceptions import ApplicationError, Conflict
 from jcm_registry.permissions import (
     active_roles,
@@ -464,6 +464,7 @@ def methodology_approve(*, actor, methodology: Methodology, decision: DecisionIn
     validated_save(version)
     audit.record(actor=actor, action="methodologies.methodology.approve", target=methodology,
                  data={"approved_number": number, "version": version.version, "decision": record.reference})
+    events.emit("methodologies.version.approved", version_id=version.pk)
     return methodology
 
 
@@ -606,6 +607,7 @@ def revision_approve(*, actor, version: MethodologyVersion, decision: DecisionIn
     audit.record(actor=actor, action="methodologies.version.approve", target=version,
                  data={"decision": record.reference, "supersedes": current.version,
                        "previous_valid_until": previous_valid_until})
+    events.emit("methodologies.version.approved", version_id=version.pk)
     return version
 
 

@@ -30,6 +30,7 @@ from jcm_registry.permissions import ALL, insider_committee_ids, is_system_admin
 from . import access
 from .choices import (
     ChangeRequestStatus,
+    Conclusion,
     IssuanceStatus,
     MonitoringStatus,
     PDDStatus,
@@ -464,3 +465,68 @@ def secretariat_queues(user) -> dict[str, list[WorkItem]]:
     for items in queues.values():
         items.sort(key=lambda item: (item.due or far, item.project.project_id))
     return queues
+
+
+# --- choices offered by the browser forms (added for the project pages) ----------------------------
+
+def tpe_choices(project: Project, purpose: str) -> QuerySet:
+    """TPEs a participant may choose for ``purpose`` (``validation`` or ``verification``): of the project's
+    Joint Committee, designated, holding the project's sectoral scope. The service checks again."""
+    from committee.choices import TPEStatus
+    from committee.models import ThirdPartyEntity
+
+    scopes = "scopes_validation" if purpose == "validation" else "scopes_verification"
+    return (ThirdPartyEntity.objects.select_related("organization")
+            .filter(joint_committee_id=project.joint_committee_id, status=TPEStatus.DESIGNATED,
+                    **{scopes: project.sectoral_scope_id})
+            .order_by("tpe_id"))
+
+
+def participant_organizations_of(user) -> QuerySet:
+    """The organizations a user acts for as a project participant (to start a project in their name)."""
+    from committee.models import Organization
+
+    return Organization.objects.select_related("country").filter(
+        pk__in=access.participant_organization_ids(user)).order_by("name")
+
+
+@dataclass
+class PeriodSummary:
+    """One monitoring period as the project page lists it: the report in force, the positive
+    verification and the issuance request (with the Joint Committee's decision)."""
+
+    period: MonitoringPeriod
+    report: MonitoringReport | None = None
+    verification: VerificationReport | None = None
+    issuance: IssuanceRequest | None = None
+
+
+def period_summaries(user, project: Project) -> list[PeriodSummary]:
+    """The project's monitoring periods with their submitted report, verification and issuance (as ``user``
+    may see them)."""
+    rows = {p.pk: PeriodSummary(p) for p in monitoring_period_list(user, project).order_by("number")}
+    reports = monitoring_report_list(user).filter(period__project=project, status=ReportStatus.SUBMITTED)
+    for report in reports:
+        rows[report.period_id].report = report
+    for verification in verification_report_list(user).filter(period__project=project).order_by("pk"):
+        if verification.conclusion == Conclusion.POSITIVE:
+            rows[verification.period_id].verification = verification
+    for request in issuance_request_list(user, project).order_by("requested_at", "pk"):
+        rows[request.period_id].issuance = request
+    return list(rows.values())
+
+
+def eligibility_criteria(project: Project) -> QuerySet:
+    """The eligibility criteria of the methodology versions the project applies (answered in the PDD)."""
+    from methodologies.models import EligibilityCriterion
+
+    return EligibilityCriterion.objects.select_related("version__methodology").filter(
+        version__in=project.methodology_versions.all()).order_by("version__methodology__approved_number", "number")
+
+
+def ex_ante_parameters(project: Project) -> QuerySet:
+    """The ex-ante parameters of the applied methodology versions (their values are fixed in the PDD)."""
+    from methodologies.models import Parameter
+
+    return Parameter.objects.select_related("version__methodology").filter(
+        version__in=project.methodology_versions.all(), kind="ex_ante").order_by("version", "order", "pk")

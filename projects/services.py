@@ -22,7 +22,7 @@ from django.utils import timezone
 from committee.choices import DecisionKind, TPEStatus
 from committee.models import Decision, JointCommittee, Organization, SectoralScope, ThirdPartyEntity
 from committee.services import decision_record
-from jcm_registry import audit
+from jcm_registry import audit, events
 from jcm_registry.exceptions import ApplicationError, Conflict
 from jcm_registry.notifications import notify
 from jcm_registry.permissions import is_system_admin, require, require_authenticated, require_secretariat
@@ -868,6 +868,7 @@ def project_register(*, actor, project: Project, decision: DecisionInput) -> Pro
     project.save(update_fields=["status", "registration_decision", "registered_on", "registration_due_on"])
     event = audit.record(actor=actor, action="projects.registration.register", target=project,
                          data={"from": before, "decision": record.reference, "registered_on": record.decided_on})
+    events.emit("projects.project.registered", project_id=project.pk)
     _tell(event, participant_users(project), kind="projects.registration.registered",
           subject=f"{project.project_id} is registered as a JCM project",
           body=f"Joint Committee decision {record.reference} of {record.decided_on:%d %B %Y}.",

@@ -1,1 +1,582 @@
-ROUTES: list = []
+"""REST API of the registry (registered under /api/v1/ by credits.api.urls).
+
+Reads are public where the registry publishes them: registries with the totals per account type and
+the annual transactions summary, the list of accounts (number, type, holder, status), credit blocks and
+the history of every unit, issuances, retirements with their beneficiaries, and any serial number.
+Balances, the account numbers holding blocks, holdings by account and transactions are shown to the
+people concerned: the account's representatives, and the administrators and the ministry of its
+registry (``credits.selectors``). The Article 6.2 report is for the registry's administrators and
+ministry.
+
+Writes need a session or a token. Each validates the body with an input serializer and calls ONE
+``credits.services`` function with ``actor=request.user``; the service decides whether this actor may
+act (403) and whether the move is possible (409). Creating a transaction needs an ``Idempotency-Key``
+header: the same key with the same body answers the first result again (201 the first time, then 200
+with ``Idempotency-Replayed: true``) and never executes twice; the same key with another body is 409.
+
+Lookups: registries by country ISO code (``/registries/MN/``), accounts by number
+(``/accounts/MN-200-000001/``), serial numbers as printed (``/serials/JP-MN001-01-2015-000000000007/``);
+blocks, transactions, issuances and retirements by numeric id. The block and transaction lists use
+keyset (cursor) pagination: follow ``next``; page 10,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from committee.api.serializers import ErrorSerializer
+from committee.models import User
+from jcm_registry.api.inputs import validated_input
+from jcm_registry.exceptions import ApplicationError, NotAllowed, NotFound
+
+from .. import article6, permissions, selectors, services
+from ..filters import AccountFilter, BlockFilter, IssuanceFilter, RetirementFilter, TransactionFilter
+from ..models import Account, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
+from . import serializers as s
+
+PARSERS = [JSONParser, FormParser, MultiPartParser]
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotency-Replayed"
+
+
+def write_responses(output, *, created: bool = False, extra: dict | None = None) -> dict:
+    refused = {
+        400: OpenApiResponse(ErrorSerializer, description="Invalid input (messages per field)."),
+        401: OpenApiResponse(ErrorSerializer, description="Not logged in and no token."),
+        403: OpenApiResponse(ErrorSerializer, description="This user may not do this."),
+        404: OpenApiResponse(ErrorSerializer, description="No such object."),
+        409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state (holdings, "
+                                                          "status, idempotency key used for another request)."),
+    }
+    return {201 if created else 200: output, **(extra or {}), **refused}
+
+
+def require_login(request) -> None:
+    if not (request.user and request.user.is_authenticated):
+        raise NotAuthenticated()
+
+
+# --- shared pieces ----------------------------------------------------------------------------------------
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with an invalid filter refused like any invalid input (400 with field messages)."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        return queryset if filterset is None else apply_filters(filterset)
+
+
+def apply_filters(filterset) -> QuerySet:
+    if not filterset.is_valid():
+        errors = {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
+        field, messages = next(iter(errors.items()))
+        raise ApplicationError(f"Invalid filter. {field}: {messages[0]}", errors=errors)
+    return filterset.qs
+
+
+class KeysetPagination(CursorPagination):
+    """Keyset pagination on a unique column: each page is one index range scan, never an OFFSET."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class BlockPagination(KeysetPagination):
+    ordering = "first_serial"
+
+
+class TransactionPagination(KeysetPagination):
+    ordering = "-id"
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else article6.to_csv(data or [])
+
+
+class XLSXRenderer(BaseRenderer):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else article6.to_xlsx(data or [], title="")
+
+
+EXPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
+
+
+class CreditsMixin:
+    """Shared behaviour: reads through a selector, writes through one service each.
+
+    The serializers get ``private_ids``: the accounts whose balances and numbers the reader may see."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = PARSERS
+    filter_backends = [FilterBackend]
+    detail_serializer_class: type[serializers.Serializer] | None = None
+
+    @cached_property
+    def private_ids(self) -> set[int] | None:
+        return selectors.private_account_ids(self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.request is not None:
+            context["private_ids"] = self.private_ids
+        return context
+
+    def get_serializer_class(self):
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def input(self, serializer_class: type[serializers.Serializer]) -> dict:
+        # no private_ids here: they are read after the write, which may change them
+        return validated_input(serializer_class, self.request.data, context={"request": self.request, "view": self})
+
+    def output(self, obj, serializer_class=None, *, status_code: int = status.HTTP_200_OK, context=None,
+               headers=None) -> Response:
+        # the class's own serializers: an action's ``serializer_class`` is its input
+        serializer_class = serializer_class or type(self).detail_serializer_class or type(self).serializer_class
+        data = serializer_class(obj, context={**self.get_serializer_context(), **(context or {})}).data
+        return Response(data, status=status_code, headers=headers)
+
+    def page(self, queryset, serializer_class) -> Response:
+        """One page of ``queryset`` with the view's paginator (an action's own list)."""
+        rows = self.paginator.paginate_queryset(queryset, self.request, view=self)
+        data = serializer_class(rows, many=True, context=self.get_serializer_context()).data
+        return self.paginator.get_paginated_response(data)
+
+
+class CreditsViewSet(CreditsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A list and a detail, plus the writes each resource adds."""
+
+
+# --- registries -------------------------------------------------------------------------------------------
+
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, description="Calendar year (default: this year).")
+EXPORT_FORMAT = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"],
+                                 description="json (default), csv or xlsx (a file to download).")
+
+
+@extend_schema_view(list=extend_schema(summary="List the registries (one per government)"),
+                    retrieve=extend_schema(summary="A registry, with its totals per account type"))
+class RegistryViewSet(CreditsViewSet):
+    """Each government's registry, looked up by its country's ISO code (``/registries/MN/``). Mongolia's
+    registry runs on Japan's system (``operated_by``) and stays a registry of its own."""
+
+    serializer_class = s.RegistrySerializer
+    detail_serializer_class = s.RegistryDetailSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z]{2}"
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.registry_list()
+
+    def get_object(self) -> Registry:
+        registry = self.get_queryset().filter(country__code=self.kwargs["code"].upper()).first()
+        if registry is None:
+            raise NotFound(f"There is no registry of {self.kwargs['code']}.")
+        return registry
+
+    def retrieve(self, request, *args, **kwargs):
+        registry = self.get_object()
+        return self.output(registry, context={"totals": s.totals_rows(selectors.totals_by_account_type(registry))})
+
+    @extend_schema(summary="Accounts and credits per account type (public)", responses=s.TotalSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def totals(self, request, *args, **kwargs):
+        rows = s.totals_rows(selectors.totals_by_account_type(self.get_object()))
+        return Response(s.TotalSerializer(rows, many=True).data)
+
+    @extend_schema(summary="Completed transactions per year and kind: the annual transactions summary (public)",
+                   responses=s.AnnualSummarySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="annual-summary", pagination_class=None, filter_backends=[])
+    def annual_summary(self, request, *args, **kwargs):
+        rows = selectors.annual_summary(self.get_object())
+        return Response(s.AnnualSummarySerializer(rows, many=True).data)
+
+    @extend_schema(summary="Article 6.2 annual information as JSON, CSV or XLSX (the registry's administrators "
+                           "and ministry)", parameters=[YEAR, EXPORT_FORMAT],
+                   responses={200: OpenApiTypes.OBJECT, 401: ErrorSerializer, 403: ErrorSerializer})
+    @action(detail=True, methods=["get"], renderer_classes=EXPORT_RENDERERS, pagination_class=None,
+            filter_backends=[])
+    def article6(self, request, *args, **kwargs):
+        registry = self.get_object()
+        require_login(request)
+        if not (permissions.is_registry_admin(request.user, registry)
+                or permissions.is_ministry_of(request.user, registry)):
+            raise NotAllowed(f"The Article 6.2 report of the {registry} is for its administrators and ministry.")
+        year = _year(request.query_params.get("year"))
+        rows = article6.annual_report(registry, year)
+        name = f"article6-{registry.code}-{year}"
+        if request.accepted_renderer.format == "csv":
+            return _download(article6.to_csv(rows), f"{name}.csv", CSVRenderer.media_type + "; charset=utf-8")
+        if request.accepted_renderer.format == "xlsx":
+            title = f"Article 6.2 annual information: {registry} {year}"
+            return _download(article6.to_xlsx(rows, title=title), f"{name}.xlsx", XLSXRenderer.media_type)
+        return Response({"registry": registry.code, "year": year, "columns": article6.COLUMNS, "rows": rows})
+
+    def perform_content_negotiation(self, request, force=False):
+        """``?format=`` names the export of the Article 6.2 report: refuse an unknown one with a message."""
+        if self.action == "article6" and not force:
+            wanted = request.query_params.get("format")
+            if wanted and wanted not in {r.format for r in EXPORT_RENDERERS}:
+                raise ApplicationError("The format is json, csv or xlsx.", field="format")
+        return super().perform_content_negotiation(request, force=force)
+
+    def handle_exception(self, exc):
+        """A refusal is always JSON, even when a CSV or XLSX file was asked for."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and renderer.format in ("csv", "xlsx"):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+
+def _year(value: str | None) -> int:
+    if value in (None, ""):
+        return timezone.now().year
+    try:
+        year = int(value)
+    except ValueError:
+        year = 0
+    if not 2013 <= year <= timezone.now().year + 1:
+        raise ApplicationError("Give a year from 2013 on, e.g. 2025.", field="year")
+    return year
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- accounts ---------------------------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="List accounts (public: number, type, holder, status; balances "
+                                               "only for the people concerned)"),
+                    retrieve=extend_schema(summary="An account"))
+class AccountViewSet(CreditsViewSet):
+    """Accounts, looked up by number ``CC-TTT-NNNNNN`` (registry, type code, sequence; see docs/credits.md).
+    Registry administrators open accounts, change their status and name their representatives."""
+
+    serializer_class = s.AccountSerializer
+    detail_serializer_class = s.AccountDetailSerializer
+    filterset_class = AccountFilter
+    lookup_field = "number"
+    lookup_value_regex = "[A-Za-z]{2}-[0-9]{3}-[0-9]{6}"
+
+    def get_queryset(self) -> QuerySet:
+        if self.action == "blocks":
+            return selectors.block_search()  # what the holdings list serializes (and the schema describes)
+        return selectors.account_list(self.request.user)
+
+    def get_object(self) -> Account:
+        account = (selectors.account_list(self.request.user).prefetch_related("representative_links__user")
+                   .filter(number=self.kwargs["number"].upper()).first())
+        if account is None:
+            raise NotFound(f"There is no account {self.kwargs['number']}.")
+        return account
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
+            return s.AccountOpenInput
+        return super().get_serializer_class()
+
+    def fresh(self, account: Account) -> Response:
+        self.kwargs["number"] = account.number
+        return self.output(self.get_object(), s.AccountDetailSerializer)
+
+    @extend_schema(summary="Open an account (the registry's administrators)", request=s.AccountOpenInput,
+                   responses=write_responses(s.AccountDetailSerializer, created=True))
+    def create(self, request, *args, **kwargs):
+        account = services.account_open(actor=request.user, **self.input(s.AccountOpenInput))
+        response = self.fresh(account)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(summary="Block, unblock or close an account (the registry's administrators)",
+                   request=s.AccountStatusInput, responses=write_responses(s.AccountDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="status", serializer_class=s.AccountStatusInput)
+    def change_status(self, request, *args, **kwargs):
+        account = services.account_change_status(actor=request.user, account=self.get_object(),
+                                                 **self.input(s.AccountStatusInput))
+        return self.fresh(account)
+
+    @extend_schema(summary="Name a representative or change what they may do (the registry's administrators)",
+                   request=s.RepresentativeInput, responses=write_responses(s.AccountDetailSerializer))
+    @action(detail=True, methods=["post"], serializer_class=s.RepresentativeInput)
+    def representatives(self, request, *args, **kwargs):
+        account = self.get_object()
+        services.account_set_representative(actor=request.user, account=account, **self.input(s.RepresentativeInput))
+        return self.fresh(account)
+
+    @extend_schema(summary="Remove a representative (the registry's administrators)", request=None,
+                   responses=write_responses(None, extra={204: None}))
+    @action(detail=True, methods=["delete"], url_path=r"representatives/(?P<username>[^/]+)",
+            serializer_class=s.EmptyInput)
+    def remove_representative(self, request, *args, **kwargs):
+        account = self.get_object()
+        user = User.objects.filter(username=kwargs["username"]).first()
+        if user is None:
+            raise NotFound(f"There is no user {kwargs['username']}.")
+        services.account_remove_representative(actor=request.user, account=account, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="The blocks an account holds (its representatives, the registry's administrators "
+                           "and ministry)", responses={200: s.BlockSerializer(many=True), 401: ErrorSerializer,
+                                                       403: ErrorSerializer})
+    @action(detail=True, methods=["get"], filterset_class=BlockFilter, pagination_class=BlockPagination,
+            serializer_class=s.BlockSerializer, filter_backends=[])
+    def blocks(self, request, *args, **kwargs):
+        account = self.get_object()
+        require_login(request)
+        if not s.visible({"private_ids": self.private_ids}, account.pk):
+            raise NotAllowed(f"The holdings of {account.number} are for its representatives and the registry.")
+        queryset = apply_filters(BlockFilter(request.query_params,
+                                             queryset=selectors.block_search().filter(account=account)))
+        return self.page(queryset, s.BlockSerializer)
+
+
+# --- blocks and serial numbers ----------------------------------------------------------------------------
+
+def _history(block: CreditBlock) -> list[LedgerEntry]:
+    return list(selectors.block_history(block).select_related(
+        "transaction__registry__country", "from_account__registry__country", "to_account__registry__country"))
+
+
+@extend_schema_view(list=extend_schema(summary="Search credit blocks by serial number (any unit), project, "
+                                               "vintage, account type, registry, status"),
+                    retrieve=extend_schema(summary="A block, with the history of every unit"))
+class BlockViewSet(CreditsViewSet):
+    """Credit blocks: ranges of serial numbers held together in one account. ``?serial=`` finds the block
+    holding any unit, written as printed or as a bare number. Keyset pagination in serial order."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = s.BlockSerializer
+    detail_serializer_class = s.BlockDetailSerializer
+    filterset_class = BlockFilter
+    pagination_class = BlockPagination
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.block_search()
+
+    def retrieve(self, request, *args, **kwargs):
+        block = self.get_object()
+        return self.output(block, context={"history": _history(block)})
+
+
+class SerialViewSet(CreditsMixin, viewsets.GenericViewSet):
+    """Look up any unit (or a printed range): ``/serials/JP-MN001-01-2015-000000000007/`` or ``/serials/7/``."""
+
+    serializer_class = s.SerialLookupSerializer
+    lookup_field = "text"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.block_search()
+
+    @extend_schema(summary="Look up a serial number (public): the blocks holding it and, for one unit, its "
+                           "history", responses={200: s.SerialLookupSerializer, 400: ErrorSerializer,
+                                                 404: ErrorSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        from ..serials import parse
+
+        text = kwargs["text"]
+        parsed = parse(text)
+        found = selectors.lookup(text)
+        if not found:
+            raise NotFound(f"No credit holds serial number {text}.", field="serial")
+        blocks = list(selectors.block_search().filter(pk__in=[b.pk for b in found]).order_by("first_serial"))
+        context = self.get_serializer_context()
+        history = None
+        if parsed.first == parsed.last:
+            unit = [e for e in _history(blocks[0]) if e.first_serial <= parsed.first <= e.last_serial]
+            history = s.HistoryEntrySerializer(unit, many=True, context={**context, "block": blocks[0]}).data
+        matches = all(parsed.registry in (None, b.issuing_registry.code) and parsed.project in (None, b.project_code)
+                      and parsed.period in (None, b.monitoring_period_number)
+                      and parsed.vintage in (None, b.vintage) for b in blocks)
+        return Response({"query": text, "first_serial": parsed.first, "last_serial": parsed.last,
+                         "context_matches": matches,
+                         "blocks": s.BlockSerializer(blocks, many=True, context=context).data, "history": history})
+
+
+# --- transactions -----------------------------------------------------------------------------------------
+
+def _entries() -> Prefetch:
+    return Prefetch("entries", queryset=LedgerEntry.objects.select_related("block__issuing_registry__country",
+                                                                             "to_account").order_by("id"))
+
+
+def _with_details(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("reversed_by").prefetch_related(_entries())
+
+
+@extend_schema_view(list=extend_schema(summary="Your transactions (those of the accounts you represent or whose "
+                                               "registry you administer)"),
+                    retrieve=extend_schema(summary="A transaction"))
+class TransactionViewSet(CreditsViewSet):
+    """Transactions: issuance, transfer, external transfer, cancellation, retirement and reversal, with their
+    status (proposed → approved → completed, or rejected / cancelled) and the serial ranges moved."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = s.TransactionSerializer
+    filterset_class = TransactionFilter
+    pagination_class = TransactionPagination
+
+    def get_queryset(self) -> QuerySet:
+        return _with_details(selectors.transactions_for(self.request.user))
+
+    def get_object(self) -> CreditTransaction:
+        """Reads: a transaction the reader may see (404 otherwise). Writes: any transaction, so that a
+        refusal is a clear 403 from the service."""
+        txn = _with_details(CreditTransaction.objects.select_related(
+            "registry__country", "from_account__registry__country", "to_account__registry__country", "initiator",
+            "approver")).filter(pk=self.kwargs["pk"]).first()
+        if txn is None or (self.request.method == "GET"
+                           and not selectors.transaction_visible(self.request.user, txn, self.private_ids)):
+            raise NotFound(f"There is no transaction {self.kwargs['pk']}.")
+        return txn
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
+            return s.TransactionInitiateInput
+        return super().get_serializer_class()
+
+    def fresh(self, txn: CreditTransaction, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
+        self.kwargs["pk"] = txn.pk
+        return self.output(self.get_object(), status_code=status_code, headers=headers)
+
+    @extend_schema(
+        summary="Transfer, transfer to another registry, cancel or retire credits (representatives; the "
+                "registry's administrators; the ministry for its government's accounts)",
+        request=s.TransactionInitiateInput,
+        parameters=[OpenApiParameter(IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+                                     description="Your unique key for this request (at most 100 characters). "
+                                                 "Sent again with the same body, it answers the first result "
+                                                 "(200) and never executes twice.")],
+        responses=write_responses(s.TransactionSerializer, created=True,
+                                  extra={200: OpenApiResponse(s.TransactionSerializer,
+                                                              description="A replay of the same key.")}))
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key:
+            raise ApplicationError(f"Send an {IDEMPOTENCY_HEADER} header: a key of your own, unique to this "
+                                   "request, so that it never executes twice.", field="idempotency_key")
+        if len(key) > 100:
+            raise ApplicationError(f"The {IDEMPOTENCY_HEADER} is at most 100 characters.", field="idempotency_key")
+        data = self.input(s.TransactionInitiateInput)
+        replay = CreditTransaction.objects.filter(initiator=request.user, idempotency_key=key).exists()
+        txn = services.transaction_initiate(actor=request.user, idempotency_key=key, **data)
+        if replay:
+            return self.fresh(txn, headers={REPLAYED_HEADER: "true"})
+        return self.fresh(txn, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Approve a proposed transaction: it executes (a second representative, the registry's "
+                           "administrators)", request=None, responses=write_responses(s.TransactionSerializer))
+    @action(detail=True, methods=["post"], serializer_class=s.EmptyInput)
+    def approve(self, request, *args, **kwargs):
+        return self.fresh(services.transaction_approve(actor=request.user, txn=self.get_object()))
+
+    @extend_schema(summary="Reject a proposed transaction, with the reason", request=s.TransactionReasonInput,
+                   responses=write_responses(s.TransactionSerializer))
+    @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
+    def reject(self, request, *args, **kwargs):
+        txn = services.transaction_reject(actor=request.user, txn=self.get_object(), **self.input(s.TransactionReasonInput))
+        return self.fresh(txn)
+
+    @extend_schema(summary="Cancel a proposed transaction (its initiator, the registry's administrators)",
+                   request=None, responses=write_responses(s.TransactionSerializer))
+    @action(detail=True, methods=["post"], serializer_class=s.EmptyInput)
+    def cancel(self, request, *args, **kwargs):
+        return self.fresh(services.transaction_cancel(actor=request.user, txn=self.get_object()))
+
+    @extend_schema(summary="Correct a completed transfer by moving the same serial numbers back (the registry's "
+                           "administrators); answers the reversing transaction", request=s.TransactionReasonInput,
+                   responses=write_responses(s.TransactionSerializer, created=True))
+    @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
+    def reverse(self, request, *args, **kwargs):
+        reversal = services.transaction_reverse(actor=request.user, txn=self.get_object(),
+                                                **self.input(s.TransactionReasonInput))
+        return self.fresh(reversal, status_code=status.HTTP_201_CREATED)
+
+
+# --- issuances and retirements ----------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="List issuances (public)"),
+                    retrieve=extend_schema(summary="An issuance, with the block issued into each account"))
+class IssuanceViewSet(CreditsViewSet):
+    """Each registry's issuance for one monitoring period, executing a Joint Committee decision split by the
+    project's credit allocation. At most one per monitoring period and registry."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = s.IssuanceSerializer
+    filterset_class = IssuanceFilter
+
+    def get_queryset(self) -> QuerySet:
+        entries = LedgerEntry.objects.select_related("block__issuing_registry__country", "to_account").order_by("id")
+        return (Issuance.objects.select_related("registry__country", "decision", "transaction__registry__country")
+                .prefetch_related(Prefetch("transaction__entries", queryset=entries)).order_by("-issued_at", "-id"))
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
+            return s.IssuanceExecuteInput
+        return super().get_serializer_class()
+
+    @extend_schema(summary="Execute a registry's share of a decided issuance request (its administrators)",
+                   request=s.IssuanceExecuteInput, responses=write_responses(s.IssuanceSerializer, created=True))
+    def create(self, request, *args, **kwargs):
+        data = self.input(s.IssuanceExecuteInput)
+        issuance = services.issuance_execute(actor=request.user, request=data["issuance_request"],
+                                             registry=data["registry"], authorization=data["authorization"])
+        return self.output(self.get_queryset().get(pk=issuance.pk), status_code=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(summary="List retirements with their beneficiaries and purposes (public)"),
+                    retrieve=extend_schema(summary="A retirement"))
+class RetirementViewSet(CreditsViewSet):
+    """Completed retirements: the credits retired, for whom (beneficiary) and why (purpose)."""
+
+    lookup_value_regex = "[0-9]+"
+    serializer_class = s.RetirementSerializer
+    filterset_class = RetirementFilter
+
+    def get_queryset(self) -> QuerySet:
+        entries = LedgerEntry.objects.select_related("block__issuing_registry__country").order_by("id")
+        return (selectors.retirements().select_related("to_account").prefetch_related(None)
+                .prefetch_related(Prefetch("entries", queryset=entries)).order_by("-completed_at", "-id"))
+
+
+ROUTES = [
+    ("registries", RegistryViewSet, "registry"),
+    ("accounts", AccountViewSet, "account"),
+    ("blocks", BlockViewSet, "block"),
+    ("serials", SerialViewSet, "serial"),
+    ("transactions", TransactionViewSet, "transaction"),
+    ("issuances", IssuanceViewSet, "issuance"),
+    ("retirements", RetirementViewSet, "retirement"),
+]
+

@@ -126,6 +126,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JCM_DOCUMENT_MAX_BYTES = env.int("JCM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Celery / Redis ------------------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -143,6 +145,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "projects-public-input-closed": {"task": "projects.tasks.note_closed_public_inputs", "schedule": 15 * 60},
     # daily reconciliation of every registry (replay equals holdings)
     "credits-reconcile": {"task": "credits.tasks.reconcile_registry", "schedule": 24 * 60 * 60},
+    # a daily digest of overdue items to each secretariat user (once per user and day)
+    "notifications-deadline-reminders": {"task": "jcm_registry.tasks.deadline_reminders",
+                                         "schedule": crontab(hour=0, minute=30)},
+    # queue again e-mails and webhook deliveries whose task was lost (skips what is done)
+    "notifications-resend-stalled": {"task": "jcm_registry.tasks.resend_stalled", "schedule": 15 * 60},
+    # last month's statement of every account that is not closed (documents app), on the 1st
+    "documents-monthly-statements": {"task": "jcm_registry.documents.tasks.monthly_account_statements",
+                                     "schedule": crontab(day_of_month="1", hour=1, minute=0)},
 }
 
 if REDIS_URL:
@@ -207,5 +217,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {"pgserver": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
+
+# --- Webhooks to ministries (docs/notifications.md) ---------------------------------------
+JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
+JCM_WEBHOOK_RETRY_BASE_SECONDS = env.int("JCM_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+JCM_WEBHOOK_MAX_RETRIES = env.int("JCM_WEBHOOK_MAX_RETRIES", default=8)
+JCM_WEBHOOK_TIMEOUT_SECONDS = env.int("JCM_WEBHOOK_TIMEOUT_SECONDS", default=10)

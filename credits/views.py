@@ -1,0 +1,650 @@
+"""Browser pages of the registry (credits) app, mounted at /registry/.
+
+Public pages (no login) read through ``credits.selectors`` and never show the balance or the
+blocks of an individual account: in a block's history an account appears as its type and
+registry, unless the visitor may see that account. Account representatives and registry
+administrators act through forms; each form calls ONE service and shows its refusal on the form.
+Pages for a role the user does not have answer 403 before the service is called (the service
+checks again).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jcm_registry.exceptions import ApplicationError
+from jcm_registry.forms import add_service_error
+
+from . import article6, forms, selectors, services
+from . import permissions as perms
+from .choices import (
+    HOLDING_TYPES,
+    AccountStatus,
+    AccountType,
+    BlockStatus,
+    TransactionKind,
+    TransactionStatus,
+)
+from .filters import BlockFilter, RetirementFilter
+from .models import Account, CreditBlock, CreditTransaction, Registry
+from .serials import format_range
+
+PAGE_SIZE = 50
+ACCOUNT_BLOCKS_SHOWN = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# URL slug -> transaction kind of the "initiate" page
+KIND_SLUGS = {
+    "transfer": TransactionKind.TRANSFER,
+    "external-transfer": TransactionKind.EXTERNAL_TRANSFER,
+    "cancellation": TransactionKind.CANCELLATION,
+    "retirement": TransactionKind.RETIREMENT,
+}
+SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+def _registry(code: str) -> Registry:
+    return get_object_or_404(selectors.registry_list(), country__code=code.upper())
+
+
+def _account(number: str) -> Account:
+    return get_object_or_404(Account.objects.select_related("registry__country", "holder"), number=number.upper())
+
+
+def _transaction(pk: int) -> CreditTransaction:
+    return get_object_or_404(CreditTransaction.objects.select_related(
+        "registry__country", "from_account__registry", "to_account__registry", "initiator", "approver"), pk=pk)
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _require_registry_admin(user, registry: Registry) -> None:
+    _require(perms.is_registry_admin(user, registry),
+             _("Only an administrator of the %(registry)s may do this.") % {"registry": registry})
+
+
+def _call_service(form, call: Callable[[dict[str, Any]], Any]) -> Any:
+    """Run one service with the form's cleaned data; on refusal put the error on the form and return None."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return None
+
+
+def _form_page(request: HttpRequest, form, *, heading: str, submit: str, back_url: str, eyebrow: str = "",
+               intro: str = "", registry: Registry | None = None, method: str = "post",
+               template: str = "credits/form_page.html", **extra) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {
+        "form": form, "heading": heading, "submit": submit, "back_url": back_url, "eyebrow": eyebrow,
+        "intro": intro, "registry": registry, "method": method, **extra,
+    }, status=status)
+
+
+def _page(request: HttpRequest, items) -> Any:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """How an account is shown to this visitor: its number (linked) if they may see it, else its type."""
+
+    text: str
+    url: str = ""
+    detail: str = ""
+
+
+def _registry_codes() -> dict[int, str]:
+    return dict(Registry.objects.values_list("pk", "country__code"))
+
+
+def _account_ref(account: Account | None, visible: set[int] | None, codes: dict[int, str]) -> AccountRef | None:
+    if account is None:
+        return None
+    if visible is None or account.pk in visible:
+        return AccountRef(account.number, account.get_absolute_url(), account.name)
+    return AccountRef(f"{account.get_type_display()} ({codes.get(account.registry_id, '')})")
+
+
+def _with_refs(rows: Iterable, user) -> list:
+    """Attach ``from_ref``/``to_ref`` (what this visitor may see of each account) to ledger entries or transactions."""
+    visible = selectors.private_account_ids(user)
+    codes = _registry_codes()
+    rows = list(rows)
+    for row in rows:
+        row.from_ref = _account_ref(row.from_account, visible, codes)
+        row.to_ref = _account_ref(row.to_account, visible, codes)
+    return rows
+
+
+def _accounts_of_kind(registry: Registry) -> list[dict]:
+    """Totals of credits per account type of one registry, every type listed (as jcmregistry.go.jp publishes)."""
+    found = {row["type"]: row for row in selectors.totals_by_account_type(registry)}
+    return [{"type": value, "label": label, "accounts": found.get(value, {}).get("accounts", 0),
+             "credits": found.get(value, {}).get("credits") or 0} for value, label in AccountType.choices]
+
+
+def _annual_table(registry: Registry) -> dict:
+    """The annual transactions summary as a table: one row per year, one column per kind (tCO2)."""
+    kinds = list(TransactionKind.choices)
+    years: dict[int, dict[str, dict]] = {}
+    for row in selectors.annual_summary(registry):
+        years.setdefault(row["year"], {})[row["kind"]] = row
+    rows = [{"year": year, "cells": [by_kind.get(value) for value, _label in kinds]}
+            for year, by_kind in sorted(years.items(), reverse=True)]
+    return {"kinds": kinds, "rows": rows}
+
+
+# --- public pages ----------------------------------------------------------------------------------
+
+def home(request: HttpRequest) -> HttpResponse:
+    registries = list(selectors.registry_list().order_by("-country__is_japan", "country__name"))
+    totals = {(row["registry__country__code"], row["type"]): row for row in selectors.totals_by_account_type()}
+    rows = [{"label": label, "cells": [(totals.get((r.code, value)) or {}).get("credits") or 0 for r in registries]}
+            for value, label in AccountType.choices]
+    return render(request, "credits/home.html", {
+        "registries": registries, "totals": rows, "recent_retirements": selectors.retirements()[:5],
+        "my_accounts": request.user.is_authenticated and selectors.my_accounts(request.user).exists(),
+    })
+
+
+def registry_detail(request: HttpRequest, code: str) -> HttpResponse:
+    registry = _registry(code)
+    user = request.user
+    is_admin = perms.is_registry_admin(user, registry)
+    return render(request, "credits/registry_detail.html", {
+        "registry": registry,
+        "totals": _accounts_of_kind(registry),
+        "holding_accounts": selectors.holding_accounts_public(registry),
+        "annual": _annual_table(registry),
+        "is_admin": is_admin,
+        "may_report": is_admin or perms.is_ministry_of(user, registry),
+        "queue_size": selectors.issuance_queue(registry).count() if is_admin else 0,
+    })
+
+
+def serial_search(request: HttpRequest) -> HttpResponse:
+    form = forms.SerialSearchForm(request.GET or None)
+    blocks, error = None, ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        try:
+            blocks = selectors.lookup(form.cleaned_data["q"])
+        except ApplicationError as exc:
+            error = exc.message
+    return render(request, "credits/serial_search.html", {
+        "form": form, "blocks": blocks, "error": error, "query": (request.GET.get("q") or "").strip(),
+    }, status=400 if error else 200)
+
+
+BLOCK_FILTERS = ("project", "vintage", "account_type", "registry", "status")
+
+
+def block_list(request: HttpRequest) -> HttpResponse:
+    """Public block search (project, vintage, account type, registry where held, status) with the API's FilterSet."""
+    filterset = BlockFilter(request.GET or None, queryset=selectors.block_search().order_by("first_serial"))
+    page = _page(request, filterset.qs)
+    return render(request, "credits/block_list.html", {
+        "filter": filterset, "page": page, "blocks": page.object_list, "query": _query_without_page(request),
+        "selected": {key: request.GET.get(key, "") for key in BLOCK_FILTERS},
+        "account_types": AccountType.choices, "statuses": BlockStatus.choices,
+        "registries": selectors.registry_list().order_by("country__code"),
+    })
+
+
+def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    block = get_object_or_404(selectors.block_search().select_related(
+        "issuance__decision__joint_committee__partner", "issuance__transaction", "origin__issuing_registry__country",
+        "created_by"), pk=pk)
+    user = request.user
+    visible = selectors.private_account_ids(user)
+    history = _with_refs(selectors.block_history(block), user)
+    for entry in history:
+        entry.visible = selectors.transaction_visible(user, entry.transaction, visible)
+    return render(request, "credits/block_detail.html", {
+        "credit_block": block,  # not "block": inside {% block %} that name is the template block
+        "holder": _account_ref(block.account, visible, _registry_codes()),
+        "history": history,
+        "splits": block.splits.select_related("issuing_registry__country").order_by("first_serial"),
+        "period": _monitoring_period(block),
+        "project_url": _project_url(block.project_code),
+    })
+
+
+def _monitoring_period(block: CreditBlock):
+    from projects.models import MonitoringPeriod
+
+    return MonitoringPeriod.objects.filter(project__project_id=block.project_code,
+                                           number=block.monitoring_period_number).first()
+
+
+def _project_url(project_code: str) -> str:
+    from projects.models import Project
+
+    project = Project.objects.filter(project_id=project_code).first()
+    return project.get_absolute_url() if project else ""
+
+
+def retirement_list(request: HttpRequest) -> HttpResponse:
+    filterset = RetirementFilter(request.GET or None, queryset=selectors.retirements().prefetch_related(
+        "entries__block__issuing_registry__country"))
+    page = _page(request, filterset.qs)
+    return render(request, "credits/retirement_list.html", {
+        "filter": filterset, "page": page, "retirements": page.object_list, "query": _query_without_page(request),
+        "selected": {key: request.GET.get(key, "") for key in ("q", "registry", "year")},
+        "registries": selectors.registry_list().order_by("country__code"),
+    })
+
+
+def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = _transaction(pk)
+    user = request.user
+    if not selectors.transaction_visible(user, txn):
+        raise Http404(_("No such transaction."))
+    _with_refs([txn], user)
+    entries = _with_refs(txn.entries.select_related("block__issuing_registry__country").order_by("first_serial"),
+                         user)
+    for entry in entries:
+        entry.printed = _printed_range(entry.block, entry.first_serial, entry.last_serial)
+    is_admin = perms.is_registry_admin(user, txn.registry)
+    proposed = txn.status == TransactionStatus.PROPOSED
+    reversible = (txn.status == TransactionStatus.COMPLETED
+                  and txn.kind in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER)
+                  and not CreditTransaction.objects.filter(reverses=txn).exists())
+    return render(request, "credits/transaction_detail.html", {
+        "txn": txn,
+        "entries": entries,
+        "issuance": getattr(txn, "issuance_record", None) if txn.kind == TransactionKind.ISSUANCE else None,
+        "reversed_by": CreditTransaction.objects.filter(reverses=txn).first(),
+        "can_approve": proposed and user.is_authenticated and user.pk != txn.initiator_id
+        and perms.may_approve(user, txn.from_account),
+        "can_cancel": proposed and user.is_authenticated and (user.pk == txn.initiator_id or is_admin),
+        "can_reverse": reversible and is_admin,
+        "private": txn.kind not in selectors.PUBLIC_KINDS,
+    })
+
+
+def _printed_range(block: CreditBlock, first: int, last: int) -> str:
+    return format_range(registry=block.issuing_registry.code, project=block.project_code,
+                        period=block.monitoring_period_number, vintage=block.vintage, first=first, last=last)
+
+
+def account_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The public facts of an account (no balance); its holdings and transactions for those who may see them."""
+    account = _account(number)
+    user = request.user
+    context: dict[str, Any] = {"account": account, "private": perms.may_view_account(user, account)}
+    if context["private"]:
+        blocks = selectors.holdings(account)
+        context.update({
+            "blocks": blocks[:ACCOUNT_BLOCKS_SHOWN],
+            "block_count": blocks.count(),
+            "transactions": _with_refs(selectors.account_transactions(account)[:PAGE_SIZE], user),
+            "actions": _initiate_actions(user, account),
+            "is_admin": perms.is_registry_admin(user, account.registry),
+            "representatives": account.representative_links.select_related("user").order_by("user__username"),
+            "statement_form": forms.StatementForm(initial=forms.StatementForm.this_year()),
+        })
+    return render(request, "credits/account_detail.html", context)
+
+
+def _initiate_actions(user, account: Account) -> list[tuple[str, str]]:
+    """The transactions the user may start from this account: (slug, label)."""
+    if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN or not perms.may_initiate(user,
+                                                                                                          account):
+        return []
+    return [("transfer", _("Transfer")), ("external-transfer", _("External transfer")),
+            ("cancellation", _("Cancel")), ("retirement", _("Retire"))]
+
+
+# --- account representatives ------------------------------------------------------------------------
+
+@login_required
+def my_accounts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    accounts = list(selectors.my_accounts(user))
+    represented = set(user.account_links.values_list("account_id", flat=True))
+    mine, operated = [], []
+    for account in accounts:
+        if account.pk in represented:
+            blocks = selectors.holdings(account)
+            account.shown_blocks = list(blocks[:25])
+            account.block_count = blocks.count()
+            account.actions = _initiate_actions(user, account)
+            mine.append(account)
+        else:
+            operated.append(account)
+    return render(request, "credits/my_accounts.html", {
+        "mine": mine, "operated": operated,
+        "awaiting": selectors.awaiting_approval(user).count(),
+        "administered": [r for r in selectors.registry_list() if perms.is_registry_admin(user, r)],
+    })
+
+
+@login_required
+def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    account = _account(number)
+    if kind not in KIND_SLUGS:
+        raise Http404(_("No such kind of transaction."))
+    kind_value = KIND_SLUGS[kind]
+    _require(perms.may_initiate(request.user, account),
+             _("You may not initiate transactions from account %(number)s.") % {"number": account.number})
+    form = forms.TransactionForm(request.POST or None, from_account=account, kind=kind_value)
+    if request.method == "POST":
+        txn = _call_service(form, lambda data: services.transaction_initiate(
+            actor=request.user, kind=kind_value, from_account=account, to_account=data["to_account"],
+            quantity=data["quantity"], first_serial=data["first_serial"], last_serial=data["last_serial"],
+            project_code=data["project_code"], vintage=data["vintage"], purpose=data.get("purpose", ""),
+            beneficiary=data.get("beneficiary", ""), note=data["note"], idempotency_key=data["idempotency_key"]))
+        if txn is not None:
+            _announce(request, txn)
+            return redirect(txn)
+    label = TransactionKind(kind_value).label
+    return _form_page(request, form, heading=_("%(kind)s from %(number)s") % {"kind": label, "number": account.number},
+                      submit=_("Retire credits") if kind_value == TransactionKind.RETIREMENT else label,
+                      back_url=account.get_absolute_url(), eyebrow=account.name, registry=account.registry,
+                      intro=_initiate_intro(account, kind_value), account=account)
+
+
+def _initiate_intro(account: Account, kind: str) -> str:
+    text = _("Account %(number)s holds %(balance)s credits.") % {"number": account.number,
+                                                                   "balance": f"{account.balance:,}"}
+    if kind == TransactionKind.RETIREMENT:
+        text += " " + _("Retired credits never move again; the retirement, its purpose and its beneficiary "
+                        "are published.")
+    elif kind == TransactionKind.CANCELLATION:
+        text += " " + _("Cancelled credits never move again.")
+    if account.requires_approval:
+        text += " " + _("A second representative must approve it before it is executed.")
+    return text
+
+
+def _announce(request: HttpRequest, txn: CreditTransaction) -> None:
+    values = {"kind": txn.get_kind_display(), "reference": txn.reference, "quantity": f"{txn.quantity:,}"}
+    if txn.status == TransactionStatus.COMPLETED:
+        messages.success(request, _("%(kind)s %(reference)s of %(quantity)s credits was completed.") % values)
+    else:
+        messages.success(request, _("%(kind)s %(reference)s of %(quantity)s credits was proposed; it awaits the "
+                                    "approval of another representative.") % values)
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(request, "credits/approvals.html", {
+        "awaiting": _with_refs(selectors.awaiting_approval(user).order_by("created_at"), user),
+        "mine": _with_refs(selectors.proposals_by(user).order_by("created_at"), user),
+    })
+
+
+def _require_approver(user, txn: CreditTransaction) -> None:
+    _require(txn.from_account_id is not None and perms.may_approve(user, txn.from_account),
+             _("You may not approve or reject transactions from this account."))
+
+
+@login_required
+@require_POST
+def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = _transaction(pk)
+    _require_approver(request.user, txn)
+    try:
+        txn = services.transaction_approve(actor=request.user, txn=txn)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(reference)s was approved and executed.") % {"reference": txn.reference})
+    return redirect(txn)
+
+
+@login_required
+def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = _transaction(pk)
+    _require_approver(request.user, txn)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST":
+        done = _call_service(form, lambda data: services.transaction_reject(actor=request.user, txn=txn, **data))
+        if done is not None:
+            messages.success(request, _("%(reference)s was rejected.") % {"reference": done.reference})
+            return redirect(done)
+    return _form_page(request, form, heading=_("Reject %(reference)s") % {"reference": txn.reference},
+                      submit=_("Reject"), back_url=txn.get_absolute_url(), registry=txn.registry,
+                      eyebrow=_("Transaction awaiting approval"),
+                      intro=_("The initiator is told the reason."), txn=txn)
+
+
+@login_required
+@require_POST
+def transaction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = _transaction(pk)
+    _require(request.user.pk == txn.initiator_id or perms.is_registry_admin(request.user, txn.registry),
+             _("Only the initiator or a registry administrator may cancel a proposed transaction."))
+    try:
+        txn = services.transaction_cancel(actor=request.user, txn=txn)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(reference)s was cancelled.") % {"reference": txn.reference})
+    return redirect(txn)
+
+
+@login_required
+def account_statement(request: HttpRequest, number: str) -> HttpResponse:
+    """The statement of an account for a period, as CSV (the form on the account page leads here)."""
+    account = _account(number)
+    _require(perms.may_view_account(request.user, account),
+             _("Only the account's representatives and the registry may see its statement."))
+    form = forms.StatementForm(request.GET or None, initial=forms.StatementForm.this_year())
+    if form.is_valid():
+        statement = selectors.account_statement(account, form.cleaned_data["start"], form.cleaned_data["end"])
+        name = f"statement-{account.number}-{statement.start:%Y%m%d}-{statement.end:%Y%m%d}.csv"
+        return HttpResponse(_statement_csv(statement), content_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _form_page(request, form, heading=_("Statement of %(number)s") % {"number": account.number},
+                      submit=_("Download CSV"), back_url=account.get_absolute_url(), eyebrow=account.name,
+                      registry=account.registry, method="get")
+
+
+STATEMENT_COLUMNS = ["date", "transaction", "kind", "counterparty", "serial_numbers", "credits_in", "credits_out",
+                     "balance"]
+
+
+def _statement_csv(statement: selectors.Statement) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    account = statement.account
+    writer.writerow(STATEMENT_COLUMNS)
+    writer.writerow([statement.start.isoformat(), "", "opening balance", account.number, "", "", "",
+                     statement.opening])
+    for line in statement.lines:
+        writer.writerow([line.completed_at.date().isoformat(), line.transaction.reference,
+                         line.transaction.kind, line.counterparty.number if line.counterparty else "",
+                         line.serials, line.credits_in, line.credits_out, line.balance])
+    writer.writerow([statement.end.isoformat(), "", "closing balance", account.number, "", "", "",
+                     statement.closing])
+    return buffer.getvalue().encode("utf-8")
+
+
+# --- registry administrators ----------------------------------------------------------------------
+
+@login_required
+def account_open(request: HttpRequest, code: str) -> HttpResponse:
+    registry = _registry(code)
+    _require_registry_admin(request.user, registry)
+    form = forms.AccountOpenForm(request.POST or None)
+    if request.method == "POST":
+        account = _call_service(form, lambda data: services.account_open(actor=request.user, registry=registry,
+                                                                         **data))
+        if account is not None:
+            messages.success(request, _("Account %(number)s was opened.") % {"number": account.number})
+            return redirect(account)
+    return _form_page(request, form, heading=_("Open an account"), submit=_("Open the account"),
+                      back_url=registry.get_absolute_url(), eyebrow=registry.name, registry=registry)
+
+
+@login_required
+def account_status(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(number)
+    _require_registry_admin(request.user, account.registry)
+    form = forms.AccountStatusForm(request.POST or None, account=account)
+    if request.method == "POST":
+        changed = _call_service(form, lambda data: services.account_change_status(
+            actor=request.user, account=account, **data))
+        if changed is not None:
+            messages.success(request, _("Account %(number)s is now %(status)s.")
+                             % {"number": changed.number, "status": changed.get_status_display().lower()})
+            return redirect(changed)
+    return _form_page(request, form, heading=_("Block, unblock or close %(number)s") % {"number": account.number},
+                      submit=_("Change status"), back_url=account.get_absolute_url(), eyebrow=account.name,
+                      registry=account.registry,
+                      intro=_("The account is %(status)s.") % {"status": account.get_status_display().lower()})
+
+
+@login_required
+def account_representatives(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(number)
+    _require_registry_admin(request.user, account.registry)
+    form = forms.RepresentativeForm(request.POST or None)
+    if request.method == "POST":
+        link = _call_service(form, lambda data: services.account_set_representative(
+            actor=request.user, account=account, **data))
+        if link is not None:
+            messages.success(request, _("%(user)s represents %(number)s.")
+                             % {"user": link.user.username, "number": account.number})
+            return redirect("credits:account-representatives", account.number)
+    return _form_page(request, form, heading=_("Representatives of %(number)s") % {"number": account.number},
+                      submit=_("Name the representative"), back_url=account.get_absolute_url(),
+                      eyebrow=account.name, registry=account.registry, template="credits/representatives.html",
+                      account=account,
+                      links=account.representative_links.select_related("user").order_by("user__username"))
+
+
+@login_required
+@require_POST
+def account_representative_remove(request: HttpRequest, number: str, user_pk: int) -> HttpResponse:
+    account = _account(number)
+    _require_registry_admin(request.user, account.registry)
+    user = get_object_or_404(get_user_model(), pk=user_pk)
+    try:
+        services.account_remove_representative(actor=request.user, account=account, user=user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(user)s no longer represents %(number)s.")
+                         % {"user": user.username, "number": account.number})
+    return redirect("credits:account-representatives", account.number)
+
+
+@login_required
+def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    txn = _transaction(pk)
+    _require_registry_admin(request.user, txn.registry)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST":
+        reversal = _call_service(form, lambda data: services.transaction_reverse(actor=request.user, txn=txn,
+                                                                                 **data))
+        if reversal is not None:
+            messages.success(request, _("%(reference)s was reversed by %(reversal)s.")
+                             % {"reference": txn.reference, "reversal": reversal.reference})
+            return redirect(reversal)
+    return _form_page(request, form, heading=_("Reverse %(reference)s") % {"reference": txn.reference},
+                      submit=_("Reverse the transfer"), back_url=txn.get_absolute_url(), registry=txn.registry,
+                      eyebrow=_("Correction by reversal"),
+                      intro=_("The same serial numbers go back to the sending account, while the receiving account "
+                              "still holds them all. The reason is recorded in the audit trail."), txn=txn)
+
+
+@dataclass
+class QueueItem:
+    request: Any
+    plan: list[services.Share]
+    problem: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(share.quantity for share in self.plan)
+
+
+def _queue_item(request_obj, registry: Registry) -> QueueItem:
+    try:
+        return QueueItem(request_obj, services.issuance_plan(request_obj, registry))
+    except ApplicationError as exc:
+        return QueueItem(request_obj, [], exc.message)
+
+
+@login_required
+def issuance_queue(request: HttpRequest, code: str) -> HttpResponse:
+    registry = _registry(code)
+    _require_registry_admin(request.user, registry)
+    items = [_queue_item(r, registry) for r in selectors.issuance_queue(registry)]
+    return render(request, "credits/issuance_queue.html", {"registry": registry, "items": items})
+
+
+@login_required
+def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    registry = _registry(code)
+    _require_registry_admin(request.user, registry)
+    item = _queue_item(get_object_or_404(selectors.issuance_queue(registry), pk=pk), registry)
+    form = forms.IssuanceExecuteForm(request.POST or None)
+    if request.method == "POST":
+        issuance = _call_service(form, lambda data: services.issuance_execute(
+            actor=request.user, request=item.request, registry=registry, **data))
+        if issuance is not None:
+            messages.success(request, _("%(quantity)s credits were issued for %(period)s.")
+                             % {"quantity": f"{issuance.quantity:,}", "period": issuance.monitoring_period_key})
+            return redirect(issuance.transaction)
+    project = item.request.project
+    return _form_page(request, form, heading=_("Issue credits for %(project)s, monitoring period %(number)s")
+                      % {"project": project.project_id, "number": item.request.period.number},
+                      submit=_("Issue"), back_url=reverse("credits:issuance-queue", args=[registry.code]),
+                      eyebrow=registry.name, registry=registry, template="credits/issuance_execute.html", item=item)
+
+
+@login_required
+def article6_report(request: HttpRequest, code: str) -> HttpResponse:
+    registry = _registry(code)
+    _require(perms.is_registry_admin(request.user, registry) or perms.is_ministry_of(request.user, registry),
+             _("Only the registry's administrators and its ministry may download the Article 6.2 report."))
+    form = forms.Article6Form(request.GET or None)
+    if form.is_valid():
+        year, kind = form.cleaned_data["year"], form.cleaned_data["format"]
+        rows = article6.annual_report(registry, year)
+        name = f"article6-{registry.code}-{year}.{kind}"
+        if kind == "csv":
+            body, content_type = article6.to_csv(rows), "text/csv; charset=utf-8"
+        else:
+            title = f"{registry.name}: Article 6.2 annual information {year}"
+            body, content_type = article6.to_xlsx(rows, title=title), XLSX
+        return HttpResponse(body, content_type=content_type,
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _form_page(request, form, heading=_("Article 6.2 annual report"), submit=_("Download"),
+                      back_url=registry.get_absolute_url(), eyebrow=registry.name, registry=registry, method="get",
+                      intro=_("Authorizations, first transfers, transfers, acquisitions, holdings at year end, "
+                              "cancellations and use towards NDCs of one calendar year."))

@@ -1,0 +1,1 @@
+"""The in-app inbox, notification preferences and the ministries' webhook pages and API."""
