@@ -26,7 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    import tempfile
+
     from django.db import connection
+    from django.test.utils import override_settings
+
+    from jcm_registry.celery import app as celery_app
+
+    # Measure the registry, not its side effects: documents and e-mails are queued (not made
+    # in-process) and any file lands in a throw-away media folder.
+    celery_app.conf.task_always_eager = False
+    media = tempfile.TemporaryDirectory()
+    override_settings(MEDIA_ROOT=media.name, CELERY_TASK_ALWAYS_EAGER=False).enable()
 
     from bench import cases
 
