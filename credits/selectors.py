@@ -115,7 +115,9 @@ def lookup(text: str) -> list[CreditBlock]:
 
 def block_history(block: CreditBlock) -> QuerySet[LedgerEntry]:
     """Every movement of any unit of the block, oldest first (issuance, splits, transfers, retirement)."""
-    return (LedgerEntry.objects.filter(first_serial__lte=block.last_serial, last_serial__gte=block.first_serial)
+    # int8range && int8range is served by the GiST index on the ledger's serial ranges
+    overlaps = "int8range(credits_ledgerentry.first_serial, credits_ledgerentry.last_serial, '[]') && int8range(%s, %s, '[]')"
+    return (LedgerEntry.objects.extra(where=[overlaps], params=[block.first_serial, block.last_serial])
             .select_related("transaction", "from_account", "to_account").order_by("id"))
 
 
