@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jcm_registry.constraints import choices_check
+
 from .choices import (
     DecisionKind,
     DecisionMode,
@@ -25,10 +27,6 @@ from .choices import (
     Side,
     TPEStatus,
 )
-
-
-def _choices_check(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": [value for value, _label in choices.choices]})
 
 
 class Country(models.Model):
@@ -119,7 +117,7 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "country"], name="organization_unique_name"),
-            models.CheckConstraint(condition=_choices_check("kind", OrganizationKind), name="organization_kind_valid"),
+            models.CheckConstraint(condition=choices_check("kind", OrganizationKind), name="organization_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +198,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=_choices_check("role", Role), name="role_valid"),
+            models.CheckConstraint(condition=choices_check("role", Role), name="role_valid"),
             models.CheckConstraint(
                 condition=~Q(role=Role.SECRETARIAT) | (Q(joint_committee__isnull=False) & ~Q(side="")),
                 name="role_secretariat_needs_committee_and_side",
@@ -242,8 +240,8 @@ class CommitteeMember(models.Model):
     class Meta:
         ordering = ["side", "role", "name"]
         constraints = [
-            models.CheckConstraint(condition=_choices_check("side", Side), name="member_side_valid"),
-            models.CheckConstraint(condition=_choices_check("role", MemberRole), name="member_role_valid"),
+            models.CheckConstraint(condition=choices_check("side", Side), name="member_side_valid"),
+            models.CheckConstraint(condition=choices_check("role", MemberRole), name="member_role_valid"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="member_dates_ordered"),
         ]
@@ -269,7 +267,7 @@ class Meeting(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["joint_committee", "number"], name="meeting_number_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="meeting_number_positive"),
-            models.CheckConstraint(condition=_choices_check("status", PublicationStatus), name="meeting_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", PublicationStatus), name="meeting_status_valid"),
             models.CheckConstraint(condition=~Q(city="") | Q(is_online=True), name="meeting_has_place"),
         ]
 
@@ -312,9 +310,9 @@ class Decision(models.Model):
         ordering = ["-decided_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["joint_committee", "reference"], name="decision_reference_unique"),
-            models.CheckConstraint(condition=_choices_check("mode", DecisionMode), name="decision_mode_valid"),
-            models.CheckConstraint(condition=_choices_check("kind", DecisionKind), name="decision_kind_valid"),
-            models.CheckConstraint(condition=_choices_check("status", PublicationStatus), name="decision_status_valid"),
+            models.CheckConstraint(condition=choices_check("mode", DecisionMode), name="decision_mode_valid"),
+            models.CheckConstraint(condition=choices_check("kind", DecisionKind), name="decision_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", PublicationStatus), name="decision_status_valid"),
             models.CheckConstraint(
                 condition=(Q(mode=DecisionMode.MEETING) & Q(meeting__isnull=False))
                 | (Q(mode=DecisionMode.ELECTRONIC) & Q(meeting__isnull=True)),
@@ -352,8 +350,8 @@ class RuleDocument(models.Model):
     class Meta:
         ordering = ["joint_committee", "series", "-version_major", "-version_minor"]
         constraints = [
-            models.CheckConstraint(condition=_choices_check("kind", RuleKind), name="rule_kind_valid"),
-            models.CheckConstraint(condition=_choices_check("status", RuleStatus), name="rule_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", RuleKind), name="rule_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", RuleStatus), name="rule_status_valid"),
             models.UniqueConstraint(fields=["series", "version_major", "version_minor"], name="rule_version_unique"),
             models.UniqueConstraint(fields=["series"], condition=Q(status=RuleStatus.IN_FORCE),
                                     name="rule_one_version_in_force"),
@@ -390,7 +388,7 @@ class ThirdPartyEntity(models.Model):
         verbose_name = "third-party entity"
         verbose_name_plural = "third-party entities"
         constraints = [
-            models.CheckConstraint(condition=_choices_check("status", TPEStatus), name="tpe_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", TPEStatus), name="tpe_status_valid"),
             models.CheckConstraint(condition=Q(tpe_id__regex=r"^TPE-[A-Z]{2}-[0-9]{3}$"), name="tpe_id_format"),
             models.UniqueConstraint(fields=["joint_committee", "organization"], name="tpe_one_per_committee"),
         ]

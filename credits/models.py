@@ -18,6 +18,8 @@ from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jcm_registry.constraints import choices_check
+
 from .choices import (
     AccountStatus,
     AccountType,
@@ -27,10 +29,6 @@ from .choices import (
     TransactionKind,
     TransactionStatus,
 )
-
-
-def _valid(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": [value for value, _label in choices.choices]})
 
 
 class Int8Range(Func):
@@ -108,8 +106,8 @@ class Account(models.Model):
     class Meta:
         ordering = ["registry", "number"]
         constraints = [
-            models.CheckConstraint(condition=_valid("type", AccountType), name="account_type_valid"),
-            models.CheckConstraint(condition=_valid("status", AccountStatus), name="account_status_valid"),
+            models.CheckConstraint(condition=choices_check("type", AccountType), name="account_type_valid"),
+            models.CheckConstraint(condition=choices_check("status", AccountStatus), name="account_status_valid"),
             models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_not_negative"),
             models.CheckConstraint(condition=Q(number__regex=r"^[A-Z]{2}-[0-9]{3}-[0-9]{6}$"),
                                    name="account_number_format"),
@@ -156,7 +154,7 @@ class Issuance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["monitoring_period_key", "registry"], name="issuance_once_per_period"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="issuance_quantity_positive"),
-            models.CheckConstraint(condition=_valid("authorization", Authorization), name="issuance_auth_valid"),
+            models.CheckConstraint(condition=choices_check("authorization", Authorization), name="issuance_auth_valid"),
         ]
 
     def __str__(self) -> str:
@@ -191,8 +189,8 @@ class CreditTransaction(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_valid("kind", TransactionKind), name="txn_kind_valid"),
-            models.CheckConstraint(condition=_valid("status", TransactionStatus), name="txn_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", TransactionKind), name="txn_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", TransactionStatus), name="txn_status_valid"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="txn_quantity_positive"),
             models.CheckConstraint(condition=Q(approver__isnull=True) | ~Q(approver=F("initiator")),
                                    name="txn_approver_is_another_person"),
@@ -249,8 +247,8 @@ class CreditBlock(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(first_serial__gte=1), name="block_first_serial_positive"),
             models.CheckConstraint(condition=Q(last_serial__gte=F("first_serial")), name="block_range_ordered"),
-            models.CheckConstraint(condition=_valid("status", BlockStatus), name="block_status_valid"),
-            models.CheckConstraint(condition=_valid("authorization", Authorization), name="block_auth_valid"),
+            models.CheckConstraint(condition=choices_check("status", BlockStatus), name="block_status_valid"),
+            models.CheckConstraint(condition=choices_check("authorization", Authorization), name="block_auth_valid"),
             ExclusionConstraint(
                 name="block_serials_never_overlap",
                 expressions=[(Int8Range("first_serial", "last_serial"), RangeOperators.OVERLAPS)],

@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .constraints import choices_check
+
 __all__ = ["BatchKind", "BatchStatus", "Document", "DocumentBatch", "DocumentKind", "DocumentNumber",
            "DocumentStatus", "DOCUMENT_CODES"]
 
@@ -46,8 +48,6 @@ class DocumentStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
-def _valid(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": [value for value, _label in choices.choices]})
 
 
 class DocumentNumber(models.Model):
@@ -67,7 +67,7 @@ class DocumentNumber(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "subject_type", "subject_id", "key"], name="document_number_once"),
             models.UniqueConstraint(fields=["kind", "year", "sequence"], name="document_number_sequence_unique"),
-            models.CheckConstraint(condition=_valid("kind", DocumentKind), name="document_number_kind_valid"),
+            models.CheckConstraint(condition=choices_check("kind", DocumentKind), name="document_number_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -110,8 +110,8 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["number", "version"], name="document_number_version_unique"),
             models.UniqueConstraint(fields=["kind", "subject_type", "subject_id", "key"],
                                     condition=Q(status="current"), name="document_one_current"),
-            models.CheckConstraint(condition=_valid("kind", DocumentKind), name="document_kind_valid"),
-            models.CheckConstraint(condition=_valid("status", DocumentStatus), name="document_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", DocumentKind), name="document_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", DocumentStatus), name="document_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="document_version_positive"),
             models.CheckConstraint(condition=Q(supersedes__isnull=True, version=1)
                                    | Q(supersedes__isnull=False, version__gt=1),
@@ -167,8 +167,8 @@ class DocumentBatch(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "document batches"
         constraints = [
-            models.CheckConstraint(condition=_valid("kind", BatchKind), name="batch_kind_valid"),
-            models.CheckConstraint(condition=_valid("status", BatchStatus), name="batch_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", BatchKind), name="batch_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", BatchStatus), name="batch_status_valid"),
             models.CheckConstraint(condition=Q(done__lte=F("total")), name="batch_done_within_total"),
         ]
 

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jcm_registry.constraints import choices_check
+
 from .choices import MethodologyStatus, MonitoringOption, ParameterKind, VersionStatus
 
 PROPOSED_NUMBER_RE = r"^[A-Z]{2}_PM[0-9]{3}$"
@@ -27,8 +29,6 @@ SYMBOL_MESSAGE = _("A symbol starts with a letter and has only letters, digits a
 DECIMAL = {"max_digits": 30, "decimal_places": 12}
 
 
-def _choices_check(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": [value for value, _label in choices.choices]})
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class Methodology(models.Model):
         ordering = ["joint_committee", "proposed_number"]
         verbose_name_plural = "methodologies"
         constraints = [
-            models.CheckConstraint(condition=_choices_check("status", MethodologyStatus),
+            models.CheckConstraint(condition=choices_check("status", MethodologyStatus),
                                    name="methodology_status_valid"),
             models.CheckConstraint(condition=Q(proposed_number__regex=PROPOSED_NUMBER_RE),
                                    name="methodology_proposed_number_format"),
@@ -183,7 +183,7 @@ class MethodologyVersion(models.Model):
         ordering = ["methodology", "version"]
         constraints = [
             models.UniqueConstraint(fields=["methodology", "version"], name="methodology_version_unique"),
-            models.CheckConstraint(condition=_choices_check("status", VersionStatus),
+            models.CheckConstraint(condition=choices_check("status", VersionStatus),
                                    name="methodology_version_status_valid"),
             models.CheckConstraint(condition=Q(version__regex=VERSION_RE), name="methodology_version_format"),
             models.UniqueConstraint(fields=["methodology"], condition=Q(status=VersionStatus.VALID),
@@ -268,8 +268,8 @@ class Parameter(models.Model):
             models.UniqueConstraint(fields=["version", "symbol"], name="parameter_symbol_unique"),
             models.CheckConstraint(condition=Q(symbol__regex=SYMBOL_RE), name="parameter_symbol_format",
                                    violation_error_message=SYMBOL_MESSAGE),
-            models.CheckConstraint(condition=_choices_check("kind", ParameterKind), name="parameter_kind_valid"),
-            models.CheckConstraint(condition=Q(monitoring_option="") | _choices_check("monitoring_option",
+            models.CheckConstraint(condition=choices_check("kind", ParameterKind), name="parameter_kind_valid"),
+            models.CheckConstraint(condition=Q(monitoring_option="") | choices_check("monitoring_option",
                                                                                     MonitoringOption),
                                    name="parameter_monitoring_option_valid"),
             models.CheckConstraint(

@@ -20,6 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jcm_registry.constraints import choices_check
+
 from .choices import (
     ACTIVE_ISSUANCE_STATUSES,
     AllocationParty,
@@ -45,8 +47,6 @@ SHA256_RE = r"^[0-9a-f]{64}$"
 RESULT_DECIMAL = {"max_digits": 60, "decimal_places": 12}
 
 
-def _choices_check(field: str, choices) -> Q:
-    return Q(**{f"{field}__in": [value for value, _label in choices.choices]})
 
 
 def _sha256_check(field: str, *, optional: bool = True) -> Q:
@@ -164,7 +164,7 @@ class Project(models.Model):
             models.CheckConstraint(condition=Q(project_id__regex=PROJECT_ID_RE), name="project_id_format"),
             models.UniqueConstraint(fields=["joint_committee", "number"], name="project_number_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="project_number_positive"),
-            models.CheckConstraint(condition=_choices_check("status", ProjectStatus), name="project_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", ProjectStatus), name="project_status_valid"),
             models.CheckConstraint(
                 condition=Q(crediting_end__isnull=True) | Q(crediting_start__isnull=True)
                 | Q(crediting_end__gte=F("crediting_start")),
@@ -255,7 +255,7 @@ class ProjectParticipant(models.Model):
             models.UniqueConstraint(fields=["project", "organization"], name="participant_unique"),
             models.UniqueConstraint(fields=["project"], condition=Q(is_focal_point=True),
                                     name="participant_one_focal_point"),
-            models.CheckConstraint(condition=_choices_check("side", ParticipantSide), name="participant_side_valid"),
+            models.CheckConstraint(condition=choices_check("side", ParticipantSide), name="participant_side_valid"),
             models.CheckConstraint(condition=Q(active=True) | Q(is_focal_point=False),
                                    name="participant_focal_point_active"),
             models.CheckConstraint(condition=Q(active=True) | Q(left_on__isnull=False),
@@ -302,7 +302,7 @@ class MoCStatement(models.Model):
             models.UniqueConstraint(fields=["project", "version"], name="moc_version_unique"),
             models.UniqueConstraint(fields=["project"], condition=Q(status=RecordStatus.CURRENT),
                                     name="moc_one_current"),
-            models.CheckConstraint(condition=_choices_check("status", RecordStatus), name="moc_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", RecordStatus), name="moc_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="moc_version_positive"),
             models.CheckConstraint(condition=_sha256_check("sha256"), name="moc_sha256_format"),
         ]
@@ -336,7 +336,7 @@ class MoCAnnexChange(models.Model):
         verbose_name = "MoC Annex 1 change"
         constraints = [
             models.UniqueConstraint(fields=["statement", "number"], name="moc_annex_number_unique"),
-            models.CheckConstraint(condition=_choices_check("kind", AnnexChangeKind), name="moc_annex_kind_valid"),
+            models.CheckConstraint(condition=choices_check("kind", AnnexChangeKind), name="moc_annex_kind_valid"),
             models.CheckConstraint(
                 condition=Q(kind=AnnexChangeKind.CONTACT_CHANGE) | Q(organization__isnull=False),
                 name="moc_annex_names_organization",
@@ -368,7 +368,7 @@ class CreditAllocation(models.Model):
             models.UniqueConstraint(fields=["project", "version"], name="allocation_version_unique"),
             models.UniqueConstraint(fields=["project"], condition=Q(status=RecordStatus.CURRENT),
                                     name="allocation_one_current"),
-            models.CheckConstraint(condition=_choices_check("status", RecordStatus), name="allocation_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", RecordStatus), name="allocation_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="allocation_version_positive"),
         ]
 
@@ -413,8 +413,8 @@ class AllocationShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["allocation", "position"], name="share_position_unique"),
             models.CheckConstraint(condition=Q(percent__gt=0) & Q(percent__lte=100), name="share_percent_range"),
-            models.CheckConstraint(condition=_choices_check("party", AllocationParty), name="share_party_valid"),
-            models.CheckConstraint(condition=_choices_check("registry", RegistrySide), name="share_registry_valid"),
+            models.CheckConstraint(condition=choices_check("party", AllocationParty), name="share_party_valid"),
+            models.CheckConstraint(condition=choices_check("registry", RegistrySide), name="share_registry_valid"),
             models.CheckConstraint(
                 condition=(Q(party=AllocationParty.PARTICIPANT) & Q(organization__isnull=False))
                 | (~Q(party=AllocationParty.PARTICIPANT) & Q(organization__isnull=True)),
@@ -462,7 +462,7 @@ class PDD(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "version"], name="pdd_version_unique"),
             models.UniqueConstraint(fields=["project"], condition=Q(status=PDDStatus.DRAFT), name="pdd_one_draft"),
-            models.CheckConstraint(condition=_choices_check("status", PDDStatus), name="pdd_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", PDDStatus), name="pdd_status_valid"),
             models.CheckConstraint(condition=_sha256_check("public_sha256"), name="pdd_public_sha256_format"),
             models.CheckConstraint(condition=_sha256_check("confidential_sha256"),
                                    name="pdd_confidential_sha256_format"),
@@ -533,7 +533,7 @@ class ValidationReport(StoredFileMixin):
     class Meta:
         ordering = ["project", "submitted_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_choices_check("conclusion", Conclusion),
+            models.CheckConstraint(condition=choices_check("conclusion", Conclusion),
                                    name="validation_conclusion_valid"),
             models.CheckConstraint(condition=_sha256_check("sha256"), name="validation_sha256_format"),
         ]
@@ -568,8 +568,8 @@ class ChangeRequest(models.Model):
     class Meta:
         ordering = ["project", "-requested_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_choices_check("kind", ChangeRequestKind), name="change_kind_valid"),
-            models.CheckConstraint(condition=_choices_check("status", ChangeRequestStatus),
+            models.CheckConstraint(condition=choices_check("kind", ChangeRequestKind), name="change_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", ChangeRequestStatus),
                                    name="change_status_valid"),
             models.CheckConstraint(condition=~Q(kind=ChangeRequestKind.RENEWAL) | Q(new_crediting_end__isnull=False),
                                    name="change_renewal_has_end"),
@@ -610,7 +610,7 @@ class MonitoringPeriod(models.Model):
             models.UniqueConstraint(fields=["project", "number"], name="monitoring_period_number_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="monitoring_period_number_positive"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="monitoring_period_ordered"),
-            models.CheckConstraint(condition=_choices_check("status", MonitoringStatus),
+            models.CheckConstraint(condition=choices_check("status", MonitoringStatus),
                                    name="monitoring_period_status_valid"),
             ExclusionConstraint(
                 name="monitoring_period_no_overlap",
@@ -671,9 +671,9 @@ class MonitoringReport(models.Model):
             models.UniqueConstraint(fields=["period", "version"], name="monitoring_report_version_unique"),
             models.UniqueConstraint(fields=["period"], condition=Q(status=ReportStatus.DRAFT),
                                     name="monitoring_report_one_draft"),
-            models.CheckConstraint(condition=_choices_check("status", ReportStatus),
+            models.CheckConstraint(condition=choices_check("status", ReportStatus),
                                    name="monitoring_report_status_valid"),
-            models.CheckConstraint(condition=_choices_check("entry_method", EntryMethod),
+            models.CheckConstraint(condition=choices_check("entry_method", EntryMethod),
                                    name="monitoring_report_entry_valid"),
             models.CheckConstraint(
                 condition=Q(status=ReportStatus.DRAFT)
@@ -737,7 +737,7 @@ class VerificationReport(StoredFileMixin):
     class Meta:
         ordering = ["period", "submitted_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=_choices_check("conclusion", Conclusion),
+            models.CheckConstraint(condition=choices_check("conclusion", Conclusion),
                                    name="verification_conclusion_valid"),
             models.CheckConstraint(condition=_sha256_check("sha256"), name="verification_sha256_format"),
             models.UniqueConstraint(fields=["report"], name="verification_one_per_report"),
@@ -771,8 +771,8 @@ class Finding(models.Model):
                 | (Q(validation_report__isnull=True) & Q(verification_report__isnull=False)),
                 name="finding_belongs_to_one_report",
             ),
-            models.CheckConstraint(condition=_choices_check("kind", FindingKind), name="finding_kind_valid"),
-            models.CheckConstraint(condition=_choices_check("status", FindingStatus), name="finding_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", FindingKind), name="finding_kind_valid"),
+            models.CheckConstraint(condition=choices_check("status", FindingStatus), name="finding_status_valid"),
             models.CheckConstraint(condition=~Q(text=""), name="finding_has_text"),
         ]
 
@@ -807,7 +807,7 @@ class IssuanceRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period"], condition=Q(status__in=ACTIVE_ISSUANCE_STATUSES),
                                     name="issuance_one_per_period"),
-            models.CheckConstraint(condition=_choices_check("status", IssuanceStatus), name="issuance_status_valid"),
+            models.CheckConstraint(condition=choices_check("status", IssuanceStatus), name="issuance_status_valid"),
             models.CheckConstraint(condition=Q(requested_amount__gte=1), name="issuance_requested_positive"),
             models.CheckConstraint(
                 condition=~Q(status=IssuanceStatus.DECIDED)
