@@ -23,7 +23,10 @@ from methodologies.choices import ParameterKind, VersionStatus
 from methodologies.forms import CommitteeChoiceField, DecisionForm, ScopeChoiceField
 
 from .choices import (
+    POST_REGISTRATION_CHANGEABLE,
     AllocationParty,
+    AnnexChangeKind,
+    ChangeRequestKind,
     Conclusion,
     FindingKind,
     FindingStatus,
@@ -198,6 +201,84 @@ class ContactForm(forms.Form):
 
 
 ContactFormSet = forms.formset_factory(ContactForm, extra=1, can_delete=True)
+
+
+class AnnexChangeForm(RegistryForm):
+    """An Annex 1 change to the current MoC statement (anything but the focal point)."""
+
+    kind = forms.ChoiceField(label=_("Change"), choices=AnnexChangeKind.choices, widget=forms.RadioSelect)
+    organization = OrganizationChoiceField(
+        label=_("Participant"), queryset=participant_organizations(), required=False,
+        help_text=_("The organization added, renamed or withdrawing (not needed for a change of contacts)."))
+    side = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *ParticipantSide.choices], required=False,
+                             help_text=_("For an added participant: Japanese or partner-country side."))
+    new_name = forms.CharField(label=_("Name in the MoC"), max_length=200, required=False,
+                               help_text=_("The new name of a renamed participant; for an added one, leave empty "
+                                           "for the organization's name."))
+    effective_on = forms.DateField(label=_("Effective on"), required=False, widget=DateInput,
+                                   help_text=_("Leave empty for today."))
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = participant_organizations()
+
+    def service_kwargs(self, contacts: list[dict]) -> dict:
+        data = self.cleaned_data
+        return {"kind": data["kind"], "organization": data["organization"], "side": data["side"],
+                "new_name": data["new_name"], "effective_on": data["effective_on"], "details": data["details"],
+                "contacts": contacts if data["kind"] == AnnexChangeKind.CONTACT_CHANGE else None}
+
+
+class ChangeRequestForm(RegistryForm):
+    """A post-registration change (the project fields shown with their current values) or a renewal."""
+
+    kind = forms.ChoiceField(label=_("Request"), choices=ChangeRequestKind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(label=_("Reason and description of the request"),
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), max_length=300, required=False,
+                            help_text=_("The project's fields below show their current values: edit those that "
+                                        "change; the others are not part of the request."))
+    project_description = forms.CharField(label=_("Project description"), required=False,
+                                          widget=forms.Textarea(attrs={"rows": 4}))
+    expected_annual_reductions = forms.IntegerField(label=_("Expected emission reductions (tCO2e per year)"),
+                                                    min_value=0, required=False)
+    start_of_operation = forms.DateField(label=_("Start of operation"), required=False, widget=DateInput)
+    new_crediting_end = forms.DateField(label=_("New end of the crediting period"), required=False,
+                                        widget=DateInput, help_text=_("For a renewal only."))
+
+    CHANGE_FIELDS = {"title": "title", "project_description": "description",
+                     "expected_annual_reductions": "expected_annual_reductions",
+                     "start_of_operation": "start_of_operation"}
+    assert set(CHANGE_FIELDS.values()) == set(POST_REGISTRATION_CHANGEABLE)
+
+    def __init__(self, *args, project, **kwargs):
+        self.project = project
+        kwargs.setdefault("initial", {
+            "kind": ChangeRequestKind.POST_REGISTRATION_CHANGE,
+            **{name: getattr(project, attr) for name, attr in self.CHANGE_FIELDS.items()}})
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict:
+        """The project fields whose value differs from the project's current one (an emptied field counts
+        as unchanged, except the description, which may be cleared)."""
+        changes = {}
+        for name, attr in self.CHANGE_FIELDS.items():
+            value = self.cleaned_data.get(name)
+            if isinstance(value, str):
+                value = value.strip()
+            if value in (None, "") and attr != "description":
+                continue
+            if value != (getattr(self.project, attr) or ("" if attr == "description" else None)):
+                changes[attr] = value.isoformat() if hasattr(value, "isoformat") else value
+        return changes
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        if data["kind"] == ChangeRequestKind.RENEWAL:
+            return {"kind": data["kind"], "description": data["description"],
+                    "new_crediting_end": data["new_crediting_end"]}
+        return {"kind": data["kind"], "description": data["description"], "changes": self.changes()}
 
 
 # Choice fields of formset rows start blank: a row left untouched then counts as unchanged and is ignored.

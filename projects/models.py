@@ -626,6 +626,9 @@ class MonitoringPeriod(models.Model):
     def project_for_files(self) -> Project:
         return self.project
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:period-detail", args=[self.project.project_id, self.number])
+
     @property
     def label(self) -> str:
         return f"{self.start_date:%d %b %Y} – {self.end_date:%d %b %Y}"
@@ -821,4 +824,4 @@ class IssuanceRequest(models.Model):
         return f"Issuance request {self.project.project_id}-{self.period.number} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
-        return self.project.get_absolute_url()
+        return self.period.get_absolute_url()

@@ -1127,7 +1127,10 @@ def _clean_changes(project: Project, changes: Mapping) -> dict:
             if value < 0:
                 raise ApplicationError("The expected annual reductions cannot be negative.", field="changes")
         elif key == "start_of_operation":
-            value = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+            try:
+                value = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+            except ValueError:
+                raise ApplicationError("The start of operation is a date (YYYY-MM-DD).", field="changes") from None
             value = value.isoformat()
         else:
             value = str(value).strip()

@@ -111,10 +111,6 @@ def _period(request: HttpRequest, project: Project, number: int) -> MonitoringPe
     return period
 
 
-def period_url(period: MonitoringPeriod) -> str:
-    return reverse("projects:period-detail", args=[period.project.project_id, period.number])
-
-
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else ""
@@ -204,6 +200,7 @@ def project_detail(request: HttpRequest, project_id: str, comment_form=None, sta
     draft = next((p for p in pdds if p.status == PDDStatus.DRAFT), None)
     shown = current or draft
     allocation = selectors.allocation_list(user, project).filter(status=RecordStatus.CURRENT).first()
+    moc = list(selectors.moc_list(user, project).order_by("-version"))
     if comment_form is None and project.is_open_for_comments:
         comment_form = forms.CommentForm()
     return render(request, "projects/detail.html", {
@@ -217,7 +214,8 @@ def project_detail(request: HttpRequest, project_id: str, comment_form=None, sta
         "show_emails": selectors.may_see_commenter_email(user, project),
         "comment_form": comment_form,
         "validation_reports": selectors.validation_report_list(user, project).order_by("-submitted_at"),
-        "moc": selectors.moc_list(user, project).order_by("-version"),
+        "moc": moc,
+        "current_moc": next((m for m in moc if m.status == RecordStatus.CURRENT), None),
         "allocation": allocation,
         "allocation_shares": allocation.shares.all() if allocation else [],
         "change_requests": _with_actions(selectors.change_request_list(user, project), CHANGE_ACTIONS, roles),
@@ -228,6 +226,7 @@ def project_detail(request: HttpRequest, project_id: str, comment_form=None, sta
         "can_edit_pdd": roles.participant and project.status in PDD_REVISABLE_STATUSES,
         "can_moc": roles.focal_point and project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED),
         "can_open_period": roles.participant and project.status == ProjectStatus.REGISTERED,
+        "can_request_change": roles.focal_point and project.status == ProjectStatus.REGISTERED,
         "can_validate": roles.validator and project.status == ProjectStatus.UNDER_VALIDATION,
         "registration_requested": project.status == ProjectStatus.REGISTRATION_REQUESTED,
     }, status=status)
@@ -497,7 +496,7 @@ def period_action(request: HttpRequest, project_id: str, number: int, action: st
     project = _project(request, project_id)
     period = _period(request, project, number)
     return _action_page(request, project=project, action=PERIOD_ACTIONS[action], target=period,
-                        back_url=period_url(period),
+                        back_url=period.get_absolute_url(),
                         subject=_("Monitoring period %(n)s (%(label)s)") % {"n": period.number, "label": period.label})
 
 
@@ -511,7 +510,7 @@ def issuance_action(request: HttpRequest, project_id: str, pk: int, action: str)
         raise Http404(_("There is no such issuance request."))
     issuance.project = project
     return _action_page(request, project=project, action=ISSUANCE_ACTIONS[action], target=issuance,
-                        back_url=period_url(issuance.period),
+                        back_url=issuance.period.get_absolute_url(),
                         subject=_("Issuance request for monitoring period %(n)s: %(amount)s tCO2e verified") % {
                             "n": issuance.period.number, "amount": issuance.requested_amount})
 
@@ -705,6 +704,36 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
                       available=project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
 
 
+@login_required
+def moc_annex_change(request: HttpRequest, project_id: str) -> HttpResponse:
+    project = _project(request, project_id)
+    Roles.of(request.user, project).require("focal_point")
+    current = selectors.moc_list(request.user, project).filter(status=RecordStatus.CURRENT).first()
+    data = request.POST if request.method == "POST" else None
+    form = forms.AnnexChangeForm(data)
+    formset = forms.ContactFormSet(data, prefix="contacts",
+                                   initial=_unbound(data, current.contacts if current else []))
+    if data is not None and _all_valid(form, formset):
+        contacts = [{k: r[k] for k in ("name", "organization", "email", "phone")} for r in _filled(formset)]
+        try:
+            change = services.moc_annex_change(actor=request.user, project=project,
+                                               **form.service_kwargs(contacts))
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Annex 1 change %(n)s to MoC statement version %(v)s was recorded.") % {
+                "n": change.number, "v": change.statement.version})
+            return redirect(project.get_absolute_url() + "#moc")
+    return _form_page(
+        request, project, heading=_("MoC Annex 1 change"), form=form, submit=_("Record the Annex 1 change"),
+        formsets=[(_("Contact persons"), _("For a change of contact details: the full new list of contacts."),
+                   formset)],
+        intro=_("Adds, renames or withdraws a project participant, or changes the contacts, under the current MoC "
+                "statement (version %(v)s). A new focal point needs a new MoC statement.") % {
+                    "v": current.version if current else "—"},
+        available=current is not None and project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
+
+
 def _allocation_initial(project: Project, current) -> list[dict]:
     if current is not None:
         return [{"party": s.party, "organization": s.organization_id, "registry": s.registry,
@@ -743,6 +772,31 @@ def allocation_submit(request: HttpRequest, project_id: str) -> HttpResponse:
                                                 "Credits are split by the largest-remainder rule."), formset)],
                       intro=_("A new version replaces the current one for future issuance requests."),
                       available=project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
+
+
+# --- participants: post-registration changes and renewal ----------------------------------------------
+
+@login_required
+def change_request_create(request: HttpRequest, project_id: str) -> HttpResponse:
+    project = _project(request, project_id)
+    Roles.of(request.user, project).require("focal_point")
+    data = request.POST if request.method == "POST" else None
+    form = forms.ChangeRequestForm(data, project=project)
+    if data is not None and form.is_valid():
+        try:
+            change = services.change_request_submit(actor=request.user, project=project, **form.service_kwargs())
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Your request (%(kind)s) was sent to the secretariat.") % {
+                "kind": change.get_kind_display().lower()})
+            return redirect(project.get_absolute_url() + "#changes")
+    return _form_page(
+        request, project, heading=_("Request a change or a renewal"), form=form, submit=_("Send the request"),
+        intro=_("A post-registration change alters the fields you edit below; a renewal extends the crediting "
+                "period (now ending %(end)s). The Joint Committee decides; nothing changes until it approves.") % {
+                    "end": project.crediting_end.isoformat() if project.crediting_end else "—"},
+        available=project.status == ProjectStatus.REGISTERED)
 
 
 # --- TPEs: validation and verification -------------------------------------------------------------
@@ -797,9 +851,9 @@ def verification_report(request: HttpRequest, project_id: str, number: int) -> H
             add_service_error(form, exc)
         else:
             messages.success(request, _("The verification report was submitted."))
-            return redirect(period_url(period))
+            return redirect(period.get_absolute_url())
     return _form_page(request, project, heading=_("Verification report"), form=form, submit=_("Submit the report"),
-                      formsets=[(_("Findings"), FINDINGS_HELP, formset)], back_url=period_url(period), period=period,
+                      formsets=[(_("Findings"), FINDINGS_HELP, formset)], back_url=period.get_absolute_url(), period=period,
                       report=report, available=period.status == MonitoringStatus.SUBMITTED)
 
 
@@ -979,7 +1033,7 @@ def report_submit(request: HttpRequest, project_id: str, number: int) -> HttpRes
                                         "emission reductions, %(credits)s credits.") % {
                                             "er": report.results.get("emission_reductions"),
                                             "credits": report.reported_reductions})
-            return redirect(period_url(period))
+            return redirect(period.get_absolute_url())
     return render(request, "projects/report_submit.html", {
         "project": project, "period": period, "draft": draft, "form": form, "problems": problems,
         "values": _value_rows(draft) if draft else [],
