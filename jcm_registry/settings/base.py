@@ -208,6 +208,18 @@ SPECTACULAR_SETTINGS = {
         "PublicationStatusEnum": "committee.choices.PublicationStatus",
         "RuleStatusEnum": "committee.choices.RuleStatus",
         "TPEStatusEnum": "committee.choices.TPEStatus",
+        "SideEnum": "committee.choices.Side",
+        "ParameterKindEnum": "methodologies.choices.ParameterKind",
+        "VersionStatusEnum": "methodologies.choices.VersionStatus",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "RecordStatusEnum": "projects.choices.RecordStatus",
+        "ParticipantSideEnum": "projects.choices.ParticipantSide",
+        "AnnexChangeKindEnum": "projects.choices.AnnexChangeKind",
+        "ChangeRequestKindEnum": "projects.choices.ChangeRequestKind",
+        "MonitoringStatusEnum": "projects.choices.MonitoringStatus",
+        "AccountStatusEnum": "credits.choices.AccountStatus",
+        "TransactionKindEnum": "credits.choices.TransactionKind",
+        "BlockStatusEnum": "credits.choices.BlockStatus",
     },
 }
 
