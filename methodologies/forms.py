@@ -41,11 +41,11 @@ class CommitteeChoiceField(forms.ModelChoiceField):
 class MethodologyForm(forms.Form):
     joint_committee = CommitteeChoiceField(label=_("Joint Committee"),
                                            queryset=JointCommittee.objects.select_related("partner"))
-    title = forms.CharField(max_length=300)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}),
                               help_text=_("Reduction measures, how reference and project emissions are calculated, "
                                           "the parameters to monitor."))
-    sectoral_scope = ScopeChoiceField(queryset=SectoralScope.objects.all())
+    sectoral_scope = ScopeChoiceField(label=_("Sectoral scope"), queryset=SectoralScope.objects.all())
     proponent_name = forms.CharField(
         label=_("Proponent"), max_length=300, required=False,
         help_text=_("Leave empty to propose in the name of your organization."))
@@ -55,15 +55,15 @@ class MethodologyForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    sectoral_scope = ScopeChoiceField(queryset=SectoralScope.objects.all())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    sectoral_scope = ScopeChoiceField(label=_("Sectoral scope"), queryset=SectoralScope.objects.all())
     document = forms.FileField(label=_("Revised methodology document"), required=False,
                                validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS)])
 
 
 class RevisionRequestForm(forms.Form):
-    kind = forms.ChoiceField(choices=RevisionKind.choices, widget=forms.RadioSelect,
+    kind = forms.ChoiceField(label=_("Kind"), choices=RevisionKind.choices, widget=forms.RadioSelect,
                              initial=RevisionKind.MAJOR)
     reason = forms.CharField(label=_("What should change and why"), widget=forms.Textarea(attrs={"rows": 4}))
     request_url = forms.URLField(label=_("Revision request (link)"), required=False, assume_scheme="https",
@@ -84,11 +84,11 @@ class CriterionForm(forms.Form):
 
 
 class ParameterForm(forms.Form):
-    symbol = forms.RegexField(regex=SYMBOL_RE, max_length=40, help_text=SYMBOL_HELP,
+    symbol = forms.RegexField(label=_("Symbol"), regex=SYMBOL_RE, max_length=40, help_text=SYMBOL_HELP,
                               error_messages={"invalid": SYMBOL_HELP})
-    description = forms.CharField(max_length=500)
-    unit = forms.CharField(max_length=40, required=False, help_text=_("e.g. MWh, tCO2/MWh; empty if none."))
-    kind = forms.ChoiceField(choices=[("", "—"), *ParameterKind.choices])
+    description = forms.CharField(label=_("Description"), max_length=500)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False, help_text=_("e.g. MWh, tCO2/MWh; empty if none."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *ParameterKind.choices])
     per_site = forms.BooleanField(label=_("Per site / unit"), required=False)
     min_value = forms.DecimalField(label=_("Min"), required=False, **DECIMAL)
     max_value = forms.DecimalField(label=_("Max"), required=False, **DECIMAL)
@@ -98,7 +98,7 @@ class ParameterForm(forms.Form):
     monitoring_option = forms.ChoiceField(label=_("Option"), choices=[("", "—"), *MonitoringOption.choices],
                                           required=False)
     measurement_method = forms.CharField(label=_("Measurement method"), required=False)
-    frequency = forms.CharField(max_length=200, required=False)
+    frequency = forms.CharField(label=_("Frequency"), max_length=200, required=False)
 
     def clean(self):
         data = super().clean()
@@ -111,13 +111,13 @@ class ParameterForm(forms.Form):
 
 
 class FormulaForm(forms.Form):
-    symbol = forms.RegexField(regex=SYMBOL_RE, max_length=40, help_text=SYMBOL_HELP,
+    symbol = forms.RegexField(label=_("Symbol"), regex=SYMBOL_RE, max_length=40, help_text=SYMBOL_HELP,
                               error_messages={"invalid": SYMBOL_HELP})
-    expression = forms.CharField(
+    expression = forms.CharField(label=_("Expression"),
         max_length=1000, widget=forms.TextInput(attrs={"class": "code", "spellcheck": "false"}),
         help_text=_("Numbers, symbols, + - * /, parentheses, min(a, b), max(a, b), sum(…) over the sites."))
-    description = forms.CharField(max_length=500, required=False)
-    unit = forms.CharField(max_length=40, required=False, initial="tCO2e")
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False, initial="tCO2e")
     per_site = forms.BooleanField(label=_("Per site"), required=False)
 
 
@@ -171,13 +171,13 @@ class NoFieldsForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class ExtendForm(forms.Form):
-    until = forms.DateField(required=False, widget=DateInput(),
+    until = forms.DateField(label=_("Until"), required=False, widget=DateInput(),
                             help_text=_("Leave empty for the latest date allowed."))
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(forms.Form):
@@ -186,9 +186,9 @@ class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of the decision"), widget=DateInput())
     mode = forms.ChoiceField(label=_("Taken"), choices=DecisionMode.choices, widget=forms.RadioSelect,
                              initial=DecisionMode.ELECTRONIC)
-    meeting = MeetingChoiceField(queryset=Meeting.objects.none(), required=False,
+    meeting = MeetingChoiceField(label=_("Meeting"), queryset=Meeting.objects.none(), required=False,
                                  help_text=_("For a decision taken at a meeting."))
-    reference = forms.CharField(max_length=50, required=False,
+    reference = forms.CharField(label=_("Reference"), max_length=50, required=False,
                                 help_text=_("Leave empty for the next reference."))
     text = forms.CharField(label=_("Text of the decision"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
@@ -211,7 +211,7 @@ class ApproveForm(DecisionForm):
 
 
 class DecisionWithReasonForm(DecisionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RevisionApproveForm(DecisionForm):
@@ -221,9 +221,9 @@ class RevisionApproveForm(DecisionForm):
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    organization = forms.CharField(max_length=200, required=False)
-    email = forms.EmailField(help_text=_("Not published; the secretariat may contact you."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Not published; the secretariat may contact you."))
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
@@ -232,7 +232,7 @@ class CommentForm(forms.Form):
 class CalculationForm(forms.Form):
     """One field per value to enter: ``v:<symbol>`` or ``v:<symbol>:<site number>`` for per-site values."""
 
-    sites = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    sites = forms.CharField(label=_("Sites"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("One site or unit of equipment per line; then “Update sites”."))
     workbook = forms.FileField(label=_("…or upload a filled monitoring spreadsheet"), required=False,
                                validators=[FileExtensionValidator(["xlsx"])])

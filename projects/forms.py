@@ -79,15 +79,15 @@ def usable_versions():
 class ProjectEditForm(RegistryForm):
     """The description of a draft project (``project_update``)."""
 
-    title = forms.CharField(max_length=300)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    sectoral_scope = ScopeChoiceField(queryset=committee_selectors.scope_list())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    sectoral_scope = ScopeChoiceField(label=_("Sectoral scope"), queryset=committee_selectors.scope_list())
     methodology_versions = VersionChoiceField(
         label=_("Methodology versions applied"), queryset=usable_versions(),
         widget=forms.CheckboxSelectMultiple, help_text=_("Approved methodologies of the project's Joint Committee."))
     expected_annual_reductions = forms.IntegerField(label=_("Expected annual emission reductions (tCO2e/year)"),
                                                     min_value=0, initial=0)
-    start_of_operation = forms.DateField(required=False, widget=DateInput())
+    start_of_operation = forms.DateField(label=_("Start of operation"), required=False, widget=DateInput())
     crediting_start = forms.DateField(label=_("Crediting period start"), required=False, widget=DateInput())
     crediting_end = forms.DateField(label=_("Crediting period end"), required=False, widget=DateInput())
 
@@ -127,18 +127,18 @@ class ProjectCreateForm(ProjectEditForm):
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text=_("Also the key of per-site monitoring values."))
-    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    longitude = forms.DecimalField(max_digits=10, decimal_places=6, min_value=-180, max_value=180)
-    description = forms.CharField(max_length=300, required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("Also the key of per-site monitoring values."))
+    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(label=_("Longitude"), max_digits=10, decimal_places=6, min_value=-180, max_value=180)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
 
 SiteFormSet = forms.formset_factory(SiteForm, extra=1, can_delete=True)
 
 
 class ParticipantForm(forms.Form):
-    organization = OrganizationChoiceField(queryset=participant_organizations())
-    side = forms.ChoiceField(choices=[("", "—"), *ParticipantSide.choices])
+    organization = OrganizationChoiceField(label=_("Organization"), queryset=participant_organizations())
+    side = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *ParticipantSide.choices])
     name = forms.CharField(label=_("Name in the MoC"), max_length=200, required=False,
                            help_text=_("Leave empty for the organization's name."))
 
@@ -151,7 +151,7 @@ ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=1, can_delete=
 
 
 class FocalPointForm(RegistryForm):
-    focal_point = OrganizationChoiceField(queryset=participant_organizations(),
+    focal_point = OrganizationChoiceField(label=_("Focal point"), queryset=participant_organizations(),
                                           help_text=_("One of the participants listed below."))
 
     def __init__(self, *args, **kwargs):
@@ -162,7 +162,7 @@ class FocalPointForm(RegistryForm):
 # --- MoC statement and credit allocation ---------------------------------------------------------
 
 class MoCForm(RegistryForm):
-    focal_point = OrganizationChoiceField(queryset=participant_organizations(),
+    focal_point = OrganizationChoiceField(label=_("Focal point"), queryset=participant_organizations(),
                                           help_text=_("Naming another participant here changes the focal point."))
     primary_name = forms.CharField(label=_("Primary authorized signatory"), max_length=200)
     primary_title = forms.CharField(label=_("Title of the primary signatory"), max_length=200, required=False)
@@ -194,10 +194,10 @@ class MoCForm(RegistryForm):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    organization = forms.CharField(max_length=200, required=False)
-    email = forms.EmailField(required=False)
-    phone = forms.CharField(max_length=50, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
 
 
 ContactFormSet = forms.formset_factory(ContactForm, extra=1, can_delete=True)
@@ -284,10 +284,10 @@ class ChangeRequestForm(RegistryForm):
 # Choice fields of formset rows start blank: a row left untouched then counts as unchanged and is ignored.
 
 class ShareForm(forms.Form):
-    party = forms.ChoiceField(choices=[("", "—"), *AllocationParty.choices])
+    party = forms.ChoiceField(label=_("Party"), choices=[("", "—"), *AllocationParty.choices])
     organization = OrganizationChoiceField(label=_("Participant"), queryset=participant_organizations(),
                                            required=False, help_text=_("For a participant's share."))
-    registry = forms.ChoiceField(choices=[("", _("— as the party implies —")), *RegistrySide.choices],
+    registry = forms.ChoiceField(label=_("Registry"), choices=[("", _("— as the party implies —")), *RegistrySide.choices],
                                  required=False)
     percent = forms.DecimalField(label=_("Share (%)"), max_digits=7, decimal_places=4, min_value=0)
 
@@ -311,7 +311,7 @@ ShareFormSet = forms.formset_factory(ShareForm, formset=BaseShareFormSet, extra=
 
 
 class AllocationForm(RegistryForm):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Optional: what changed from the previous version."))
 
 
@@ -391,11 +391,11 @@ class NoFieldsForm(RegistryForm):
 
 
 class ReasonForm(RegistryForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class OptionalReasonForm(RegistryForm):
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ChooseTPEForm(RegistryForm):
@@ -414,7 +414,7 @@ class ProjectDecisionForm(RegistryForm, DecisionForm):
 
 
 class DecisionReasonForm(ProjectDecisionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class IssuanceDecideForm(ProjectDecisionForm):
@@ -425,17 +425,17 @@ class IssuanceDecideForm(ProjectDecisionForm):
 
 
 class CommentForm(RegistryForm):
-    name = forms.CharField(max_length=200)
-    organization = forms.CharField(max_length=200, required=False)
-    email = forms.EmailField(help_text=_("Not published; the secretariat may contact you."))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("Not published; the secretariat may contact you."))
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
 # --- validation and verification ---------------------------------------------------------------------
 
 class FindingForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("", "—"), *FindingKind.choices])
-    status = forms.ChoiceField(choices=FindingStatus.choices, initial=FindingStatus.OPEN)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *FindingKind.choices])
+    status = forms.ChoiceField(label=_("Status"), choices=FindingStatus.choices, initial=FindingStatus.OPEN)
     text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2}))
     response = forms.CharField(label=_("Response and assessment"), required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
@@ -445,10 +445,10 @@ FindingFormSet = forms.formset_factory(FindingForm, extra=2, can_delete=True)
 
 
 class ReportForm(RegistryForm):
-    conclusion = forms.ChoiceField(choices=Conclusion.choices, widget=forms.RadioSelect)
-    report_date = forms.DateField(widget=DateInput())
-    reference = forms.CharField(max_length=100, required=False)
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.ChoiceField(label=_("Conclusion"), choices=Conclusion.choices, widget=forms.RadioSelect)
+    report_date = forms.DateField(label=_("Report date"), widget=DateInput())
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("Report (PDF)"), required=False,
                            validators=[FileExtensionValidator(list(REPORT_TYPES))])
 
@@ -539,7 +539,7 @@ class SpreadsheetForm(RegistryForm):
 class EvidenceForm(RegistryForm):
     file = forms.FileField(label=_("Evidence file"), validators=[FileExtensionValidator(list(EVIDENCE_TYPES))],
                            help_text=_("PDF, XLSX, CSV, text, PNG, JPEG or ZIP; kept with its SHA-256."))
-    description = forms.CharField(max_length=300, required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
     parameter = forms.ChoiceField(label=_("Parameter supported"), required=False)
 
     def __init__(self, *args, parameters, **kwargs):
