@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from jcm_registry.constraints import choices_check
@@ -169,6 +170,13 @@ class JointCommittee(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The recorded (English) name; in Japanese, the committee named after the partner's Japanese name."""
+        if (get_language() or "").startswith("ja"):
+            return gettext("Japan–%(partner)s Joint Committee") % {"partner": self.partner.name_ja or self.partner.name}
         return self.name
 
     @property
