@@ -3,49 +3,18 @@ reductions the methodology engine computed, with the credits and the step-by-ste
 
 from __future__ import annotations
 
-import datetime
 import os
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
-from committee import services as committee_services
-from committee.choices import OrganizationKind, Role
-from projects import services
 from projects.models import MonitoringReport
-from tests import factories as f
-from tests.projects import cycle
 
 SCREENSHOTS = os.environ.get("JCM_SCREENSHOT_DIR", "/tmp")
 
 
 def _shot(page, name: str) -> None:
     page.screenshot(path=os.path.join(SCREENSHOTS, f"p{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def registered_project(sysadmin, jc, secretariat):
-    """MN001, registered through the services: solar PV at two sites, monitoring period 1 open."""
-    scope = f.scope(1)
-    japanese = f.OrganizationFactory(name="Nippon Solar K.K.", kind=OrganizationKind.COMPANY)
-    partner = f.OrganizationFactory(name="Darkhan Energy LLC", kind=OrganizationKind.COMPANY, country=jc.partner)
-    pp = f.make_user("pp_focal", Role.PROJECT_PARTICIPANT, organization=japanese)
-    tpe_org = f.OrganizationFactory(name="Good Verification Ltd.", kind=OrganizationKind.TPE, country=None)
-    tpe = committee_services.tpe_designate(actor=sysadmin, joint_committee=jc, organization=tpe_org,
-                                           designated_on=datetime.date(2014, 1, 15), scopes_validation=[scope],
-                                           scopes_verification=[scope], number=1)
-    auditor = f.make_user("auditor", Role.TPE_AUDITOR, organization=tpe_org)
-    solar = cycle.approved_version(sysadmin, jc, title="Installation of Solar PV System", scope=scope,
-                                   content=cycle.solar_content(), approved="MN_AM003")
-    project = cycle.create_project(pp, jc, version=solar, scope=scope, japanese=japanese, partner=partner, sites=[
-        {"name": "Darkhan", "latitude": Decimal("49.486"), "longitude": Decimal("105.922")},
-        {"name": "Erdenet", "latitude": Decimal("49.027"), "longitude": Decimal("104.044")}])
-    project = cycle.to_registered(project, pp=pp, secretariat=secretariat, auditor=auditor, tpe=tpe,
-                                  japanese=japanese, partner=partner)
-    services.monitoring_period_create(actor=pp, project=project, start_date=cycle.CREDITING_START,
-                                      end_date=datetime.date(2024, 12, 31))
-    return project
 
 
 @pytest.mark.browser
