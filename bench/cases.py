@@ -154,6 +154,143 @@ def transfer_partial(size: str) -> list[str]:
                  f"{1 / p50:.0f} transfers/s on 1 connection]")]
 
 
+# --- transfer_api / holdings_list: the REST API --------------------------------------------------
+
+def _api_account(name: str, *, representative: bool = True):
+    """A participant holding account; with ``representative``, held by the company whose representative
+    (a project participant of that company) calls the API with a token."""
+    from rest_framework.authtoken.models import Token
+
+    from committee.choices import Role
+    from committee.models import RoleAssignment, User
+    from credits import services
+    from credits.choices import AccountType
+
+    w = world()
+    if "api" not in w:
+        company = _org("api")
+        user = User.objects.create_user("bench-api", password="bench-pass-123")
+        RoleAssignment.objects.create(user=user, role=Role.PROJECT_PARTICIPANT, organization=company)
+        w["api"] = {"company": company, "user": user, "token": Token.objects.create(user=user).key}
+    api = w["api"]
+    return services.account_open(actor=w["admin"], registry=w["registry"], type=AccountType.PARTICIPANT_HOLDING,
+                                 name=name, holder=api["company"] if representative else _org(name),
+                                 representatives=[api["user"]] if representative else [])
+
+
+def _api_client():
+    """Django's test client: the whole request handler (middleware, URLs, DRF) without an HTTP server,
+    on one persistent database connection; token authentication, JSON."""
+    from django.test import Client
+
+    return Client(HTTP_AUTHORIZATION=f"Token {world()['api']['token']}", HTTP_ACCEPT="application/json")
+
+
+def _queries(fn) -> int:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def _expect_status(response, status: int):
+    if response.status_code != status:
+        raise AssertionError(f"{response.status_code} instead of {status}: {response.content[:500]!r}")
+    return response
+
+
+def transfer_api(size: str) -> list[str]:
+    """POST /api/v1/transactions/ (a one-credit transfer, a new Idempotency-Key each time) by the sending
+    account's representative, against a do-nothing endpoint behind the same stack (bench/urls.py)."""
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        return _transfer_api(size)
+
+
+def _transfer_api(size: str) -> list[str]:
+    sender = _api_account("API sender")
+    receiver = _api_account("API receiver", representative=False)
+    issue_into(sender, 10**9)
+    client = _api_client()
+    body = {"kind": "transfer", "from_account": sender.number, "to_account": receiver.number, "quantity": 1}
+    keys = iter(range(10**9))
+
+    def nothing():
+        _expect_status(client.post("/api/v1/bench-nothing/", body, content_type="application/json"), 201)
+
+    def transfer():
+        _expect_status(client.post("/api/v1/transactions/", body, content_type="application/json",
+                                   HTTP_IDEMPOTENCY_KEY=f"bench-{next(keys)}"), 201)
+
+    for _ in range(5):  # warm up: URL resolver, serializers, caches
+        nothing()
+        transfer()
+    floors, moves = [], []
+    for _ in range(SIZES[size]["repeats"] * 3):
+        floors.append(timed(nothing))
+        moves.append(timed(transfer))
+    p50, p99, floor = statistics.median(moves), pct(moves, 99), statistics.median(floors)
+    return [line("transfer_api", p50 * 1000, "ms p50", p50 / floor,
+                 f"[p99 {p99 * 1000:.2f} ms; do-nothing endpoint p50 {floor * 1000:.3f} ms (same middleware, "
+                 f"token authentication, DRF); queries per request: transfer {_queries(transfer)}, "
+                 f"do-nothing {_queries(nothing)}]")]
+
+
+def _cursor(position) -> str:
+    """DRF's cursor for the page after the row whose ordering value is ``position`` (CursorPagination)."""
+    import base64
+    from urllib.parse import urlencode
+
+    return base64.b64encode(urlencode({"p": str(position)}).encode("ascii")).decode("ascii")
+
+
+def holdings_list(size: str) -> list[str]:
+    """GET /api/v1/accounts/<number>/blocks/ (keyset pagination in serial order) by the account's
+    representative: page 10^4 against page 1. Page 10^4 is reached with the cursor DRF would put in the
+    previous page's ``next`` link (checked against page 1's)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from credits.models import CreditBlock
+
+    depth, per_page = 10**4, (10 if size == "S" else 50)
+    account = _api_account("API holdings")
+    # between serial_lookup's blocks (from 10^15) and reconcile_full's (from 2 x 10^15, which it takes as all its own)
+    _many_blocks(depth * per_page, account, start=15 * 10**14)
+    serials = CreditBlock.objects.filter(account=account).order_by("first_serial").values_list("first_serial",
+                                                                                                flat=True)
+    before_deep, deep_first = serials[(depth - 1) * per_page - 1], serials[(depth - 1) * per_page]
+    client = _api_client()
+    url = f"/api/v1/accounts/{account.number}/blocks/"
+
+    def page(cursor=None):
+        params = {"page_size": per_page, **({"cursor": cursor} if cursor else {})}
+        return _expect_status(client.get(url, params), 200).json()
+
+    first = page()
+    next_cursor = parse_qs(urlparse(first["next"]).query)["cursor"][0]
+    if next_cursor != _cursor(first["results"][-1]["first_serial"]):
+        raise AssertionError(f"DRF's cursor format changed: {next_cursor}")
+    deep_cursor = _cursor(before_deep)
+    deep = page(deep_cursor)
+    if deep["results"][0]["first_serial"] != deep_first or len(deep["results"]) != per_page:
+        raise AssertionError(f"page {depth:,} does not start at serial {deep_first}")
+    for _ in range(5):  # warm up
+        page()
+        page(deep_cursor)
+    shallow, far = [], []
+    for _ in range(SIZES[size]["repeats"] * 3):
+        shallow.append(timed(page))
+        far.append(timed(lambda: page(deep_cursor)))
+    p50, top = statistics.median(far), statistics.median(shallow)
+    q_top, q_deep = _queries(page), _queries(lambda: page(deep_cursor))
+    return [line("holdings_list", p50 * 1000, f"ms p50 for page {depth:,} of {per_page} blocks", p50 / top,
+                 f"[page 1 p50 {top * 1000:.3f} ms; {depth * per_page + 1:,} blocks in the account; queries per "
+                 f"request: page 1 {q_top}, page {depth:,} {q_deep}"
+                 f"{'' if q_top == q_deep else ' (NOT CONSTANT)'}]")]
+
+
 # --- serial_lookup -----------------------------------------------------------------------------
 
 def _many_blocks(count: int, account, *, start: int) -> None:
@@ -407,6 +544,8 @@ def _certificate_pdf(size: str) -> list[str]:
 BENCHMARKS = {
     "issue_scale": issue_scale,
     "transfer_partial": transfer_partial,
+    "transfer_api": transfer_api,
+    "holdings_list": holdings_list,
     "serial_lookup": serial_lookup,
     "reconcile_full": reconcile_full,
     "audit_verify": audit_verify,

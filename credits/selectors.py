@@ -28,12 +28,11 @@ def registry_list() -> QuerySet[Registry]:
     return Registry.objects.select_related("country", "operated_by")
 
 
-def _operator_registry_ids(user) -> set[int] | None:
-    """Registries whose accounts the user sees in full (None = all)."""
+def _operated_country_ids(user) -> set[int] | None:
+    """Countries whose registry's accounts the user sees in full (None = all)."""
     if is_system_admin(user):
         return None
-    country_ids = {r.country_id for r in active_roles(user) if r.role in (Role.REGISTRY_ADMIN, Role.MINISTRY_API)}
-    return set(Registry.objects.filter(country_id__in=country_ids).values_list("pk", flat=True))
+    return {r.country_id for r in active_roles(user) if r.role in (Role.REGISTRY_ADMIN, Role.MINISTRY_API)}
 
 
 def account_list(user) -> QuerySet[Account]:
@@ -45,12 +44,13 @@ def private_account_ids(user) -> set[int] | None:
     """Accounts whose balances, blocks and transactions the user may see (None = all)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    operated = _operator_registry_ids(user)
-    if operated is None:
+    countries = _operated_country_ids(user)
+    if countries is None:
         return None
-    ids = set(Account.objects.filter(Q(registry_id__in=operated) | Q(representative_links__user=user))
-              .values_list("pk", flat=True))
-    return ids
+    where = Q(representative_links__user=user)
+    if countries:
+        where |= Q(registry__country_id__in=countries)
+    return set(Account.objects.filter(where).values_list("pk", flat=True))  # one query
 
 
 def my_accounts(user) -> QuerySet[Account]:

@@ -3,6 +3,11 @@
 Every service calls :func:`record` once, inside its transaction. Events form one chain:
 ``hash = sha256(canonical JSON of the event including prev_hash)``. Appends take a
 transaction-level advisory lock so that ``seq`` has no gaps and the chain no forks.
+
+An append is one round trip: the lock, then one ``INSERT ... SELECT`` that reads the last
+event and computes the new hash in PostgreSQL from the canonical JSON that Python prepared
+around the two values only the database knows (``seq`` and ``prev_hash``). A service on a hot
+path can send those statements together with its own (:func:`prepare`).
 """
 
 from __future__ import annotations
@@ -22,16 +27,33 @@ from .models import AuditEvent
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x4A434D41  # "JCMA"
-_LOCK_AND_LAST = (f"SELECT pg_advisory_xact_lock({_LOCK_KEY}); "
-                  "SELECT seq, hash FROM jcm_registry_auditevent ORDER BY seq DESC LIMIT 1")
+# The two statements of an append, sent in one round trip (simple query protocol). In READ COMMITTED each
+# statement takes its own snapshot, so the INSERT ... SELECT, which starts once the lock is held, reads the
+# newest committed event. The hash is sha256 over head || prev_hash || middle || seq || tail in UTF-8.
+_LOCK = f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"
+_INSERT = """INSERT INTO jcm_registry_auditevent (seq, prev_hash, hash, created_at, actor_id, actor_name, action,
+                                     target_type_id, target_id, target_repr, data, message, request_id)
+SELECT n.seq, n.prev_hash,
+       encode(sha256(convert_to(%s || n.prev_hash || %s || n.seq::text || %s, 'UTF8')), 'hex'),
+       %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s
+  FROM (SELECT 1::bigint AS seq, %s::varchar AS prev_hash
+        UNION ALL
+        (SELECT seq + 1, hash FROM jcm_registry_auditevent ORDER BY seq DESC LIMIT 1)
+        ORDER BY seq DESC LIMIT 1) n
+RETURNING id, seq, prev_hash, hash"""
+
+
+# One encoder, made once: json.dumps(value, cls=...) would build a new one for every value.
+_dumps = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _canonical(value):
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True))
+    return json.loads(_dumps(value))
 
 
 def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, actor_name: str, action: str,
                  target_type_id, target_id: str, target_repr: str, data, message: str, request_id: str) -> str:
+    """The hash of one event: the definition that :func:`verify_chain` checks."""
     payload = {
         "seq": seq,
         "prev_hash": prev_hash,
@@ -46,8 +68,37 @@ def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, ac
         "message": message,
         "request_id": request_id,
     }
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+
+
+def hash_parts(*, created_at: datetime, actor_id, actor_name: str, action: str, target_type_id, target_id: str,
+               target_repr: str, data, message: str, request_id: str) -> tuple[str, str, str]:
+    """The canonical JSON of :func:`compute_hash` cut around its two chain values:
+    ``head + prev_hash + middle + str(seq) + tail`` is exactly what it hashes."""
+    payload = {
+        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "target_type_id": target_type_id,
+        "target_id": target_id,
+        "target_repr": target_repr,
+        "data": data,
+        "message": message,
+        "request_id": request_id,
+    }
+    pieces = [""]
+    for n, key in enumerate(sorted([*payload, "prev_hash", "seq"])):
+        pieces[-1] += ("{" if n == 0 else ",") + _dumps(key) + ":"
+        if key == "prev_hash":
+            pieces[-1] += '"'
+            pieces.append('"')  # a hex digest needs no escaping
+        elif key == "seq":
+            pieces.append("")
+        else:
+            pieces[-1] += _dumps(payload[key])
+    head, middle, tail = pieces
+    return head, middle, tail + "}"
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -59,22 +110,39 @@ def event_hash(event: AuditEvent) -> str:
     )
 
 
-def record(*, actor, action: str, target=None, data: dict | None = None, message: str = "") -> AuditEvent:
-    """Append one audit event. Must run inside the service's transaction."""
+@dataclass
+class Append:
+    """One prepared append. Its two :attr:`statements` (the lock, then the insert) run in this order,
+    after the service's own writes; :meth:`done` takes the row the insert returned and completes ``event``."""
+
+    event: AuditEvent
+    params: list
+
+    @property
+    def statements(self) -> list[tuple[str, list]]:
+        return [(_LOCK, []), (_INSERT, self.params)]
+
+    def done(self, row) -> AuditEvent:
+        event = self.event
+        event.id, event.seq, event.prev_hash, event.hash = row
+        event._state.adding = False
+        event._state.db = connection.alias
+        return event
+
+    def run(self, cursor) -> AuditEvent:
+        """Send the two statements (one round trip) and complete the event."""
+        cursor.execute(f"{_LOCK};\n{_INSERT}", self.params)
+        cursor.nextset()
+        return self.done(cursor.fetchone())
+
+
+def prepare(*, actor, action: str, target=None, data: dict | None = None, message: str = "") -> Append:
+    """The append of one event, to run inside the service's transaction after its own writes (the
+    advisory lock is the last lock a service takes). :func:`record` is ``prepare(...).run(cursor)``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside a transaction")
-    with connection.cursor() as cursor:
-        # Two statements in one round trip (simple query protocol): the second takes its snapshot
-        # after the first holds the lock, so it sees the newest committed event.
-        cursor.execute(_LOCK_AND_LAST)
-        cursor.nextset()
-        last = cursor.fetchone()
-    seq = (last[0] + 1) if last else 1
-    prev_hash = last[1] if last else GENESIS
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     event = AuditEvent(
-        seq=seq,
-        prev_hash=prev_hash,
         created_at=timezone.now(),
         actor=actor_obj,
         actor_name=(actor_obj.get_username() if actor_obj else "system" if actor is None else "anonymous"),
@@ -86,9 +154,21 @@ def record(*, actor, action: str, target=None, data: dict | None = None, message
         message=message,
         request_id=current_request_id.get(),
     )
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    return event
+    head, middle, tail = hash_parts(
+        created_at=event.created_at, actor_id=event.actor_id, actor_name=event.actor_name, action=event.action,
+        target_type_id=event.target_type_id, target_id=event.target_id, target_repr=event.target_repr,
+        data=event.data, message=event.message, request_id=event.request_id)
+    params = [head, middle, tail, event.created_at, event.actor_id, event.actor_name, event.action,
+              event.target_type_id, event.target_id, event.target_repr, _dumps(event.data), event.message,
+              event.request_id, GENESIS]
+    return Append(event=event, params=params)
+
+
+def record(*, actor, action: str, target=None, data: dict | None = None, message: str = "") -> AuditEvent:
+    """Append one event (one round trip). Must run inside the service's transaction."""
+    append = prepare(actor=actor, action=action, target=target, data=data, message=message)
+    with connection.cursor() as cursor:
+        return append.run(cursor)
 
 
 @dataclass

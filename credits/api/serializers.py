@@ -91,8 +91,12 @@ class AccountField(serializers.RelatedField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        number = data.strip().upper()
+        found = getattr(self.parent, "accounts_found", None)  # the parent looked up its accounts at once
+        if found is not None and number in found:
+            return found[number]
         try:
-            return self.get_queryset().get(number=data.strip().upper())
+            return self.get_queryset().get(number=number)
         except Account.DoesNotExist:
             self.fail("does_not_exist", value=data)
 
@@ -505,6 +509,14 @@ class TransactionInitiateInput(serializers.Serializer):
     purpose = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     beneficiary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        # both accounts in one query; each field still refuses its own unknown number
+        numbers = [data.get(name) for name in ("from_account", "to_account")] if hasattr(data, "get") else []
+        numbers = [n.strip().upper() for n in numbers if isinstance(n, str)]
+        self.accounts_found = ({a.number: a for a in Account.objects.select_related("registry__country")
+                                .filter(number__in=numbers)} if numbers else {})
+        return super().to_internal_value(data)
 
 
 class IssuanceExecuteInput(serializers.Serializer):

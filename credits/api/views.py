@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -295,8 +295,10 @@ class AccountViewSet(CreditsViewSet):
         return selectors.account_list(self.request.user)
 
     def get_object(self) -> Account:
-        account = (selectors.account_list(self.request.user).prefetch_related("representative_links__user")
-                   .filter(number=self.kwargs["number"].upper()).first())
+        accounts = selectors.account_list(self.request.user)
+        if self.action != "blocks":  # the holdings list shows blocks only
+            accounts = accounts.prefetch_related("representative_links__user")
+        account = accounts.filter(number=self.kwargs["number"].upper()).first()
         if account is None:
             raise NotFound(f"There is no account {self.kwargs['number']}.")
         return account
@@ -489,11 +491,18 @@ class TransactionViewSet(CreditsViewSet):
         if len(key) > 100:
             raise ApplicationError(f"The {IDEMPOTENCY_HEADER} is at most 100 characters.", field="idempotency_key")
         data = self.input(s.TransactionInitiateInput)
-        replay = CreditTransaction.objects.filter(initiator=request.user, idempotency_key=key).exists()
         txn = services.transaction_initiate(actor=request.user, idempotency_key=key, **data)
-        if replay:
+        if getattr(txn, "replayed", False):
             return self.fresh(txn, headers={REPLAYED_HEADER: "true"})
-        return self.fresh(txn, status_code=status.HTTP_201_CREATED)
+        return self.created(txn)
+
+    def created(self, txn: CreditTransaction) -> Response:
+        """The transaction just written by the service, as the detail shows it, without reading it again: the
+        service's instance carries its registry, accounts (with their registries) and initiator; only the
+        ledger rows are read, and a transaction created now has no reversal yet."""
+        prefetch_related_objects([txn], _entries())
+        CreditTransaction.reversed_by.related.set_cached_value(txn, None)
+        return self.output(txn, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Approve a proposed transaction: it executes (a second representative, the registry's "
                            "administrators)", request=None, responses=write_responses(s.TransactionSerializer))

@@ -177,3 +177,20 @@ def test_concurrent_appends_keep_one_gap_free_chain():
     written = {(e["writer"], e["i"]) for e in AuditEvent.objects.values_list("data", flat=True)}
     assert written == {(n, i) for n in range(writers) for i in range(per_writer)}
     assert verify_chain() == (writers * per_writer, [])
+
+
+def test_an_event_hashed_by_the_database_verifies_with_any_text(db):
+    """The database computes the hash of an appended event from the canonical JSON around seq and prev_hash;
+    Python's definition (verify_chain) must agree, whatever the text: Japanese, quotes, backslashes, new
+    lines, nested data, numbers, dates."""
+    data = {"beneficiary": "株式会社ベンチマーク太陽光", "quote": 'say "hi"\\', "lines": "a\nb\tc",
+            "nested": {"z": [1, 2.5, None, True], "a": {"ü": "€"}}, "when": datetime.datetime(2025, 1, 2, 3, 4, 5),
+            "big": 10**18}
+    with transaction.atomic():
+        first = audit.record(actor=None, action="test.text", data=data, message="メッセージ \"quoted\"")
+        second = audit.record(actor=None, action="test.text", data={"n": 2})
+    assert (first.seq, second.seq, first.prev_hash, second.prev_hash) == (1, 2, GENESIS, first.hash)
+    stored = AuditEvent.objects.get(seq=1)
+    assert stored.hash == first.hash == audit.event_hash(stored)
+    assert stored.data["beneficiary"] == "株式会社ベンチマーク太陽光"
+    assert verify_chain() == (2, [])

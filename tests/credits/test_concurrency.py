@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.db import connections
 
 from credits import services
@@ -34,6 +35,10 @@ def run_parallel(n, work):
         t.start()
     for t in threads:
         t.join(timeout=120)
+    # Each commit runs its after-commit tasks eagerly (tests), and Celery marks "inside a task" in one
+    # process-wide flag that tasks running at the same moment in several threads can leave set; later
+    # tests that wait for a task result would then be refused. Clear it.
+    _set_task_join_will_block(False)
     return results
 
 

@@ -193,3 +193,36 @@ def test_ledger_is_append_only(accounts, issue):
     issue(accounts["jp_pp"], 5)
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         LedgerEntry.objects.all().delete()
+
+
+def test_a_transfer_across_more_blocks_than_one_batch_moves_the_oldest_serials_in_order(accounts, issue, holder_rep):
+    """More blocks than the service locks in one statement (200): it locks the next ones and moves them
+    all, whole blocks first and the last one split, with one ledger row per block in serial order."""
+    for _ in range(205):
+        issue(accounts["jp_pp"], 2)
+    txn = services.transaction_initiate(actor=holder_rep, kind=TransactionKind.TRANSFER,
+                                        from_account=accounts["jp_pp"], to_account=accounts["jp_other"], quantity=403)
+    ranges = list(txn.entries.order_by("id").values_list("first_serial", "last_serial"))
+    assert ranges == [(2 * n + 1, 2 * n + 2) for n in range(201)] + [(403, 403)]
+    assert list(CreditBlock.objects.filter(account=accounts["jp_pp"]).values_list("first_serial", "last_serial")) == [
+        (404, 404), (405, 406), (407, 408), (409, 410)]
+    assert (held(accounts["jp_pp"]), held(accounts["jp_other"])) == (7, 403)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "credits.transfer.complete" and len(event.data["ranges"]) == 202
+    assert reconcile() == []
+
+
+def test_the_receiving_accounts_representatives_find_the_transfer_in_their_inbox(accounts, issue, registry_admin_jp,
+                                                                                 holder_rep, holder_rep2):
+    from jcm_registry.models import Notification
+
+    issue(accounts["jp_gov"], 50)
+    txn = services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.TRANSFER,
+                                        from_account=accounts["jp_gov"], to_account=accounts["jp_pp"], quantity=20)
+    notices = Notification.objects.filter(key=f"txn:{txn.pk}:completed").order_by("recipient__username")
+    assert [n.recipient for n in notices] == [holder_rep, holder_rep2]
+    assert notices[0].subject == f"Transfer {txn.reference}: 20 credits to {accounts['jp_pp'].number}"
+    # a move into an account without representatives tells nobody
+    other = services.transaction_initiate(actor=holder_rep, kind=TransactionKind.TRANSFER,
+                                          from_account=accounts["jp_pp"], to_account=accounts["jp_other"], quantity=5)
+    assert not Notification.objects.filter(key=f"txn:{other.pk}:completed").exists()
