@@ -99,7 +99,7 @@ class TransactionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=TransactionStatus.choices)
     registry = _registry_code("registry__country__code")
     account = filters.CharFilter(method="by_account", label=_("Account number (sending or receiving)"))
-    year = filters.NumberFilter(field_name="created_at__year", label=_("Year initiated"))
+    year = filters.NumberFilter(field_name="created_at__year", min_value=1, max_value=9999, label=_("Year initiated"))
 
     class Meta:
         model = CreditTransaction
@@ -117,7 +117,7 @@ class IssuanceFilter(filters.FilterSet):
     project = filters.CharFilter(field_name="project_code", lookup_expr="iexact", label=_("Project ID"))
     vintage = filters.NumberFilter()
     authorization = filters.MultipleChoiceFilter(choices=Authorization.choices)
-    year = filters.NumberFilter(field_name="issued_at__year", label=_("Year issued"))
+    year = filters.NumberFilter(field_name="issued_at__year", min_value=1, max_value=9999, label=_("Year issued"))
 
     class Meta:
         model = Issuance
@@ -127,7 +127,7 @@ class IssuanceFilter(filters.FilterSet):
 class RetirementFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Search (beneficiary, purpose)"))
     registry = _registry_code("registry__country__code")
-    year = filters.NumberFilter(field_name="completed_at__year", label=_("Year retired"))
+    year = filters.NumberFilter(field_name="completed_at__year", min_value=1, max_value=9999, label=_("Year retired"))
 
     class Meta:
         model = CreditTransaction

@@ -18,7 +18,8 @@ from jcm_registry.exceptions import ApplicationError
 MAX_SERIAL = 2**63 - 1
 _PATTERN = re.compile(
     r"^(?P<registry>[A-Z]{2})-(?P<project>[A-Z]{2}\d{3})-(?P<period>\d{2,3})-(?P<vintage>\d{4})"
-    r"-(?P<first>\d{1,19})(?:-(?P<last>\d{1,19}))?$"
+    r"-(?P<first>\d{1,19})(?:-(?P<last>\d{1,19}))?$",
+    re.ASCII,  # digits 0-9 only: int() would refuse other Unicode digits such as '²'
 )
 
 
@@ -51,7 +52,7 @@ class ParsedSerial:
 def parse(text: str) -> ParsedSerial:
     """Parse a printed block or unit serial, or a bare serial number. Raises ApplicationError."""
     value = (text or "").strip().upper()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         serial = int(value)
         _check(serial)
         return ParsedSerial(first=serial, last=serial)

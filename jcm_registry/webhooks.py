@@ -439,7 +439,11 @@ def check_url(url: str) -> str:
     """HTTPS only; plain HTTP to this machine (loopback) only in development (DEBUG) or when
     ``JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set, e.g. for tests."""
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number (or out of range) raises ValueError
+    except ValueError:  # e.g. "https://[bad": an unterminated IPv6 address
+        raise ApplicationError("Enter the endpoint's full https:// URL.", field="url") from None
     if not parts.hostname or parts.scheme not in ("http", "https") or parts.username or parts.password:
         raise ApplicationError("Enter the endpoint's full https:// URL.", field="url")
     if len(url) > 500:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -65,6 +66,8 @@ COLUMN = {name: index + 1 for index, name in enumerate(PLAN_COLUMNS)}
 VALUE_COLUMN = COLUMN["Value"]
 DEFAULT_SITE = "Site 1"
 ALL_SITES = "all sites"
+MAX_SITE_NAME = 100  # as projects.Site.name
+MAX_SITES = 1000
 
 KIND_LABELS = {"default": "Fixed default value", "ex_ante": "Ex-ante (set in the PDD)", "monitored": "Monitored"}
 MONITORING_OPTIONS = {"A": "A – public data", "B": "B – invoices or purchase records", "C": "C – measurement"}
@@ -128,7 +131,12 @@ def _sites_for(spec: MethodologySpec, sites: Sequence[str] | None) -> list[str]:
     for site in sites:
         if not isinstance(site, str) or not site.strip() or site in result:
             raise EngineError("Sites must be distinct, non-empty names.", field="sites")
+        if len(site) > MAX_SITE_NAME or ILLEGAL_CHARACTERS_RE.search(site):
+            raise EngineError(f"A site's name has at most {MAX_SITE_NAME} characters and no control characters.",
+                              field="sites")
         result.append(site)
+    if len(result) > MAX_SITES:
+        raise EngineError(f"A workbook has at most {MAX_SITES} sites.", field="sites")
     return result
 
 
@@ -349,7 +357,7 @@ def _read_meta(workbook: Any) -> dict[str, str]:
 def _meta_sites(meta: Mapping[str, str]) -> list[str]:
     try:
         sites = json.loads(meta.get("sites", ""))
-    except ValueError:
+    except (ValueError, RecursionError):
         sites = None
     if not isinstance(sites, list) or not all(isinstance(site, str) for site in sites):
         raise _refuse("The hidden sheet of this workbook was edited; download a new workbook.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
@@ -145,13 +145,29 @@ class AnswerInput:
     justification: str = ""
 
 
+_INPUT_FIELDS = {SiteInput: ("sites", "site"), ParticipantInput: ("participants", "participant"),
+                 ShareInput: ("shares", "share"), FindingInput: ("findings", "finding"),
+                 AnswerInput: ("answers", "answer")}
+
+
 def _as(cls, value):
-    """Accept the dataclass or a dict of its fields (forms and serializers give dicts)."""
+    """Accept the dataclass or a dict of its fields (forms and serializers give dicts); anything else, or a
+    dict without a required field or with an unknown one, is refused with the list's field named."""
     if isinstance(value, cls):
         return value
-    if isinstance(value, Mapping):
-        return cls(**value)
-    raise ApplicationError(f"Expected {cls.__name__} data, got {type(value).__name__}.")
+    field, noun = _INPUT_FIELDS.get(cls, (None, cls.__name__))
+    if not isinstance(value, Mapping):
+        raise ApplicationError(f"Each {noun} must be given as an object of its fields, not "
+                               f"{type(value).__name__}.", field=field)
+    known = fields(cls)
+    missing = [f.name for f in known if f.name not in value and f.default is MISSING
+               and f.default_factory is MISSING]
+    unknown = sorted(set(map(str, value)) - {f.name for f in known})
+    if missing:
+        raise ApplicationError(f"Each {noun} needs: {', '.join(missing)}.", field=field)
+    if unknown:
+        raise ApplicationError(f"Unknown {noun} fields: {', '.join(unknown)}.", field=field)
+    return cls(**value)
 
 
 # --- small helpers -----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
@@ -55,10 +54,9 @@ from committee.models import (
     TPEStatusChange,
 )
 from jcm_registry.api.inputs import validated_input
+from jcm_registry.api.parsers import PARSERS
 
 from . import serializers as s
-
-PARSERS = [JSONParser, FormParser, MultiPartParser]
 
 
 def write_responses(output: type[serializers.Serializer], *, created: bool = False) -> dict:

@@ -34,7 +34,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -42,6 +41,7 @@ from rest_framework.response import Response
 from committee.api.serializers import ErrorSerializer
 from committee.models import User
 from jcm_registry.api.inputs import validated_input
+from jcm_registry.api.parsers import PARSERS
 from jcm_registry.exceptions import ApplicationError, NotAllowed, NotFound
 
 from .. import article6, permissions, selectors, services
@@ -49,7 +49,6 @@ from ..filters import AccountFilter, BlockFilter, IssuanceFilter, RetirementFilt
 from ..models import Account, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
 from . import serializers as s
 
-PARSERS = [JSONParser, FormParser, MultiPartParser]
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
 

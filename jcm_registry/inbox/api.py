@@ -23,7 +23,7 @@ from committee.models import Country
 from .. import notifications, webhooks
 from ..api.inputs import validated_input
 from ..api_router import router
-from ..exceptions import NotFound
+from ..exceptions import ApplicationError, NotFound
 from ..models import (
     DeliveryStatus,
     Notification,
@@ -64,6 +64,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         unread = str(self.request.query_params.get("unread", "")).lower() in TRUE
@@ -109,6 +110,7 @@ class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewset
     serializer_class = PreferenceSerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.preferences(self.request.user)
@@ -156,6 +158,7 @@ class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = EndpointSerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.endpoints(self.request.user)
@@ -180,7 +183,8 @@ class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _endpoint(self, pk) -> WebhookEndpoint:
         # Writes look among all endpoints, so that someone else's endpoint answers 403 (the service), not 404.
-        endpoint = WebhookEndpoint.objects.select_related("country").filter(pk=pk).first()
+        pk = selectors.as_pk(pk)
+        endpoint = WebhookEndpoint.objects.select_related("country").filter(pk=pk).first() if pk else None
         if endpoint is None:
             raise NotFound("There is no such webhook endpoint.")
         return endpoint
@@ -211,22 +215,31 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = DeliverySerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         qs = selectors.deliveries(self.request.user).prefetch_related("attempts")
         params = self.request.query_params
-        if params.get("endpoint", "").isdigit():
-            qs = qs.filter(endpoint_id=int(params["endpoint"]))
+        if params.get("endpoint"):
+            endpoint = selectors.as_pk(params["endpoint"])
+            if endpoint is None:
+                raise ApplicationError("Give the endpoint's id (a number).", field="endpoint")
+            qs = qs.filter(endpoint_id=endpoint)
         if params.get("status"):
+            if params["status"] not in DeliveryStatus.values:
+                raise ApplicationError(f"The status is one of {', '.join(DeliveryStatus.values)}.", field="status")
             qs = qs.filter(status=params["status"])
         if params.get("event"):
+            if "\x00" in params["event"]:
+                raise ApplicationError("Null characters are not allowed.", field="event")
             qs = qs.filter(event=params["event"])
         return qs
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
-        delivery = WebhookDelivery.objects.filter(pk=pk).first()
+        pk = selectors.as_pk(pk)
+        delivery = WebhookDelivery.objects.filter(pk=pk).first() if pk else None
         if delivery is None:
             raise NotFound("There is no such webhook delivery.")
         webhooks.webhook_delivery_replay(actor=request.user, delivery=delivery)

@@ -24,8 +24,15 @@ def unread_count(user) -> int:
     return inbox(user, unread=True).count()
 
 
+def as_pk(pk) -> int | None:
+    """An object id from a URL or a form: a positive whole number, else None (no object has that id)."""
+    text = str(pk).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def notification_get(user, pk) -> Notification:
-    notification = inbox(user).filter(pk=pk).first()
+    pk = as_pk(pk)
+    notification = inbox(user).filter(pk=pk).first() if pk is not None else None
     if notification is None:
         raise NotFound("There is no such notification in your inbox.")
     return notification
@@ -64,7 +71,8 @@ def endpoints(user) -> QuerySet[WebhookEndpoint]:
 
 
 def endpoint_get(user, pk) -> WebhookEndpoint:
-    endpoint = endpoints(user).filter(pk=pk).first()
+    pk = as_pk(pk)
+    endpoint = endpoints(user).filter(pk=pk).first() if pk is not None else None
     if endpoint is None:
         raise NotFound("There is no such webhook endpoint among yours.")
     return endpoint
@@ -78,7 +86,8 @@ def deliveries(user) -> QuerySet[WebhookDelivery]:
 
 
 def delivery_get(user, pk) -> WebhookDelivery:
-    delivery = deliveries(user).filter(pk=pk).first()
+    pk = as_pk(pk)
+    delivery = deliveries(user).filter(pk=pk).first() if pk is not None else None
     if delivery is None:
         raise NotFound("There is no such webhook delivery among yours.")
     return delivery

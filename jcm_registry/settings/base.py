@@ -174,6 +174,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # DRF's parsers, refusing with a 400 JSON nested too deep and NUL characters (jcm_registry/api/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "jcm_registry.api.parsers.JSONParser",
+        "jcm_registry.api.parsers.FormParser",
+        "jcm_registry.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

@@ -16,7 +16,6 @@ versions and comments by numeric id.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
@@ -24,12 +23,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from jcm_registry.api.inputs import validated_input
+from jcm_registry.api.parsers import DECIMAL_PARSERS as PARSERS
+from jcm_registry.api.parsers import MultiPartParser
 from jcm_registry.exceptions import ApplicationError, NotFound
 
 from .. import selectors, services
@@ -39,20 +38,6 @@ from . import serializers as s
 
 NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class DecimalJSONParser(JSONParser):
-    """JSON whose numbers with a fraction are read as exact decimals, never as binary floats."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", "utf-8")
-        try:
-            return json.loads(stream.read().decode(encoding), parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
-
-
-PARSERS = [DecimalJSONParser, FormParser, MultiPartParser]
 
 
 class _ViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 from committee.api.serializers import JointCommitteeField
 from committee.choices import DecisionMode
 from committee.models import Meeting, Organization, SectoralScope, ThirdPartyEntity
+from jcm_registry.api.parsers import NUL_MESSAGE, nul_paths
 from methodologies.models import EligibilityCriterion, MethodologyVersion
 
 from .. import access, selectors
@@ -119,8 +120,10 @@ class JSONInputField(serializers.JSONField):
         if isinstance(data, str):
             try:
                 data = json.loads(data, parse_float=Decimal)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 self.fail("invalid")
+            if nul_paths(data):
+                raise serializers.ValidationError(NUL_MESSAGE)
         return super().to_internal_value(data)
 
 

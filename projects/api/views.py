@@ -15,24 +15,19 @@ are exact: JSON numbers are read as decimals, never through floating point.
 
 from __future__ import annotations
 
-import codecs
-import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from jcm_registry.api.inputs import validated_input
+from jcm_registry.api.parsers import DECIMAL_PARSERS as PARSERS
 from jcm_registry.exceptions import NotFound
 
 from .. import access, selectors, services
@@ -50,25 +45,6 @@ from ..models import (
     VerificationReport,
 )
 from . import serializers as s
-
-
-class DecimalJSONParser(JSONParser):
-    """JSON whose numbers with a fraction are read as ``Decimal`` (monitored values stay exact)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            return json.load(codecs.getreader(encoding)(stream), parse_float=Decimal,
-                             parse_constant=self._refuse_constant)
-        except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
-
-    @staticmethod
-    def _refuse_constant(name: str):
-        raise ValueError(f"{name} is not a number")
-
-
-PARSERS = [DecimalJSONParser, FormParser, MultiPartParser]
 
 
 def _decision(data: dict) -> services.DecisionInput:

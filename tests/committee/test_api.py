@@ -157,7 +157,8 @@ def test_an_invalid_filter_value_is_a_400(api_client, jc):
     response = api_client.get(f"{API}/decisions/", {"kind": "not-a-kind"})
 
     assert response.status_code == 400
-    assert "kind" in response.json()
+    body = response.json()  # the same error body as every refusal: a message, a code, the fields named
+    assert body["code"] == "invalid" and "kind" in body["detail"] and "kind" in body["errors"]
 
 
 def test_members_filter_by_side_and_whether_serving(api_client, jc, sysadmin, moe, mn_ministry):
