@@ -54,9 +54,17 @@ def _canonical(value):
 def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, actor_name: str, action: str,
                  target_type_id, target_id: str, target_repr: str, data, message: str, request_id: str) -> str:
     """The hash of one event: the definition that :func:`verify_chain` checks."""
-    payload = {
-        "seq": seq,
-        "prev_hash": prev_hash,
+    payload = {"seq": seq, "prev_hash": prev_hash, **_event_fields(
+        created_at=created_at, actor_id=actor_id, actor_name=actor_name, action=action,
+        target_type_id=target_type_id, target_id=target_id, target_repr=target_repr, data=data, message=message,
+        request_id=request_id)}
+    return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
+
+
+def _event_fields(*, created_at: datetime, actor_id, actor_name: str, action: str, target_type_id, target_id: str,
+                  target_repr: str, data, message: str, request_id: str) -> dict:
+    """The hashed fields of an event other than its two chain values (seq, prev_hash)."""
+    return {
         "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": actor_id,
         "actor_name": actor_name,
@@ -68,25 +76,15 @@ def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, ac
         "message": message,
         "request_id": request_id,
     }
-    return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
 
 
 def hash_parts(*, created_at: datetime, actor_id, actor_name: str, action: str, target_type_id, target_id: str,
                target_repr: str, data, message: str, request_id: str) -> tuple[str, str, str]:
     """The canonical JSON of :func:`compute_hash` cut around its two chain values:
     ``head + prev_hash + middle + str(seq) + tail`` is exactly what it hashes."""
-    payload = {
-        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor_id": actor_id,
-        "actor_name": actor_name,
-        "action": action,
-        "target_type_id": target_type_id,
-        "target_id": target_id,
-        "target_repr": target_repr,
-        "data": data,
-        "message": message,
-        "request_id": request_id,
-    }
+    payload = _event_fields(created_at=created_at, actor_id=actor_id, actor_name=actor_name, action=action,
+                            target_type_id=target_type_id, target_id=target_id, target_repr=target_repr, data=data,
+                            message=message, request_id=request_id)
     pieces = [""]
     for n, key in enumerate(sorted([*payload, "prev_hash", "seq"])):
         pieces[-1] += ("{" if n == 0 else ",") + _dumps(key) + ":"
