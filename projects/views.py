@@ -135,6 +135,23 @@ def _all_valid(form, *formsets) -> bool:
     return valid
 
 
+def _submitted(request: HttpRequest, form, *formsets, call: Callable[[], Any],
+               aliases: dict[str, str] | None = None) -> Any | None:
+    """On a POST whose forms are valid, call the ONE service and return what it returns (the object it
+    wrote); on a GET, invalid input or a refusal (put on the form), None."""
+    if request.method != "POST" or not _all_valid(form, *formsets):
+        return None
+    try:
+        return call()
+    except ApplicationError as exc:
+        _show_error(form, exc, aliases)
+        return None
+
+
+def _contacts(formset) -> list[dict]:
+    return [{k: r[k] for k in ("name", "organization", "email", "phone")} for r in _filled(formset)]
+
+
 def _show_error(form, exc: ApplicationError, aliases: dict[str, str] | None = None) -> None:
     """``add_service_error`` after renaming the service's field names to the form's."""
     if aliases:
@@ -599,14 +616,10 @@ def sites_edit(request: HttpRequest, project_id: str) -> HttpResponse:
     formset = forms.SiteFormSet(data, prefix="sites", initial=_unbound(data, [
         {"name": s.name, "latitude": s.latitude, "longitude": s.longitude, "description": s.description}
         for s in project.sites.all()]))
-    if data is not None and _all_valid(form, formset):
-        try:
-            services.project_update(actor=request.user, project=project, sites=_filled(formset))
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The sites were saved."))
-            return redirect(project.get_absolute_url() + "#sites")
+    if _submitted(request, form, formset,
+                  call=lambda: services.project_update(actor=request.user, project=project, sites=_filled(formset))):
+        messages.success(request, _("The sites were saved."))
+        return redirect(project.get_absolute_url() + "#sites")
     return _form_page(request, project, heading=_("Sites"), form=form, submit=_("Save the sites"),
                       formsets=[(_("Sites"), _("Latitude and longitude in decimal degrees (WGS 84). Each site's name "
                                                "is the key of its monitoring values."), formset)],
@@ -623,16 +636,11 @@ def participants_edit(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.FocalPointForm(data, initial={"focal_point": focal})
     formset = forms.ParticipantFormSet(data, prefix="participants", initial=_unbound(data, [
         {"organization": p.organization_id, "side": p.side, "name": p.name} for p in current]))
-    if data is not None and _all_valid(form, formset):
-        rows = [{"organization": r["organization"], "side": r["side"], "name": r["name"]} for r in _filled(formset)]
-        try:
-            services.project_update(actor=request.user, project=project, participants=rows,
-                                    focal_point=form.cleaned_data["focal_point"])
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The participants were saved."))
-            return redirect(project.get_absolute_url() + "#participants")
+    if _submitted(request, form, formset, call=lambda: services.project_update(
+            actor=request.user, project=project, focal_point=form.cleaned_data["focal_point"],
+            participants=[{k: r[k] for k in ("organization", "side", "name")} for r in _filled(formset)])):
+        messages.success(request, _("The participants were saved."))
+        return redirect(project.get_absolute_url() + "#participants")
     return _form_page(request, project, heading=_("Participants and focal point"), form=form,
                       submit=_("Save the participants"),
                       formsets=[(_("Participants"), _("Japanese and partner-country organizations taking part."),
@@ -688,16 +696,12 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.MoCForm(data, request.FILES or None, project=project, initial=initial)
     formset = forms.ContactFormSet(data, prefix="contacts", initial=_unbound(data, contacts))
-    if data is not None and _all_valid(form, formset):
-        try:
-            statement = services.moc_submit(actor=request.user, project=project,
-                                            contacts=[{k: r[k] for k in ("name", "organization", "email", "phone")}
-                                                      for r in _filled(formset)], **form.service_kwargs())
-        except ApplicationError as exc:
-            _show_error(form, exc, {"primary_signatory": "primary_name", "alternate_signatory": "alternate_name"})
-        else:
-            messages.success(request, _("MoC statement version %(v)s was submitted.") % {"v": statement.version})
-            return redirect(project.get_absolute_url() + "#moc")
+    statement = _submitted(request, form, formset, call=lambda: services.moc_submit(
+        actor=request.user, project=project, contacts=_contacts(formset), **form.service_kwargs()),
+        aliases={"primary_signatory": "primary_name", "alternate_signatory": "alternate_name"})
+    if statement:
+        messages.success(request, _("MoC statement version %(v)s was submitted.") % {"v": statement.version})
+        return redirect(project.get_absolute_url() + "#moc")
     return _form_page(request, project, heading=_("MoC statement"), form=form, submit=_("Submit the MoC statement"),
                       formsets=[(_("Contact persons"), "", formset)],
                       intro=_("A new statement supersedes the current one; every version is kept."),
@@ -713,17 +717,12 @@ def moc_annex_change(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.AnnexChangeForm(data)
     formset = forms.ContactFormSet(data, prefix="contacts",
                                    initial=_unbound(data, current.contacts if current else []))
-    if data is not None and _all_valid(form, formset):
-        contacts = [{k: r[k] for k in ("name", "organization", "email", "phone")} for r in _filled(formset)]
-        try:
-            change = services.moc_annex_change(actor=request.user, project=project,
-                                               **form.service_kwargs(contacts))
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Annex 1 change %(n)s to MoC statement version %(v)s was recorded.") % {
-                "n": change.number, "v": change.statement.version})
-            return redirect(project.get_absolute_url() + "#moc")
+    change = _submitted(request, form, formset, call=lambda: services.moc_annex_change(
+        actor=request.user, project=project, **form.service_kwargs(_contacts(formset))))
+    if change:
+        messages.success(request, _("Annex 1 change %(n)s to MoC statement version %(v)s was recorded.") % {
+            "n": change.number, "v": change.statement.version})
+        return redirect(project.get_absolute_url() + "#moc")
     return _form_page(
         request, project, heading=_("MoC Annex 1 change"), form=form, submit=_("Record the Annex 1 change"),
         formsets=[(_("Contact persons"), _("For a change of contact details: the full new list of contacts."),
@@ -755,16 +754,12 @@ def allocation_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.AllocationForm(data)
     formset = forms.ShareFormSet(data, prefix="shares", project=project,
                                  initial=_unbound(data, _allocation_initial(project, current)))
-    if data is not None and _all_valid(form, formset):
-        shares = [{k: r[k] for k in ("party", "organization", "registry", "percent")} for r in _filled(formset)]
-        try:
-            allocation = services.allocation_submit(actor=request.user, project=project, shares=shares,
-                                                    note=form.cleaned_data["note"])
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Credit allocation version %(v)s was saved.") % {"v": allocation.version})
-            return redirect(project.get_absolute_url() + "#allocation")
+    allocation = _submitted(request, form, formset, call=lambda: services.allocation_submit(
+        actor=request.user, project=project, note=form.cleaned_data["note"],
+        shares=[{k: r[k] for k in ("party", "organization", "registry", "percent")} for r in _filled(formset)]))
+    if allocation:
+        messages.success(request, _("Credit allocation version %(v)s was saved.") % {"v": allocation.version})
+        return redirect(project.get_absolute_url() + "#allocation")
     return _form_page(request, project, heading=_("Credit allocation"), form=form,
                       submit=_("Save the credit allocation"),
                       formsets=[(_("Shares"), _("The share of each issuance per party and the registry it goes into. "
@@ -782,15 +777,12 @@ def change_request_create(request: HttpRequest, project_id: str) -> HttpResponse
     Roles.of(request.user, project).require("focal_point")
     data = request.POST if request.method == "POST" else None
     form = forms.ChangeRequestForm(data, project=project)
-    if data is not None and form.is_valid():
-        try:
-            change = services.change_request_submit(actor=request.user, project=project, **form.service_kwargs())
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Your request (%(kind)s) was sent to the secretariat.") % {
-                "kind": change.get_kind_display().lower()})
-            return redirect(project.get_absolute_url() + "#changes")
+    change = _submitted(request, form, call=lambda: services.change_request_submit(
+        actor=request.user, project=project, **form.service_kwargs()))
+    if change:
+        messages.success(request, _("Your request (%(kind)s) was sent to the secretariat.") % {
+            "kind": change.get_kind_display().lower()})
+        return redirect(project.get_absolute_url() + "#changes")
     return _form_page(
         request, project, heading=_("Request a change or a renewal"), form=form, submit=_("Send the request"),
         intro=_("A post-registration change alters the fields you edit below; a renewal extends the crediting "
@@ -816,15 +808,10 @@ def validation_report(request: HttpRequest, project_id: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.ValidationReportForm(data, request.FILES or None)
     formset = forms.FindingFormSet(data, prefix="findings")
-    if data is not None and _all_valid(form, formset):
-        try:
-            services.validation_report_submit(actor=request.user, project=project, findings=_findings(formset),
-                                              **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The validation report was submitted."))
-            return redirect(project.get_absolute_url() + "#validation")
+    if _submitted(request, form, formset, call=lambda: services.validation_report_submit(
+            actor=request.user, project=project, findings=_findings(formset), **form.cleaned_data)):
+        messages.success(request, _("The validation report was submitted."))
+        return redirect(project.get_absolute_url() + "#validation")
     return _form_page(request, project, heading=_("Validation report"), form=form, submit=_("Submit the report"),
                       formsets=[(_("Findings"), FINDINGS_HELP, formset)],
                       intro=_("Validation of %(id)s by %(tpe)s.") % {"id": project.project_id,
@@ -843,15 +830,10 @@ def verification_report(request: HttpRequest, project_id: str, number: int) -> H
     form = forms.VerificationReportForm(data, request.FILES or None, initial={
         "verified_reductions": report.reported_reductions if report else None})
     formset = forms.FindingFormSet(data, prefix="findings")
-    if data is not None and _all_valid(form, formset):
-        try:
-            services.verification_report_submit(actor=request.user, period=period, findings=_findings(formset),
-                                                **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The verification report was submitted."))
-            return redirect(period.get_absolute_url())
+    if _submitted(request, form, formset, call=lambda: services.verification_report_submit(
+            actor=request.user, period=period, findings=_findings(formset), **form.cleaned_data)):
+        messages.success(request, _("The verification report was submitted."))
+        return redirect(period.get_absolute_url())
     return _form_page(request, project, heading=_("Verification report"), form=form, submit=_("Submit the report"),
                       formsets=[(_("Findings"), FINDINGS_HELP, formset)], back_url=period.get_absolute_url(), period=period,
                       report=report, available=period.status == MonitoringStatus.SUBMITTED)

@@ -80,6 +80,5 @@ def test_every_linked_page_opens_for_each_demo_user(seeded, username, django_use
     if username is not None:
         client.force_login(django_user_model.objects.get(username=username))
     visited, problems = crawl(client)
-    print(f"{username or 'public'}: {visited} pages")
     assert visited > 20, "the crawl did not get past the home page"
     assert problems == [], "\n".join(problems)
