@@ -56,8 +56,9 @@ serve: install  ## serve without touching the data
 test: install  ## run the whole test suite
 	$(BIN)/pytest
 
-lint: install  ## ruff
+lint: install  ## ruff and the import contracts
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: install  ## fail if a model change has no migration
 	$(PY) manage.py makemigrations --check --dry-run

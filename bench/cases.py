@@ -428,8 +428,8 @@ def audit_verify(size: str) -> list[str]:
 
     from django.utils import timezone
 
-    from jcm_registry.audit import GENESIS, compute_hash, verify_chain
-    from jcm_registry.models import AuditEvent
+    from core.audit import GENESIS, compute_hash, verify_chain
+    from core.models import AuditEvent
 
     count = SIZES[size]["audit_events"]
     last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
@@ -495,9 +495,9 @@ def _certificate_pdf(size: str) -> list[str]:
 
     from credits import services
     from credits.choices import AccountType, TransactionKind
-    from jcm_registry.documents import content, render
-    from jcm_registry.documents import services as documents
-    from jcm_registry.models_documents import DocumentKind
+    from documents import content, render
+    from documents import services as documents
+    from documents.models import DocumentKind
 
     w = world()
     repeats = max(10, SIZES[size]["repeats"] // 3)

@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
 
 from . import services
 from .models import (

@@ -2,7 +2,7 @@
 
 Forms only check the shape of the input; every rule of the registry is checked by the one
 service each form calls (committee.services), whose refusals are put back on the form with
-``jcm_registry.forms.add_service_error``. Field names match the service's keyword arguments,
+``core.forms.add_service_error``. Field names match the service's keyword arguments,
 so a view can pass ``form.cleaned_data`` straight through.
 """
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.constraints import choices_check
+from core.constraints import choices_check
 
 from .choices import (
     DecisionKind,
@@ -188,7 +188,7 @@ class JointCommittee(models.Model):
 
 
 class RoleAssignment(models.Model):
-    """What a user may do, and where. Checked by services and selectors (jcm_registry.permissions)."""
+    """What a user may do, and where. Checked by services and selectors (committee.roles)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)

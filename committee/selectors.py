@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jcm_registry.permissions import ALL, insider_committee_ids
+from committee.roles import ALL, insider_committee_ids
 
 from .choices import PublicationStatus, RuleStatus
 from .models import (

@@ -15,9 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from jcm_registry import audit, events
-from jcm_registry.exceptions import ApplicationError, Conflict
-from jcm_registry.permissions import (
+from committee.roles import (
     is_any_secretariat,
     is_system_admin,
     require,
@@ -25,8 +23,9 @@ from jcm_registry.permissions import (
     require_secretariat,
     require_system_admin,
 )
-from jcm_registry.services import snapshot, validated_save
-from jcm_registry.workflow import check_transition, lock, relock
+from core import audit, events
+from core.errors import ApplicationError, Conflict
+from core.workflow import check_transition, lock, relock, snapshot, validated_save
 
 from .choices import (
     PUBLICATION_TRANSITIONS,
@@ -522,7 +521,7 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 # --- helpers -------------------------------------------------------------------------
 
 def _is_secretariat_of(actor, jc) -> bool:
-    from jcm_registry.permissions import is_secretariat
+    from committee.roles import is_secretariat
 
     return is_secretariat(actor, jc)
 

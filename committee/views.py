@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jcm_registry.exceptions import ApplicationError
-from jcm_registry.forms import add_service_error
-from jcm_registry.permissions import is_insider, is_secretariat, is_system_admin
+from committee.roles import is_insider, is_secretariat, is_system_admin
+from core.errors import ApplicationError
+from core.forms import add_service_error
 
 from . import forms, selectors, services
 from .choices import Side, TPEStatus

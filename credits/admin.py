@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from jcm_registry.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
 
 from .models import (
     Account,

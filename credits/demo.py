@@ -66,7 +66,7 @@ class _Seed:
         return assignment.user if assignment else self.actor
 
     def ensure_mongolian_admin(self) -> None:
-        from jcm_registry.demo import DEMO_PASSWORD
+        from committee.demo import DEMO_PASSWORD
 
         mongolia = Country.objects.get(code="MN")
         user = self.user(MN_ADMIN_USERNAME)

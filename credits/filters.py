@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 from . import selectors
 from .choices import (

@@ -3,7 +3,7 @@
 Forms only check the shape of the input; every rule of the registry (who may act, balances,
 account types, the second person) is checked by the one service each form calls
 (credits.services), whose refusals are put back on the form with
-``jcm_registry.forms.add_service_error``. Field names match the service's keyword arguments.
+``core.forms.add_service_error``. Field names match the service's keyword arguments.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committee.forms import DateInput, RegistryForm
 from committee.models import Organization
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 from .choices import (
     ACCOUNT_TRANSITIONS,

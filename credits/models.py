@@ -18,7 +18,7 @@ from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.constraints import choices_check
+from core.constraints import choices_check
 
 from .choices import (
     AccountStatus,

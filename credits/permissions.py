@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from committee.choices import Role
-from jcm_registry.permissions import has_role, is_system_admin
+from committee.roles import has_role, is_system_admin
 
 from .choices import AccountType
 

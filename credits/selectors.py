@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from committee.choices import Role
-from jcm_registry.permissions import active_roles, is_system_admin
+from committee.roles import active_roles, is_system_admin
 
 from .choices import HOLDING_TYPES, AccountType, TransactionKind, TransactionStatus
 from .models import Account, CreditBlock, CreditTransaction, LedgerEntry, Registry

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 MAX_SERIAL = 2**63 - 1
 _PATTERN = re.compile(

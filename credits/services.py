@@ -18,11 +18,11 @@ from django.db.models import F
 from django.utils import timezone
 from psycopg.pq import ExecStatus
 
-from jcm_registry import audit, events
-from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
-from jcm_registry.notifications import notify
-from jcm_registry.permissions import require, require_authenticated, require_system_admin
-from jcm_registry.workflow import check_transition, lock, relock
+from committee.roles import require, require_authenticated, require_system_admin
+from core import audit, events
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.notices import notify
+from core.workflow import check_transition, lock, relock
 
 from . import permissions as perms
 from .choices import (

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jcm_registry.exceptions import ApplicationError
-from jcm_registry.forms import add_service_error
+from core.errors import ApplicationError
+from core.forms import add_service_error
 
 from . import article6, forms, selectors, services
 from . import permissions as perms

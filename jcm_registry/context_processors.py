@@ -7,7 +7,7 @@ def registry(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         # Counted only when a template shows it (the header's inbox link), once per response.
-        from jcm_registry.inbox.selectors import unread_count
+        from notifications.selectors import unread_count
 
         context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
     return context

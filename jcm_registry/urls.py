@@ -10,12 +10,14 @@ from credits.api.urls import register as register_credits_api
 from jcm_registry import views
 from jcm_registry.api_router import router
 from methodologies.api.urls import register as register_methodologies_api
+from notifications.api import register as register_notifications_api
 from projects.api.urls import register as register_projects_api
 
 register_committee_api(router)
 register_methodologies_api(router)
 register_projects_api(router)
 register_credits_api(router)
+register_notifications_api(router)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,8 +29,8 @@ urlpatterns = [
     path("methodologies/", include("methodologies.urls")),
     path("projects/", include("projects.urls")),
     path("registry/", include("credits.urls")),
-    path("documents/", include("jcm_registry.documents.urls")),
-    path("inbox/", include("jcm_registry.inbox.urls")),  # before api/v1/: it registers its API viewsets
+    path("documents/", include("documents.urls")),
+    path("inbox/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("rest_framework.urls", namespace="rest_framework")),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
 
 from . import services
 from .models import EligibilityCriterion, Formula, Methodology, MethodologyVersion, Parameter, PublicComment

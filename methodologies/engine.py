@@ -42,7 +42,7 @@ from decimal import (
 )
 from typing import Any
 
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 PRECISION = 34  # significant digits of every intermediate result (IEEE 754 decimal128)
 MAX_EXPRESSION_LENGTH = 1000  # characters of one formula

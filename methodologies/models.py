@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.constraints import choices_check
+from core.constraints import choices_check
 
 from .choices import MethodologyStatus, MonitoringOption, ParameterKind, VersionStatus
 

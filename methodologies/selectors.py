@@ -12,8 +12,8 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 
 from committee.choices import Role
-from jcm_registry.exceptions import NotFound
-from jcm_registry.permissions import ALL, active_roles, insider_committee_ids, is_secretariat, is_system_admin
+from committee.roles import ALL, active_roles, insider_committee_ids, is_secretariat, is_system_admin
+from core.errors import NotFound
 
 from . import engine, spreadsheet
 from .choices import OPEN_STEPS, MethodologyStatus, VersionStatus

@@ -18,10 +18,7 @@ from django.utils import timezone
 
 from committee.choices import DecisionKind, Role
 from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope
-from committee.services import decision_record
-from jcm_registry import audit, events
-from jcm_registry.exceptions import ApplicationError, Conflict
-from jcm_registry.permissions import (
+from committee.roles import (
     active_roles,
     has_role,
     is_secretariat,
@@ -30,8 +27,10 @@ from jcm_registry.permissions import (
     require_authenticated,
     require_secretariat,
 )
-from jcm_registry.services import snapshot, validated_save
-from jcm_registry.workflow import check_transition, lock, relock
+from committee.services import decision_record
+from core import audit, events
+from core.errors import ApplicationError, Conflict
+from core.workflow import check_transition, lock, relock, snapshot, validated_save
 
 from . import engine
 from .choices import (

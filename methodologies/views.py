@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from committee.models import JointCommittee, SectoralScope
-from jcm_registry.exceptions import ApplicationError, NotFound
-from jcm_registry.forms import add_service_error
-from jcm_registry.permissions import is_secretariat, is_system_admin
+from committee.roles import is_secretariat, is_system_admin
+from core.errors import ApplicationError, NotFound
+from core.forms import add_service_error
 
 from . import engine, forms, selectors, services
 from .choices import EDITABLE_STATUSES, MethodologyStatus, VersionStatus

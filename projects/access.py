@@ -20,17 +20,15 @@ from django.utils import timezone
 
 from committee.choices import Role
 from committee.models import JointCommittee, ThirdPartyEntity, User
-from jcm_registry.permissions import (
+from committee.roles import (
     active_roles,
+    is_authenticated,
     is_secretariat,
     is_system_admin,
     require,
     require_authenticated,
+    valid_on_q,
 )
-
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def role_organization_ids(user, role: str) -> set[int]:
@@ -101,7 +99,7 @@ def is_ministry_of(user, joint_committee: JointCommittee) -> bool:
 def can_see_confidential(user, project) -> bool:
     """The confidential PDD and evidence: participants of the project, the secretariat of its Joint
     Committee, its TPE, the ministries of the two governments (and system administrators)."""
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return False
     return (is_system_admin(user) or is_participant(user, project) or is_secretariat(user, project.joint_committee)
             or is_project_tpe(user, project) or is_ministry_of(user, project.joint_committee))
@@ -129,15 +127,9 @@ def require_tpe_auditor(actor, tpe: ThirdPartyEntity | None, what: str) -> None:
 
 # --- recipients of notifications -------------------------------------------------------------------
 
-def _valid_today() -> Q:
-    today = timezone.localdate()
-    return ((Q(role_assignments__valid_from__isnull=True) | Q(role_assignments__valid_from__lte=today))
-            & (Q(role_assignments__valid_until__isnull=True) | Q(role_assignments__valid_until__gte=today)))
-
-
 def users_with_role(role: str, **where) -> QuerySet[User]:
     lookups = {f"role_assignments__{key}": value for key, value in where.items()}
-    return User.objects.filter(_valid_today(), is_active=True, role_assignments__role=role, **lookups).distinct()
+    return User.objects.filter(valid_on_q(timezone.localdate(), "role_assignments__"), is_active=True, role_assignments__role=role, **lookups).distinct()
 
 
 def participant_users(project, *, focal_point_only: bool = False) -> QuerySet[User]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from jcm_registry.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin, service_action
 
 from . import services
 from .models import (

@@ -1,7 +1,7 @@
 """Statuses, kinds and the allowed transitions of the projects app (the JCM project cycle and MRV).
 
 Each workflow object has a ``TextChoices`` status and a ``*_TRANSITIONS`` map ``{source: {targets}}``;
-every service checks its move against the map with ``jcm_registry.workflow.check_transition``.
+every service checks its move against the map with ``core.workflow.check_transition``.
 """
 
 from django.db import models

@@ -94,7 +94,7 @@ class _Cast:
             short_name="Nippon Demo Energy")
 
     def _japanese_user(self) -> User:
-        from jcm_registry.demo import DEMO_PASSWORD
+        from committee.demo import DEMO_PASSWORD
 
         user = User.objects.filter(username=JAPANESE_USERNAME).first()
         if user is None:  # accounts are created like the committee demo creates them (no account service)

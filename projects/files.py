@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 
 # extension -> (content type, leading bytes the content must start with, or None for text)
 FILE_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {

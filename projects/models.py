@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jcm_registry.constraints import choices_check
+from core.constraints import choices_check
 
 from .choices import (
     ACTIVE_ISSUANCE_STATUSES,

@@ -24,8 +24,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jcm_registry.exceptions import NotFound
-from jcm_registry.permissions import ALL, insider_committee_ids, is_system_admin
+from committee.roles import ALL, insider_committee_ids, is_system_admin
+from core.errors import NotFound
 
 from . import access
 from .choices import (
@@ -169,7 +169,7 @@ def comment_list(user, project: Project | None = None) -> QuerySet[ProjectCommen
 
 
 def may_see_commenter_email(user, project: Project) -> bool:
-    from jcm_registry.permissions import is_secretariat
+    from committee.roles import is_secretariat
 
     return _authenticated(user) and (is_system_admin(user) or is_secretariat(user, project.joint_committee))
 

@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from committee.choices import DecisionKind, TPEStatus
 from committee.models import Decision, JointCommittee, Organization, SectoralScope, ThirdPartyEntity
+from committee.roles import is_system_admin, require, require_authenticated, require_secretariat
 from committee.services import decision_record
-from jcm_registry import audit, events
-from jcm_registry.exceptions import ApplicationError, Conflict
-from jcm_registry.notifications import notify
-from jcm_registry.permissions import is_system_admin, require, require_authenticated, require_secretariat
-from jcm_registry.services import snapshot, validated_save
-from jcm_registry.workflow import check_transition, lock, relock
+from core import audit, events
+from core.errors import ApplicationError, Conflict
+from core.notices import notify
+from core.workflow import check_transition, lock, relock, snapshot, validated_save
 from methodologies.models import EligibilityCriterion, MethodologyVersion, Parameter
 from methodologies.services import DecisionInput  # the same "how the Joint Committee decided" everywhere
 

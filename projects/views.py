@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from committee import selectors as committee_selectors
-from jcm_registry.exceptions import ApplicationError, NotFound
-from jcm_registry.forms import add_service_error
-from jcm_registry.permissions import is_secretariat, is_system_admin
+from committee.roles import is_secretariat, is_system_admin
+from core.errors import ApplicationError, NotFound
+from core.forms import add_service_error
 from methodologies import selectors as methodology_selectors
 from methodologies.choices import ParameterKind
 

@@ -47,11 +47,12 @@ from rest_framework.test import APIClient
 from committee import services as committee_services
 from committee.choices import DecisionKind, DecisionMode, OrganizationKind, Role, RuleKind, Side
 from committee.models import SectoralScope
+from core.models import AuditEvent
 from credits import services as credit_services
 from credits.choices import AccountType, TransactionKind
-from jcm_registry import notifications, webhooks
-from jcm_registry.models import AuditEvent
 from methodologies import services as methodology_services
+from notifications import services as notifications
+from notifications import webhooks
 from projects import services as project_services
 from projects.choices import ChangeRequestKind
 from tests import factories as f
@@ -296,7 +297,7 @@ def build_world() -> SimpleNamespace:
     w.endpoint = webhooks.webhook_endpoint_create(actor=ministry, country=mongolia,
                                                   url="https://megd.example.mn/jcm")
     webhooks.event_deliveries_create(event="projects.registered", payload={"project": w.registered.pk})
-    from jcm_registry.models import WebhookDelivery
+    from notifications.models import WebhookDelivery
 
     w.delivery = WebhookDelivery.objects.filter(endpoint=w.endpoint).first()
 

@@ -53,8 +53,8 @@ from committee.models import (
     ThirdPartyEntity,
     TPEStatusChange,
 )
-from jcm_registry.api.inputs import validated_input
-from jcm_registry.api.parsers import PARSERS
+from core.api.inputs import validated_input
+from core.api.parsers import PARSERS
 
 from . import serializers as s
 
@@ -79,7 +79,7 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     """Shared behaviour: scoped reads through a selector, writes through one service each."""
 
     # Anyone reads (the selector decides what); writes need a login or a token, and the service
-    # decides whether this user may make this change. (Same rule as jcm_registry.api.mixins.
+    # decides whether this user may make this change. (Same rule as core.api.mixins.
     # ReadPublicWriteAuthenticated; DRF's own class lets drf-spectacular mark reads as public.)
     permission_classes = [IsAuthenticatedOrReadOnly]
     parser_classes = PARSERS

@@ -24,7 +24,7 @@ from rest_framework.reverse import reverse
 
 from committee.api.serializers import InputBooleanField
 from committee.models import Organization, User
-from jcm_registry.exceptions import ApplicationError
+from core.errors import ApplicationError
 from projects.models import IssuanceRequest
 
 from ..choices import AccountStatus, AccountType, Authorization, TransactionKind

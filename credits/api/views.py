@@ -40,9 +40,9 @@ from rest_framework.response import Response
 
 from committee.api.serializers import ErrorSerializer
 from committee.models import User
-from jcm_registry.api.inputs import validated_input
-from jcm_registry.api.parsers import PARSERS
-from jcm_registry.exceptions import ApplicationError, NotAllowed, NotFound
+from core.api.inputs import validated_input
+from core.api.parsers import PARSERS
+from core.errors import ApplicationError, NotAllowed, NotFound
 
 from .. import article6, permissions, selectors, services
 from ..filters import AccountFilter, BlockFilter, IssuanceFilter, RetirementFilter, TransactionFilter

@@ -40,11 +40,15 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # ours, bottom to top (docs/architecture.md): core, the domain apps, the top apps, the composition root
+    "core",
     "committee",
-    "jcm_registry",
     "methodologies",
     "projects",
     "credits",
+    "documents",
+    "notifications",
+    "jcm_registry",
 ]
 
 MIDDLEWARE = [
@@ -57,7 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "jcm_registry.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
 ]
 
 ROOT_URLCONF = "jcm_registry.urls"
@@ -146,12 +150,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # daily reconciliation of every registry (replay equals holdings)
     "credits-reconcile": {"task": "credits.tasks.reconcile_registry", "schedule": 24 * 60 * 60},
     # a daily digest of overdue items to each secretariat user (once per user and day)
-    "notifications-deadline-reminders": {"task": "jcm_registry.tasks.deadline_reminders",
+    "notifications-deadline-reminders": {"task": "notifications.tasks.deadline_reminders",
                                          "schedule": crontab(hour=0, minute=30)},
     # queue again e-mails and webhook deliveries whose task was lost (skips what is done)
-    "notifications-resend-stalled": {"task": "jcm_registry.tasks.resend_stalled", "schedule": 15 * 60},
+    "notifications-resend-stalled": {"task": "notifications.tasks.resend_stalled", "schedule": 15 * 60},
     # last month's statement of every account that is not closed (documents app), on the 1st
-    "documents-monthly-statements": {"task": "jcm_registry.documents.tasks.monthly_account_statements",
+    "documents-monthly-statements": {"task": "documents.tasks.monthly_account_statements",
                                      "schedule": crontab(day_of_month="1", hour=1, minute=0)},
 }
 
@@ -176,19 +180,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # DRF's parsers, refusing with a 400 JSON nested too deep and NUL characters (jcm_registry/api/parsers.py)
     "DEFAULT_PARSER_CLASSES": [
-        "jcm_registry.api.parsers.JSONParser",
-        "jcm_registry.api.parsers.FormParser",
-        "jcm_registry.api.parsers.MultiPartParser",
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "jcm_registry.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jcm_registry.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -26,10 +26,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from jcm_registry.api.inputs import validated_input
-from jcm_registry.api.parsers import DECIMAL_PARSERS as PARSERS
-from jcm_registry.api.parsers import MultiPartParser
-from jcm_registry.exceptions import ApplicationError, NotFound
+from core.api.inputs import validated_input
+from core.api.parsers import DECIMAL_PARSERS as PARSERS
+from core.api.parsers import MultiPartParser
+from core.errors import ApplicationError, NotFound
 
 from .. import selectors, services
 from ..filters import CommentFilter, MethodologyFilter, VersionFilter

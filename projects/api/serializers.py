@@ -26,7 +26,7 @@ from rest_framework.reverse import reverse
 from committee.api.serializers import JointCommitteeField
 from committee.choices import DecisionMode
 from committee.models import Meeting, Organization, SectoralScope, ThirdPartyEntity
-from jcm_registry.api.parsers import NUL_MESSAGE, nul_paths
+from core.api.parsers import NUL_MESSAGE, nul_paths
 from methodologies.models import EligibilityCriterion, MethodologyVersion
 
 from .. import access, selectors

@@ -26,9 +26,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from jcm_registry.api.inputs import validated_input
-from jcm_registry.api.parsers import DECIMAL_PARSERS as PARSERS
-from jcm_registry.exceptions import NotFound
+from core.api.inputs import validated_input
+from core.api.parsers import DECIMAL_PARSERS as PARSERS
+from core.errors import NotFound
 
 from .. import access, selectors, services
 from ..choices import EntryMethod

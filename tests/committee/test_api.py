@@ -15,7 +15,7 @@ from django.utils import timezone
 from committee import services
 from committee.choices import OrganizationKind, Side
 from committee.models import CountryScopeLabel, Meeting, RuleDocument
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from tests import factories as f
 from tests.conftest import client_for
 

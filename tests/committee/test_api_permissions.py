@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from committee import services
 from committee.choices import OrganizationKind, Role, Side
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from tests import factories as f
 from tests.conftest import client_for
 

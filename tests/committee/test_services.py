@@ -36,9 +36,9 @@ from committee.models import (
     RuleDocument,
     TPEStatusChange,
 )
-from jcm_registry.audit import verify_chain
-from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
-from jcm_registry.models import AuditEvent
+from core.audit import verify_chain
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.models import AuditEvent
 from tests import factories as f
 
 D = datetime.date

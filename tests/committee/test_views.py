@@ -24,7 +24,7 @@ from committee.choices import (
     TPEStatus,
 )
 from committee.models import CommitteeMember, Decision, Meeting, RuleDocument, ThirdPartyEntity
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

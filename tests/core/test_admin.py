@@ -14,10 +14,10 @@ from django.urls import reverse
 from committee import services
 from committee.choices import DecisionKind, DecisionMode, OrganizationKind, PublicationStatus, RuleKind
 from committee.models import CountryScopeLabel, Decision, Organization
-from jcm_registry.admin import AuditedModelAdmin, ReadOnlyModelAdmin
-from jcm_registry.audit import verify_chain
-from jcm_registry.models import AuditEvent
-from jcm_registry.notifications import notify
+from core.admin import AuditedModelAdmin, ReadOnlyModelAdmin
+from core.audit import verify_chain
+from core.models import AuditEvent
+from notifications.services import notify
 from tests import factories as f
 
 D = datetime.date
@@ -88,10 +88,11 @@ def world(jc, mongolia, secretariat, sysadmin, member, moe, mn_ministry):
     return {"meeting": meeting, "decision": decision, "draft": draft}
 
 
-OUR_MODELS = [*apps.get_app_config("committee").get_models(), *apps.get_app_config("jcm_registry").get_models()]
+OUR_MODELS = [model for label in ("core", "committee", "documents", "notifications")
+              for model in apps.get_app_config(label).get_models()]
 
 
-def test_every_model_of_committee_and_jcm_registry_is_registered():
+def test_every_model_of_core_committee_documents_and_notifications_is_registered():
     assert [m._meta.label for m in OUR_MODELS if m not in admin.site._registry] == []
 
 

@@ -13,9 +13,9 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from committee import services
 from committee.choices import DecisionKind, DecisionMode
-from jcm_registry import audit
-from jcm_registry.audit import GENESIS, verify_chain
-from jcm_registry.models import AuditEvent
+from core import audit
+from core.audit import GENESIS, verify_chain
+from core.models import AuditEvent
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@ import datetime
 
 from committee import services
 from committee.choices import DecisionKind, DecisionMode
-from jcm_registry.audit import verify_chain
-from jcm_registry.models import AuditEvent
+from core.audit import verify_chain
+from core.models import AuditEvent
 
 
 def test_recording_a_decision_writes_one_chained_audit_event(secretariat, jc):

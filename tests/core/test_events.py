@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from jcm_registry import events
+from core import events
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,8 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from committee.choices import Role, Side
-from jcm_registry.exceptions import NotAllowed
-from jcm_registry.permissions import (
+from committee.roles import (
     ALL,
     active_roles,
     forget_roles,
@@ -18,6 +17,7 @@ from jcm_registry.permissions import (
     is_insider,
     require_secretariat,
 )
+from core.errors import NotAllowed
 from tests import factories as f
 
 

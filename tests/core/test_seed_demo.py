@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from committee.choices import DecisionMode, MemberRole, PublicationStatus, Role, RuleStatus, Side
+from committee.demo import DEMO_PASSWORD
 from committee.models import (
     BilateralDocument,
     Country,
@@ -21,9 +22,8 @@ from committee.models import (
     ThirdPartyEntity,
     User,
 )
-from jcm_registry.audit import verify_chain
-from jcm_registry.demo import DEMO_PASSWORD
-from jcm_registry.models import AuditEvent
+from core.audit import verify_chain
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from openpyxl import load_workbook
 
 from committee import services as committee_services
 from committee.choices import OrganizationKind, Role
+from core.models import AuditEvent
 from credits import services
 from credits.choices import AccountType, BlockStatus, TransactionKind, TransactionStatus
 from credits.models import Account, CreditBlock, CreditTransaction
 from credits.reconcile import reconcile
-from jcm_registry.models import AuditEvent
 from projects import services as project_services
 from tests import factories as f
 from tests.conftest import client_for

@@ -6,11 +6,11 @@ import pytest
 from celery._state import _set_task_join_will_block
 from django.db import connections
 
+from core.errors import ApplicationError
 from credits import services
 from credits.choices import TransactionKind, TransactionStatus
 from credits.models import CreditTransaction
 from credits.reconcile import reconcile
-from jcm_registry.exceptions import ApplicationError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -2,13 +2,14 @@
 
 import pytest
 
+from committee import demo as committee_demo
 from committee.models import User
+from core.models import AuditEvent
 from credits.choices import AccountType, BlockStatus, TransactionKind, TransactionStatus
 from credits.demo import BENEFICIARY, seed_credits
 from credits.models import Account, CreditBlock, CreditTransaction, Issuance, Registry
 from credits.reconcile import reconcile
 from jcm_registry import demo as core_demo
-from jcm_registry.models import AuditEvent
 from tests.conftest import client_for
 
 
@@ -53,6 +54,6 @@ def test_demo_registry_is_a_living_registry_loaded_once():
     assert totals["retirement"] == 500 and totals["cancellation"] == 100
 
     events = AuditEvent.objects.count()
-    assert seed_credits(User.objects.get(username=core_demo.ADMIN_USERNAME)) == []
+    assert seed_credits(User.objects.get(username=committee_demo.ADMIN_USERNAME)) == []
     assert AuditEvent.objects.count() == events
     assert reconcile() == []

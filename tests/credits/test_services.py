@@ -1,12 +1,12 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.models import AuditEvent
 from credits import services
 from credits.choices import BlockStatus, TransactionKind, TransactionStatus
 from credits.models import CreditBlock, CreditTransaction, LedgerEntry
 from credits.reconcile import reconcile
-from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
-from jcm_registry.models import AuditEvent
 
 
 def last_action():
@@ -214,7 +214,7 @@ def test_a_transfer_across_more_blocks_than_one_batch_moves_the_oldest_serials_i
 
 def test_the_receiving_accounts_representatives_find_the_transfer_in_their_inbox(accounts, issue, registry_admin_jp,
                                                                                  holder_rep, holder_rep2):
-    from jcm_registry.models import Notification
+    from notifications.models import Notification
 
     issue(accounts["jp_gov"], 50)
     txn = services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.TRANSFER,

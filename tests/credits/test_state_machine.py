@@ -30,11 +30,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from core.errors import Conflict, NotAllowed
 from credits import services
 from credits.choices import TERMINAL_TYPES, AccountType, BlockStatus, TransactionKind, TransactionStatus
 from credits.models import Account, CreditBlock, CreditTransaction, LedgerEntry
 from credits.reconcile import OVERLAP_SQL, reconcile
-from jcm_registry.exceptions import Conflict, NotAllowed
 
 HOLDING = ["jp_gov", "jp_pp", "jp_other", "jp_approval", "mn_gov"]
 SENDERS = ["jp_gov", "jp_pp", "jp_other", "mn_gov"]  # jp_approval sends through proposals only

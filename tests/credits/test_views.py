@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from committee.choices import OrganizationKind, Role
+from core.models import AuditEvent
 from credits import services
 from credits.choices import (
     AccountStatus,
@@ -28,7 +29,6 @@ from credits.choices import (
     TransactionStatus,
 )
 from credits.models import Account, CreditBlock, CreditTransaction, Issuance
-from jcm_registry.models import AuditEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

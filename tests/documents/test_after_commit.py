@@ -9,8 +9,8 @@ import threading
 import pytest
 from django.db import connections, transaction
 
-from jcm_registry.documents import tasks
-from jcm_registry.models_documents import Document, DocumentKind, DocumentNumber
+from documents import tasks
+from documents.models import Document, DocumentKind, DocumentNumber
 
 from .conftest import JAPANESE_BENEFICIARY, pdf_text
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from jcm_registry.documents import services
-from jcm_registry.models_documents import Document, DocumentKind
+from documents import services
+from documents.models import Document, DocumentKind
 
 from .conftest import pdf_links, pdf_text
 

@@ -11,9 +11,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from jcm_registry.documents import services
-from jcm_registry.documents.content import statement_key
-from jcm_registry.models_documents import DocumentKind
+from documents import services
+from documents.content import statement_key
+from documents.models import DocumentKind
 
 from .conftest import JAPANESE_BENEFICIARY, pdf_links, pdf_pages, pdf_text
 
@@ -94,7 +94,7 @@ def test_statement_of_a_later_period_opens_with_the_earlier_balance(accounts, is
     issue(accounts["jp_pp"], 1000)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     content_key = statement_key(tomorrow, tomorrow)
-    from jcm_registry.documents.content import account_statement
+    from documents.content import account_statement
 
     facts = {f["label"]: f["value"] for f in account_statement(accounts["jp_pp"], content_key).facts}
     assert (facts["Opening balance"], facts["Closing balance"], facts["Movements"]) == ("1,000", "1,000", "0")
@@ -131,7 +131,7 @@ def test_registration_letter(registered):
 def test_a_draft_decision_has_no_record(jc, secretariat):
     from committee import services as committee_services
     from committee.choices import DecisionKind, DecisionMode
-    from jcm_registry.exceptions import Conflict
+    from core.errors import Conflict
 
     draft = committee_services.decision_record(
         actor=secretariat, joint_committee=jc, decided_on=datetime.date(2024, 3, 1), mode=DecisionMode.ELECTRONIC,

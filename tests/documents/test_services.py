@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from jcm_registry.documents import services, tasks
-from jcm_registry.exceptions import ApplicationError, NotAllowed
-from jcm_registry.models import AuditEvent
-from jcm_registry.models_documents import Document, DocumentKind, DocumentNumber, DocumentStatus
+from core.errors import ApplicationError, NotAllowed
+from core.models import AuditEvent
+from documents import services, tasks
+from documents.models import Document, DocumentKind, DocumentNumber, DocumentStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_others_may_not_supersede_a_certificate(certificate, who, request):
 
 
 def test_a_superseded_version_cannot_be_superseded_again(certificate, registry_admin_jp):
-    from jcm_registry.exceptions import Conflict
+    from core.errors import Conflict
 
     services.document_supersede(actor=registry_admin_jp, document=certificate, reason="Correction")
     certificate.refresh_from_db()
@@ -137,7 +137,7 @@ def test_a_statement_refreshed_after_new_movements_becomes_a_new_version(account
 
     from django.utils import timezone
 
-    from jcm_registry.documents.content import statement_key
+    from documents.content import statement_key
 
     today = timezone.localdate()
     key = statement_key(today - datetime.timedelta(days=7), today)
@@ -200,7 +200,7 @@ def test_monthly_statements_for_every_open_account(accounts, issue, registry_adm
 
     from credits import services as credit_services
     from credits.choices import AccountStatus
-    from jcm_registry.documents.content import statement_key
+    from documents.content import statement_key
 
     issue(accounts["jp_pp"], 100)
     credit_services.account_change_status(actor=registry_admin_jp, account=accounts["jp_other"],
@@ -216,7 +216,7 @@ def test_monthly_statements_for_every_open_account(accounts, issue, registry_adm
 
 
 def test_a_batch_that_cannot_run_says_why(registries, registry_admin_jp):
-    from jcm_registry.models_documents import BatchKind, BatchStatus, DocumentBatch
+    from documents.models import BatchKind, BatchStatus, DocumentBatch
 
     batch = services.batch_request(actor=registry_admin_jp, kind=BatchKind.RETIREMENT_CERTIFICATES,
                                    registry=registries["JP"], year=2025)

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from jcm_registry.documents import services
-from jcm_registry.models import AuditEvent
-from jcm_registry.models_documents import BatchKind, BatchStatus, DocumentBatch, DocumentKind
+from core.models import AuditEvent
+from documents import services
+from documents.models import BatchKind, BatchStatus, DocumentBatch, DocumentKind
 from tests import factories as f
 
 from .conftest import JAPANESE_BENEFICIARY
@@ -156,7 +156,7 @@ def test_a_representative_requests_a_statement_and_downloads_it(client, accounts
 def test_statements_are_not_public(client, accounts, issue, holder_rep):
     issue(accounts["jp_pp"], 1000)
     today = timezone.localdate()
-    from jcm_registry.documents.content import statement_key
+    from documents.content import statement_key
 
     statement = services.document_generate(kind=DocumentKind.ACCOUNT_STATEMENT, subject=accounts["jp_pp"],
                                            key=statement_key(today, today))

@@ -16,11 +16,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.utils import timezone
 
+from core import audit
 from credits import services as credit_services
 from credits.choices import TransactionKind
-from jcm_registry import audit
-from jcm_registry.documents import services as documents
-from jcm_registry.models_documents import DOCUMENT_CODES, Document, DocumentKind, DocumentNumber
+from documents import services as documents
+from documents.models import DOCUMENT_CODES, Document, DocumentKind, DocumentNumber
 from tests.credits import conftest as credits_fixtures
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ import json
 import pytest
 from django.core import mail
 
-from jcm_registry import webhooks
-from jcm_registry.models import DeliveryStatus, Notification, WebhookDelivery
+from notifications import webhooks
+from notifications.models import DeliveryStatus, Notification, WebhookDelivery
 from tests.credits import conftest as credits_fixtures
 from tests.integration.receiver import Receiver, verify_jcm_signature
 
@@ -52,7 +52,7 @@ def all_emailed(issuance, count):
 
 def documents_app():
     try:
-        from jcm_registry.models import Document, DocumentKind
+        from documents.models import Document, DocumentKind
     except ImportError:
         return None
     return Document, DocumentKind

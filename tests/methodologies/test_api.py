@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from committee.models import Decision
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from methodologies.demo import heat_only_boiler_content
 from methodologies.models import Methodology, PublicComment
 from tests.conftest import client_for

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from committee.choices import DecisionKind
 from committee.models import Decision
-from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
-from jcm_registry.models import AuditEvent
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.models import AuditEvent
 from methodologies import services
 from methodologies.choices import MethodologyStatus, RevisionKind, VersionStatus
 from methodologies.content import MethodologyContent

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from methodologies import services, tasks
 from methodologies.choices import MethodologyStatus
 from tests.methodologies.conftest import submit

@@ -10,7 +10,7 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from projects.models import Project
 from tests.conftest import client_for
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from committee import demo as committee_demo
+from core.models import AuditEvent
 from jcm_registry import demo as core_demo
-from jcm_registry.models import AuditEvent
 from methodologies.demo import seed_methodologies
 from projects.choices import IssuanceStatus, MonitoringStatus, ProjectStatus
 from projects.demo import MN001_METERED_MWH, seed_projects
@@ -16,7 +17,7 @@ def test_demo_projects_are_loaded_once():
     assert sum(1 for line in report.created if line.startswith("project MN00")) == 3
     from committee.models import User
 
-    admin = User.objects.get(username=core_demo.ADMIN_USERNAME)
+    admin = User.objects.get(username=committee_demo.ADMIN_USERNAME)
     assert seed_methodologies(admin) == []
     assert seed_projects(admin) == []  # loaded once
     mn001, mn002, mn003 = (Project.objects.get(project_id=f"MN00{n}") for n in (1, 2, 3))

@@ -13,8 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from committee.choices import DecisionKind
-from jcm_registry.exceptions import ApplicationError, Conflict, NotAllowed
-from jcm_registry.models import AuditEvent, Notification
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.models import AuditEvent
+from notifications.models import Notification
 from projects import selectors, services
 from projects.choices import (
     Conclusion,

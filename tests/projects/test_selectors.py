@@ -8,8 +8,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from jcm_registry.exceptions import NotFound
-from jcm_registry.models import AuditEvent, Notification
+from core.errors import NotFound
+from core.models import AuditEvent
+from notifications.models import Notification
 from projects import access, selectors, services
 from projects.tasks import note_closed_public_inputs
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from committee.models import Decision
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from projects import services
 from projects.choices import IssuanceStatus, MonitoringStatus, ProjectStatus
 from projects.models import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from jcm_registry.models import AuditEvent
+from core.models import AuditEvent
 from projects.choices import ChangeRequestKind, ChangeRequestStatus, ProjectStatus
 from projects.models import ChangeRequest, MoCAnnexChange
 

@@ -1,0 +1,123 @@
+"""Roles: who a user is in the registry, from the rows of ``RoleAssignment`` valid today.
+
+Every app's ``access.py`` builds its rules on these (and on ``core.access``); selectors use
+``insider_committee_ids`` to decide which non-public rows a user may read.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.access import (
+    is_authenticated,
+    is_system_admin,
+    require,
+    require_authenticated,
+    require_system_admin,
+)
+
+from .choices import Role
+
+ALL = "all"  # sentinel: every Joint Committee
+
+
+def valid_on(assignment, day: datetime.date) -> bool:
+    """Whether a role assignment is in force on ``day`` (its dates are inclusive; empty means open-ended)."""
+    return ((assignment.valid_from is None or assignment.valid_from <= day)
+            and (assignment.valid_until is None or assignment.valid_until >= day))
+
+
+def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """The same rule as a query condition on RoleAssignment rows (``prefix`` e.g. ``"role_assignments__"``)."""
+    return ((Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day}))
+            & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})))
+
+
+def active_roles(user) -> list:
+    """The user's role assignments valid today (cached on the user object for the request)."""
+    if not is_authenticated(user):
+        return []
+    cached = getattr(user, "_jcm_roles", None)
+    if cached is not None:
+        return cached
+    from .models import RoleAssignment  # roles are read by the models' own module (no import cycle)
+
+    today = timezone.localdate()
+    roles = [r for r in RoleAssignment.objects.filter(user=user).select_related("joint_committee", "country",
+                                                                               "organization")
+             if valid_on(r, today)]
+    user._jcm_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_jcm_roles"):
+        del user._jcm_roles
+
+
+def has_role(user, role: str, *, joint_committee=None, side: str | None = None, country=None,
+             organization=None) -> bool:
+    for r in active_roles(user):
+        if r.role != role:
+            continue
+        if joint_committee is not None and r.joint_committee_id != joint_committee.pk:
+            continue
+        if side is not None and r.side != side:
+            continue
+        if country is not None and r.country_id != country.pk:
+            continue
+        if organization is not None and r.organization_id != organization.pk:
+            continue
+        return True
+    return False
+
+
+def is_secretariat(user, joint_committee, side: str | None = None) -> bool:
+    return has_role(user, Role.SECRETARIAT, joint_committee=joint_committee, side=side)
+
+
+def is_any_secretariat(user) -> bool:
+    return any(r.role == Role.SECRETARIAT for r in active_roles(user))
+
+
+def insider_committee_ids(user):
+    """Joint Committees whose internal items (drafts) the user may read: a set of ids, or ALL.
+
+    Secretariat and members of a committee see its internals; a ministry sees those of its own
+    country's committee (Japan's ministries: every committee, Japan being a side of each).
+    """
+    if is_system_admin(user):
+        return ALL
+    ids: set[int] = set()
+    for r in active_roles(user):
+        if r.role in (Role.SECRETARIAT, Role.COMMITTEE_MEMBER) and r.joint_committee_id:
+            ids.add(r.joint_committee_id)
+        elif r.role == Role.MINISTRY_API and r.country_id:
+            if r.country.is_japan:
+                return ALL
+            jc = getattr(r.country, "joint_committee", None)
+            if jc is not None:
+                ids.add(jc.pk)
+    return ids
+
+
+def is_insider(user, joint_committee) -> bool:
+    ids = insider_committee_ids(user)
+    return ids == ALL or joint_committee.pk in ids
+
+
+def require_secretariat(user, joint_committee) -> None:
+    """The secretariat of either side of ``joint_committee`` (or a system administrator)."""
+    require_authenticated(user)
+    require(
+        is_system_admin(user) or is_secretariat(user, joint_committee),
+        f"Only the secretariat of the {joint_committee} may do this.",
+    )
+
+
+__all__ = ["ALL", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
+           "is_authenticated", "is_insider", "is_secretariat", "is_system_admin", "require", "require_authenticated",
+           "require_secretariat", "require_system_admin", "valid_on", "valid_on_q"]

@@ -1,0 +1,30 @@
+"""Reads of the documents, scoped to the user."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+
+from committee.roles import is_system_admin
+from documents.models import Document, DocumentBatch, DocumentKind
+
+
+def versions(number: str) -> QuerySet[Document]:
+    """Every version of one document, newest first."""
+    return Document.objects.filter(number=number).order_by("-version")
+
+
+def documents_of(subject, kind: str | None = None) -> QuerySet[Document]:
+    qs = Document.objects.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk))
+    return qs.filter(kind=kind) if kind else qs
+
+
+def statements_of(account) -> QuerySet[Document]:
+    return documents_of(account, DocumentKind.ACCOUNT_STATEMENT).order_by("-key", "-version")
+
+
+def batches_for(user) -> QuerySet[DocumentBatch]:
+    qs = DocumentBatch.objects.select_related("requested_by")
+    if is_system_admin(user):
+        return qs
+    return qs.filter(requested_by=user) if getattr(user, "is_authenticated", False) else qs.none()

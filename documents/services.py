@@ -1,0 +1,447 @@
+"""Every write of the documents: generate, supersede, batches; and the check of an uploaded file.
+
+Generation is idempotent under retries, duplicated tasks and a worker killed mid-task:
+
+1. the number is reserved once per (kind, subject, key) in its own short transaction, so a
+   retry prints the same number;
+2. the version is made in one transaction that holds an advisory lock on (kind, subject, key):
+   if the current version exists, nothing is done; else the PDF is rendered, written to storage
+   under a name fixed by number and version, and its row inserted. A worker that dies before
+   the commit leaves no row (and at most a file that the next attempt overwrites);
+3. the unique constraints on (kind, subject, key, version) and on one current version per
+   document guard the same thing again in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import tempfile
+import zipfile
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+
+from committee.roles import require_authenticated
+from core import audit, events
+from core.errors import ApplicationError, Conflict, NotAllowed
+from documents.models import (
+    DOCUMENT_CODES,
+    BatchKind,
+    BatchStatus,
+    Document,
+    DocumentBatch,
+    DocumentKind,
+    DocumentNumber,
+    DocumentStatus,
+)
+
+from . import permissions as perms
+from .content import Content, spec_for, statement_key
+from .render import render_pdf, verification_url
+
+logger = logging.getLogger(__name__)
+
+_LOCK_NAMESPACE = 0x4A434D44  # "JCMD": advisory locks of the documents
+
+
+def lock_key(*parts) -> tuple[int, int]:
+    """The two-int advisory lock key of ``parts`` (our namespace, a hash of the parts)."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    return _LOCK_NAMESPACE, int.from_bytes(digest[:4], "big", signed=True)
+
+
+def document_lock_key(kind: str, subject_type_id: int, subject_id: str, key: str) -> tuple[int, int]:
+    """The lock held while a version of the document of ``kind`` about a subject is made."""
+    return lock_key("document", kind, subject_type_id, subject_id, key)
+
+
+def _advisory_lock(*parts) -> None:
+    """A transaction-level advisory lock on ``parts`` (released at commit or rollback)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(lock_key(*parts)))
+
+
+def _subject_ref(subject) -> tuple[ContentType, str]:
+    return ContentType.objects.get_for_model(subject), str(subject.pk)
+
+
+def _current(kind: str, subject_type: ContentType, subject_id: str, key: str):
+    return Document.objects.filter(kind=kind, subject_type=subject_type, subject_id=subject_id, key=key,
+                                   status=DocumentStatus.CURRENT)
+
+
+def current_document(kind: str, subject, key: str = "") -> Document | None:
+    subject_type, subject_id = _subject_ref(subject)
+    return _current(kind, subject_type, subject_id, key).first()
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+def reserve_number(kind: str, subject_type: ContentType, subject_id: str, key: str) -> str:
+    """The document's number, reserved once: ``JCM-RC-2026-000123`` (kind code, year, sequence)."""
+    where = {"kind": kind, "subject_type": subject_type, "subject_id": subject_id, "key": key}
+    with transaction.atomic():
+        found = DocumentNumber.objects.filter(**where).values_list("number", flat=True).first()
+        if found:
+            return found
+        year, code = timezone.now().year, DOCUMENT_CODES[kind]
+        _advisory_lock("number", code, year)  # serialises numbering per kind and year, briefly
+        found = DocumentNumber.objects.filter(**where).values_list("number", flat=True).first()
+        if found:
+            return found
+        last = DocumentNumber.objects.filter(kind=kind, year=year).aggregate(last=Max("sequence"))["last"] or 0
+        number = f"JCM-{code}-{year}-{last + 1:06d}"
+        DocumentNumber.objects.create(number=number, year=year, sequence=last + 1, **where)
+        return number
+
+
+# --- generating and superseding ------------------------------------------------------------------
+
+def document_generate(*, kind: str, subject, key: str = "", actor=None, refresh: bool = False) -> Document:
+    """Make the document of ``kind`` about ``subject`` unless its current version exists (idempotent).
+
+    With ``refresh`` (statements), a current version whose facts no longer match the data is
+    superseded by a new version.
+    """
+    spec = spec_for(kind)
+    subject_type, subject_id = _subject_ref(subject)
+    existing = _current(kind, subject_type, subject_id, key).first()
+    if existing is not None and not refresh:
+        return existing
+    number = reserve_number(kind, subject_type, subject_id, key)
+    with transaction.atomic():
+        _advisory_lock("document", kind, subject_type.pk, subject_id, key)
+        current = _current(kind, subject_type, subject_id, key).select_for_update().first()
+        if current is None:
+            return _make(spec, subject, key=key, number=number, version=1, actor=actor)
+        if not refresh:
+            return current
+        content = _build(spec, subject, key)
+        if content.facts == current.facts:
+            return current
+        return _supersede(current, spec, subject, content=content, actor=actor,
+                          reason="The movements of the period changed since the previous version.")
+
+
+@transaction.atomic
+def document_supersede(*, actor, document: Document, reason: str) -> Document:
+    """Issue a new version of a document from the current data; the version it replaces is superseded."""
+    require_authenticated(actor)
+    if not perms.may_reissue(actor, document):
+        raise NotAllowed("Only the registry's administrators or the Joint Committee's secretariat may reissue "
+                         "this document.")
+    if not (reason or "").strip():
+        raise ApplicationError("Give the reason for the new version.", field="reason")
+    subject = document.subject
+    if subject is None:
+        raise Conflict(f"The subject of {document.number} no longer exists.", field="status")
+    spec = spec_for(document.kind)
+    _advisory_lock("document", document.kind, document.subject_type_id, document.subject_id, document.key)
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status != DocumentStatus.CURRENT:
+        raise Conflict(f"Version {document.version} of {document.number} is already superseded.", field="status")
+    return _supersede(document, spec, subject, content=_build(spec, subject, document.key), actor=actor,
+                      reason=reason.strip())
+
+
+def _supersede(current: Document, spec, subject, *, content: Content, actor, reason: str) -> Document:
+    current.status = DocumentStatus.SUPERSEDED
+    current.save(update_fields=["status"])
+    return _make(spec, subject, key=current.key, number=current.number, version=current.version + 1,
+                 supersedes=current, content=content, actor=actor, reason=reason)
+
+
+def _build(spec, subject, key: str) -> Content:
+    with translation.override("en"):
+        return spec.build(subject, key)
+
+
+def storage_name(kind: str, number: str, version: int) -> str:
+    return f"documents/{DOCUMENT_CODES[kind]}/{number.rsplit('-', 2)[1]}/{number}-v{version}.pdf"
+
+
+def _make(spec, subject, *, key: str, number: str, version: int, actor, supersedes: Document | None = None,
+          content: Content | None = None, reason: str = "") -> Document:
+    """Render, store and record one version. Runs inside the caller's transaction and lock."""
+    content = content or _build(spec, subject, key)
+    issued_at = timezone.now()
+    with translation.override("en"):
+        pdf = render_pdf(spec.template, {
+            "content": content, "number": number, "version": version, "issued_at": issued_at,
+            "kind_label": str(DocumentKind(spec.kind).label), "supersedes": supersedes, "reason": reason})
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    name = storage_name(spec.kind, number, version)
+    if default_storage.exists(name):  # left by an attempt that died before its commit: no row refers to it
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(pdf))
+    try:
+        subject_type, subject_id = _subject_ref(subject)
+        document = Document.objects.create(
+            kind=spec.kind, number=number, version=version, title=content.title, subject_type=subject_type,
+            subject_id=subject_id, key=key, file=saved, sha256=sha256, size=len(pdf), supersedes=supersedes,
+            reason=reason, facts=content.facts, public=content.public, created_at=issued_at,
+            verification_url=verification_url(number, version),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+        audit.record(actor=actor, action="documents.document.supersede" if supersedes else "documents.document.generate",
+                     target=document, data={"number": number, "version": version, "kind": spec.kind,
+                                            "subject": f"{subject_type.app_label}.{subject_type.model}:{subject_id}",
+                                            "key": key, "sha256": sha256}, message=reason)
+    except Exception:
+        default_storage.delete(saved)
+        raise
+    events.emit("documents.document.generated", document_id=document.pk, kind=spec.kind)
+    return document
+
+
+def document_reissue_request(*, actor, document: Document, reason: str) -> None:
+    """Check that ``actor`` may reissue ``document`` and queue the new version (made by a worker)."""
+    require_authenticated(actor)
+    if not perms.may_reissue(actor, document):
+        raise NotAllowed("Only the registry's administrators or the Joint Committee's secretariat may reissue "
+                         "this document.")
+    if not (reason or "").strip():
+        raise ApplicationError("Give the reason for the new version.", field="reason")
+    if document.status != DocumentStatus.CURRENT:
+        raise Conflict(f"Version {document.version} of {document.number} is already superseded.", field="status")
+    from .tasks import supersede_document
+
+    document_id, actor_id, reason = document.pk, actor.pk, reason.strip()
+    transaction.on_commit(lambda: enqueue(supersede_document, document_id, actor_id, reason))
+
+
+def enqueue(task, *args) -> None:
+    """Queue a task; a failure to queue (or, when tasks run eagerly, to run) is logged, never raised:
+    the action that asked for the document has committed, and the task can be run again."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("documents: %s%r failed", task.name, args)
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Verification:
+    sha256: str
+    document: Document | None
+
+    @property
+    def verdict(self) -> str:
+        """``current`` (genuine and current), ``superseded`` (genuine, replaced) or ``unknown``."""
+        if self.document is None:
+            return "unknown"
+        return "current" if self.document.is_current else "superseded"
+
+    @property
+    def current(self) -> Document | None:
+        if self.document is None:
+            return None
+        return Document.objects.filter(number=self.document.number, status=DocumentStatus.CURRENT).first()
+
+
+def verify_file(fileobj) -> Verification:
+    """Whether an uploaded file is a document this registry issued: looked up by its SHA-256."""
+    digest = hashlib.sha256()
+    chunks = fileobj.chunks() if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(1 << 16), b"")
+    for chunk in chunks:
+        digest.update(chunk)
+    return verify_sha256(digest.hexdigest())
+
+
+def verify_sha256(sha256: str) -> Verification:
+    sha256 = (sha256 or "").strip().lower()
+    return Verification(sha256, Document.objects.filter(sha256=sha256).first() if sha256 else None)
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+def _period(start: datetime.date | None, end: datetime.date | None) -> tuple[datetime.date, datetime.date]:
+    if start is None or end is None:
+        raise ApplicationError("Give the first and the last day of the period.",
+                               errors={k: ["Give the date."] for k, v in (("start", start), ("end", end)) if v is None})
+    if end < start:
+        raise ApplicationError("The period ends before it starts.", field="end")
+    if end > timezone.localdate():
+        raise ApplicationError("A statement can cover days up to today.", field="end")
+    return start, end
+
+
+def _year(year) -> int:
+    if not isinstance(year, int) or not 2013 <= year <= timezone.localdate().year:
+        raise ApplicationError(f"Choose a year from 2013 to {timezone.localdate().year}.", field="year")
+    return year
+
+
+@transaction.atomic
+def batch_request(*, actor, kind: str, registry=None, account=None, year: int | None = None,
+                  start: datetime.date | None = None, end: datetime.date | None = None) -> DocumentBatch:
+    """Queue a long job: a year's retirement certificates, every account's statement for a period,
+    the Article 6.2 annual report, or one account's statement. A worker runs it; its page shows progress."""
+    require_authenticated(actor)
+    if kind == BatchKind.ACCOUNT_STATEMENT:
+        params, title = _statement_params(actor, account, start, end)
+    else:
+        params, title = _registry_params(actor, kind, registry, year, start, end)
+    batch = DocumentBatch.objects.create(kind=kind, title=title, params=params, requested_by=actor)
+    audit.record(actor=actor, action="documents.batch.request", target=batch, data={"kind": kind, **params})
+    from .tasks import run_batch
+
+    transaction.on_commit(lambda: enqueue(run_batch, batch.pk))
+    return batch
+
+
+def _statement_params(actor, account, start, end) -> tuple[dict, str]:
+    from credits.permissions import may_view_account
+
+    if account is None:
+        raise ApplicationError("Choose the account.", field="account")
+    if not may_view_account(actor, account):
+        raise NotAllowed(f"You may not see the statements of account {account.number}.")
+    start, end = _period(start, end)
+    params = {"registry": account.registry.code, "account": account.number, "start": start.isoformat(),
+              "end": end.isoformat()}
+    return params, f"Statement of account {account.number}, {start} to {end}"
+
+
+def _registry_params(actor, kind, registry, year, start, end) -> tuple[dict, str]:
+    if kind not in BatchKind.values:
+        raise ApplicationError("Choose what to prepare.", field="kind")
+    if registry is None:
+        raise ApplicationError("Choose the registry.", field="registry")
+    if not perms.may_run_for_registry(actor, registry):
+        raise NotAllowed(f"Only the administrators of the {registry} may prepare its documents.")
+    if kind == BatchKind.ACCOUNT_STATEMENTS:
+        start, end = _period(start, end)
+        return ({"registry": registry.code, "start": start.isoformat(), "end": end.isoformat()},
+                f"Statements of every account of the {registry}, {start} to {end}")
+    year = _year(year)
+    what = "Retirement certificates" if kind == BatchKind.RETIREMENT_CERTIFICATES else "Article 6.2 annual report"
+    return {"registry": registry.code, "year": year}, f"{what} of the {registry}, {year}"
+
+
+def statement_request(*, actor, account, start: datetime.date, end: datetime.date) -> DocumentBatch:
+    """A representative (or the registry) asks for an account's statement for a period."""
+    return batch_request(actor=actor, kind=BatchKind.ACCOUNT_STATEMENT, account=account, start=start, end=end)
+
+
+def _batch_items(batch: DocumentBatch) -> list[tuple[str, object, str]]:
+    """(kind, subject, key) of every document the batch makes."""
+    from credits.choices import TransactionKind, TransactionStatus
+    from credits.models import Account, CreditTransaction, Registry
+    from credits.selectors import year_bounds
+
+    params = batch.params
+    if batch.kind == BatchKind.ACCOUNT_STATEMENT:
+        account = Account.objects.filter(number=params["account"]).first()
+        if account is None:
+            raise Conflict(f"Account {params['account']} no longer exists.", field="account")
+        key = statement_key(datetime.date.fromisoformat(params["start"]), datetime.date.fromisoformat(params["end"]))
+        return [(DocumentKind.ACCOUNT_STATEMENT, account, key)]
+    registry = Registry.objects.filter(country__code=params["registry"]).first()
+    if registry is None:
+        raise Conflict(f"There is no registry {params['registry']}.", field="registry")
+    if batch.kind == BatchKind.ACCOUNT_STATEMENTS:
+        key = statement_key(datetime.date.fromisoformat(params["start"]), datetime.date.fromisoformat(params["end"]))
+        return [(DocumentKind.ACCOUNT_STATEMENT, a, key) for a in registry.accounts.order_by("number")]
+    if batch.kind == BatchKind.RETIREMENT_CERTIFICATES:
+        start, end = year_bounds(params["year"])
+        retirements = CreditTransaction.objects.filter(
+            registry=registry, kind=TransactionKind.RETIREMENT, status=TransactionStatus.COMPLETED,
+            completed_at__gte=start, completed_at__lt=end).order_by("completed_at", "pk")
+        return [(DocumentKind.RETIREMENT_CERTIFICATE, t, "") for t in retirements]
+    return []
+
+
+def _article6_files(batch: DocumentBatch) -> list[tuple[str, bytes]]:
+    from credits import article6
+    from credits.models import Registry
+
+    registry = Registry.objects.select_related("country").get(country__code=batch.params["registry"])
+    year = batch.params["year"]
+    rows = article6.annual_report(registry, year)
+    stem = f"article6-{registry.code}-{year}"
+    return [(f"{stem}.csv", article6.to_csv(rows)),
+            (f"{stem}.xlsx", article6.to_xlsx(rows, title=f"Article 6.2 annual information: {registry}, {year}"))]
+
+
+def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
+    """Run a batch (called by its Celery task). Resumable: documents already made are not made again."""
+    with transaction.atomic():
+        batch = DocumentBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status == BatchStatus.DONE:
+            return batch
+        items = _batch_items(batch)
+        total = 2 if batch.kind == BatchKind.ARTICLE6_REPORT else len(items)
+        batch.status, batch.total, batch.done, batch.error = BatchStatus.RUNNING, total, 0, ""
+        batch.started_at = batch.started_at or timezone.now()
+        batch.save(update_fields=["status", "total", "done", "error", "started_at"])
+    refresh = batch.kind in (BatchKind.ACCOUNT_STATEMENT, BatchKind.ACCOUNT_STATEMENTS)
+    extra: list[tuple[str, bytes]] = []
+    for done, (kind, subject, key) in enumerate(items, 1):
+        document = document_generate(kind=kind, subject=subject, key=key, actor=batch.requested_by, refresh=refresh)
+        batch.documents.add(document)
+        DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
+    if batch.kind == BatchKind.ARTICLE6_REPORT:
+        for done, file in enumerate(_article6_files(batch), 1):
+            extra.append(file)
+            DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
+    return _batch_finish(batch, extra)
+
+
+def _zip(batch: DocumentBatch, extra: list[tuple[str, bytes]]):
+    archive = tempfile.TemporaryFile()
+    sums = []
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for document in batch.documents.filter(status=DocumentStatus.CURRENT).order_by("number"):
+            with document.file.open("rb") as pdf:
+                zf.writestr(document.filename, pdf.read())
+            sums.append(f"{document.sha256}  {document.filename}")
+        for name, data in extra:
+            zf.writestr(name, data)
+            sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}")
+        zf.writestr("SHA256SUMS", "\n".join(sums) + "\n")
+    archive.seek(0)
+    return archive
+
+
+@transaction.atomic
+def _batch_finish(batch: DocumentBatch, extra: list[tuple[str, bytes]]) -> DocumentBatch:
+    batch = DocumentBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.DONE:  # a redelivered copy of the task finished first
+        return batch
+    name = f"documents/batches/batch-{batch.pk}.zip"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with _zip(batch, extra) as archive:
+        batch.file = default_storage.save(name, File(archive, name=name))
+    batch.status, batch.done, batch.finished_at = BatchStatus.DONE, batch.total, timezone.now()
+    batch.save(update_fields=["file", "status", "done", "finished_at"])
+    audit.record(actor=None, action="documents.batch.complete", target=batch,
+                 data={"kind": batch.kind, "documents": batch.documents.count(), "total": batch.total})
+    events.emit("documents.batch.completed", batch_id=batch.pk)
+    return batch
+
+
+@transaction.atomic
+def batch_fail(*, batch_id: int, error: str) -> None:
+    """Record that a batch failed for good (the task gave up); its page says so."""
+    batch = DocumentBatch.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or batch.status == BatchStatus.DONE:
+        return
+    batch.status, batch.error, batch.finished_at = BatchStatus.FAILED, error[:2000], timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at"])
+    audit.record(actor=None, action="documents.batch.fail", target=batch, message=batch.error)
+
+
+def read_bytes(document: Document) -> bytes:
+    with document.file.open("rb") as handle:
+        return handle.read()
+

@@ -1,0 +1,564 @@
+"""Webhooks for ministries: signed JSON deliveries of the registry's events, with retries and a log.
+
+Which events go to webhooks (docs/notifications.md lists them with their payloads):
+
+- domain events (core.events) that concern a country — its registry's transactions, the
+  issuances and decisions of its Joint Committee, its registered projects — go to every active
+  endpoint of that country's government (Japan's endpoints get the events of every committee);
+- a notification to a ministry user (``notify``) goes, as ``notification.created``, to the active
+  endpoints that this user owns, unless the user switched webhooks off for that kind.
+
+An endpoint may narrow what it receives with ``event_kinds`` patterns (``credits.*``).
+
+Each (event, endpoint) becomes one ``WebhookDelivery`` (unique per event key and endpoint), sent by the
+``deliver_webhook`` Celery task: ``POST`` of a JSON body with the headers
+
+    X-JCM-Event: credits.retirement.completed
+    X-JCM-Delivery: <uuid, the same for every attempt and replay>
+    X-JCM-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of f"{t}." + body, keyed with the endpoint's secret>
+
+A 2xx answer delivers it; anything else is logged as an attempt and retried with exponential backoff;
+after the last retry the delivery is marked failed, and its owner or an administrator may replay it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from committee.choices import Role
+from committee.roles import has_role, is_system_admin, require_authenticated
+from core import audit, events
+from core.errors import ApplicationError, Conflict, NotAllowed
+from core.workflow import relock
+
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_EVENT = "notification.created"
+SIGNATURE_HEADER = "X-JCM-Signature"
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+USER_AGENT = "JCM-Registry-Webhooks/1.0"
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_retries() -> int:
+    return int(_setting("JCM_WEBHOOK_MAX_RETRIES", 8))
+
+
+MAX_BACKOFF = 45 * 60  # under Redis' visibility timeout (1 h): a waiting retry is not handed out twice
+
+
+def backoff(retries: int) -> int:
+    """Seconds before retry number ``retries + 1``: base, 2×base, 4×base, … at most 45 minutes."""
+    return int(min(_setting("JCM_WEBHOOK_RETRY_BASE_SECONDS", 30) * 2 ** retries, MAX_BACKOFF))
+
+
+# --- Signing ------------------------------------------------------------------------------------
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The ``X-JCM-Signature`` header value for ``body`` sent at ``timestamp``."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def delivery_body(delivery: WebhookDelivery) -> bytes:
+    """The JSON body of a delivery: the same bytes on every attempt and replay."""
+    envelope = {
+        "id": str(delivery.delivery_id),
+        "event": delivery.event,
+        "created_at": delivery.created_at,
+        "country": delivery.endpoint.country.code,
+        "data": delivery.payload,
+    }
+    return json.dumps(envelope, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+# --- Which events, for which countries ------------------------------------------------------------
+
+@dataclass
+class EventFacts:
+    countries: set[int]  # the governments concerned
+    data: dict
+
+
+Resolver = Callable[[dict], "EventFacts | None"]
+RESOLVERS: dict[str, Resolver] = {}
+EVENT_DESCRIPTIONS: dict[str, str] = {NOTIFICATION_EVENT: "A notification to the endpoint's owner."}
+
+
+def resolver(*names: str, description: str):
+    def register(function: Resolver) -> Resolver:
+        for name in names:
+            RESOLVERS[name] = function
+            EVENT_DESCRIPTIONS[name] = description
+        return function
+    return register
+
+
+def known_events() -> list[str]:
+    return sorted(EVENT_DESCRIPTIONS)
+
+
+def _japan_ids() -> set[int]:
+    from committee.models import Country
+
+    return set(Country.objects.filter(is_japan=True).values_list("pk", flat=True))
+
+
+def _committee_countries(joint_committee) -> set[int]:
+    return {joint_committee.partner_id} | _japan_ids()
+
+
+def _transaction_data(txn) -> dict:
+    return {
+        "reference": txn.reference, "kind": txn.kind, "status": txn.status, "quantity": txn.quantity,
+        "registry": txn.registry.code,
+        "from_account": txn.from_account.number if txn.from_account_id else None,
+        "to_account": txn.to_account.number if txn.to_account_id else None,
+        "purpose": txn.purpose, "beneficiary": txn.beneficiary, "completed_at": txn.completed_at,
+        "ranges": [[e.first_serial, e.last_serial] for e in txn.entries.order_by("first_serial")],
+    }
+
+
+def _transaction(pk):
+    from credits.models import CreditTransaction
+
+    return (CreditTransaction.objects
+            .select_related("registry__country", "from_account", "to_account__registry")
+            .filter(pk=pk).first())
+
+
+@resolver("credits.issuance.completed", description="A registry issued credits for a monitoring period.")
+def _issuance(payload: dict) -> EventFacts | None:
+    from credits.models import Issuance
+
+    issuance = (Issuance.objects.select_related("registry__country", "decision__joint_committee")
+                .filter(pk=payload.get("issuance_id")).first())
+    if issuance is None:
+        return None
+    txn = _transaction(issuance.transaction_id)
+    return EventFacts(
+        countries={issuance.registry.country_id} | _committee_countries(issuance.decision.joint_committee),
+        data={"issuance": {"registry": issuance.registry.code, "project": issuance.project_code,
+                           "monitoring_period": issuance.monitoring_period_key, "vintage": issuance.vintage,
+                           "quantity": issuance.quantity, "authorization": issuance.authorization,
+                           "decision": issuance.decision.reference or issuance.decision.title,
+                           "issued_at": issuance.issued_at},
+              "transaction": _transaction_data(txn)})
+
+
+@resolver("credits.transfer.completed", "credits.external_transfer.completed",
+          "credits.cancellation.completed", "credits.retirement.completed", "credits.reversal.completed",
+          description="A transaction of a registry was completed.")
+def _completed_transaction(payload: dict) -> EventFacts | None:
+    txn = _transaction(payload.get("transaction_id"))
+    if txn is None:
+        return None
+    countries = {txn.registry.country_id}
+    if txn.to_account_id:
+        countries.add(txn.to_account.registry.country_id)
+    data = {"transaction": _transaction_data(txn)}
+    if payload.get("reverses_id"):
+        reversed_txn = _transaction(payload["reverses_id"])
+        data["reverses"] = reversed_txn.reference if reversed_txn else None
+    return EventFacts(countries=countries, data=data)
+
+
+@resolver("committee.decision.recorded", description="A Joint Committee decision was published.")
+def _decision(payload: dict) -> EventFacts | None:
+    from committee.models import Decision
+
+    decision = (Decision.objects.select_related("joint_committee__partner")
+                .filter(pk=payload.get("decision_id")).first())
+    if decision is None:
+        return None
+    return EventFacts(countries=_committee_countries(decision.joint_committee), data={"decision": {
+        "id": decision.pk, "reference": decision.reference, "title": decision.title, "kind": decision.kind,
+        "mode": decision.mode, "decided_on": decision.decided_on, "status": decision.status,
+        "joint_committee": decision.joint_committee.code}})
+
+
+@resolver("projects.project.registered", description="The Joint Committee registered a project.")
+def _project_registered(payload: dict) -> EventFacts | None:
+    from projects.models import Project
+
+    project = (Project.objects.select_related("joint_committee__partner")
+               .filter(pk=payload.get("project_id")).first())
+    if project is None:
+        return None
+    return EventFacts(countries=_committee_countries(project.joint_committee), data={"project": {
+        "project_id": project.project_id, "title": project.title,
+        "joint_committee": project.joint_committee.code,
+        "registered_on": project.registered_on, "url": _absolute(project.get_absolute_url())}})
+
+
+@resolver("methodologies.version.approved",
+          description="The Joint Committee approved a methodology or a revision of one.")
+def _methodology_approved(payload: dict) -> EventFacts | None:
+    from methodologies.models import MethodologyVersion
+
+    version = (MethodologyVersion.objects.select_related("methodology__joint_committee__partner")
+               .filter(pk=payload.get("version_id")).first())
+    if version is None:
+        return None
+    methodology = version.methodology
+    return EventFacts(countries=_committee_countries(methodology.joint_committee), data={"methodology": {
+        "number": methodology.number, "title": methodology.title, "version": version.version,
+        "approved_on": version.approved_on, "joint_committee": methodology.joint_committee.code,
+        "url": _absolute(version.get_absolute_url())}})
+
+
+def _absolute(path: str) -> str:
+    from .services import absolute_url
+
+    return absolute_url(path)
+
+
+def endpoint_wants(endpoint: WebhookEndpoint, event: str) -> bool:
+    patterns = endpoint.event_kinds or []
+    return not patterns or any(fnmatch.fnmatchcase(event, pattern) for pattern in patterns)
+
+
+def event_key(event: str, payload: dict) -> str:
+    return (event + ":" + ",".join(f"{k}={payload[k]}" for k in sorted(payload)))[:200]
+
+
+def event_deliveries_create(*, event: str, payload: dict) -> list[int]:
+    """One delivery of ``event`` per active endpoint of the governments concerned (idempotent: a re-run
+    finds the deliveries made before). Sends them after commit; returns the ids of those queued."""
+    function = RESOLVERS.get(event)
+    if function is None:
+        return []
+    with transaction.atomic():
+        facts = function(payload)
+        if facts is None or not facts.countries:
+            return []
+        key = event_key(event, payload)
+        queued = []
+        endpoints = WebhookEndpoint.objects.filter(is_active=True, country_id__in=facts.countries)
+        for endpoint in endpoints.order_by("pk"):
+            if not endpoint_wants(endpoint, event):
+                continue
+            delivery, created = WebhookDelivery.objects.get_or_create(
+                endpoint=endpoint, event_key=key, defaults={"event": event, "payload": _jsonable(facts.data)})
+            # Never tried: either just made, or made by a run that was interrupted before it queued it.
+            if created or (delivery.status == DeliveryStatus.PENDING and delivery.attempt_count == 0):
+                queued.append(delivery.pk)
+        _send_after_commit(queued)
+    return queued
+
+
+def notification_deliveries_create(notifications: Iterable, preferences: dict) -> list[int]:
+    """Deliver new notices of ministry users to the active endpoints they own (in notify's transaction)."""
+    from .services import WEBHOOK, absolute_url, wants
+
+    by_recipient: dict[int, list] = {}
+    for notification in notifications:
+        by_recipient.setdefault(notification.recipient_id, []).append(notification)
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True, owner_id__in=list(by_recipient))
+                     .select_related("owner"))
+    queued = []
+    for endpoint in endpoints:
+        if not endpoint_wants(endpoint, NOTIFICATION_EVENT):
+            continue
+        for notification in by_recipient[endpoint.owner_id]:
+            if not wants(preferences.get(endpoint.owner_id, {}), notification.kind, WEBHOOK):
+                continue
+            data = {"notification": {"id": notification.pk, "kind": notification.kind,
+                                     "key": notification.key, "subject": notification.subject,
+                                     "body": notification.body, "url": absolute_url(notification.url),
+                                     "created_at": notification.created_at},
+                    "recipient": endpoint.owner.get_username()}
+            delivery, created = WebhookDelivery.objects.get_or_create(
+                endpoint=endpoint, event_key=f"{NOTIFICATION_EVENT}:{notification.pk}",
+                defaults={"event": NOTIFICATION_EVENT, "payload": _jsonable(data)})
+            if created:
+                queued.append(delivery.pk)
+    _send_after_commit(queued)
+    return queued
+
+
+def _jsonable(data: dict) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _send_after_commit(delivery_ids: list[int], *, replay: bool = False) -> None:
+    if not delivery_ids:
+        return
+    from .tasks import deliver_webhook
+
+    ids = list(delivery_ids)
+    transaction.on_commit(lambda: [deliver_webhook.delay(pk, replay=replay) for pk in ids], robust=True)
+
+
+@events.subscriber(*RESOLVERS)
+def _on_domain_event(event: str, payload: dict) -> None:
+    """After the action commits: hand the event to a Celery task that makes the deliveries."""
+    from .tasks import webhook_fan_out
+
+    try:
+        webhook_fan_out.delay(event, payload)
+    except Exception:  # the action has committed: log, never fail it (the event can be fanned out again)
+        logger.exception("webhooks: could not fan out %s %r", event, payload)
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+SENT, RETRY, FAILED, SKIPPED = "delivered", "retry", "failed", "skipped"
+
+
+@dataclass
+class Response:
+    status_code: int | None = None
+    error: str = ""
+    excerpt: str = ""
+    duration_ms: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # a redirect is an answer (3xx), not an instruction to post elsewhere
+
+
+def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Response:
+    """POST ``body`` to ``url``; never raises for network or HTTP errors (they are the response)."""
+    handlers: list = [_NoRedirects]
+    if urlsplit(url).hostname in LOOPBACK_HOSTS:
+        handlers.append(urllib.request.ProxyHandler({}))  # never send loopback traffic through a proxy
+    opener = urllib.request.build_opener(*handlers)
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    started = time.monotonic()
+    result = Response()
+    try:
+        with opener.open(request, timeout=timeout) as answer:
+            result.status_code = answer.status
+            result.excerpt = answer.read(500).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        result.status_code = exc.code
+        result.excerpt = (exc.read(500) or b"").decode("utf-8", "replace")
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        result.error = f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"[:1000]
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    return result
+
+
+def delivery_send(*, delivery_id: int, final: bool = False, replay: bool = False) -> str:
+    """Make one attempt at a delivery and log it. Returns ``delivered``, ``retry`` (try again later),
+    ``failed`` (that was the last try) or ``skipped`` (already delivered, gone or endpoint inactive).
+
+    The delivery is locked while it is sent, so two copies of the task never send it at the same time,
+    and a copy that comes second finds it delivered."""
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update(of=("self",))
+                    .select_related("endpoint__country").filter(pk=delivery_id).first())
+        if delivery is None or not delivery.endpoint.is_active:
+            return SKIPPED
+        if delivery.status == DeliveryStatus.DELIVERED:
+            return SKIPPED
+        if delivery.status == DeliveryStatus.FAILED and not replay:
+            return SKIPPED
+        body = delivery_body(delivery)
+        timestamp = int(time.time())
+        number = delivery.attempt_count + 1
+        started_at = timezone.now()
+        answer = post(delivery.endpoint.url, body, {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-JCM-Event": delivery.event,
+            "X-JCM-Delivery": str(delivery.delivery_id),
+            "X-JCM-Attempt": str(number),
+            SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
+        }, timeout=float(_setting("JCM_WEBHOOK_TIMEOUT_SECONDS", 10)))
+        WebhookAttempt.objects.create(delivery=delivery, number=number, started_at=started_at,
+                                      duration_ms=answer.duration_ms, status_code=answer.status_code,
+                                      error=answer.error, response_excerpt=answer.excerpt[:500],
+                                      replay=replay)
+        delivery.attempt_count = number
+        delivery.last_attempt_at = started_at
+        if answer.ok:
+            delivery.status, delivery.delivered_at, outcome = DeliveryStatus.DELIVERED, timezone.now(), SENT
+        elif final:
+            delivery.status, outcome = DeliveryStatus.FAILED, FAILED
+        else:
+            delivery.status, outcome = DeliveryStatus.PENDING, RETRY
+        delivery.save(update_fields=["attempt_count", "last_attempt_at", "status", "delivered_at"])
+    return outcome
+
+
+def stalled_deliveries(*, older_than_seconds: int = 2 * MAX_BACKOFF) -> list[int]:
+    """Pending deliveries not tried for longer than the longest backoff: their task was lost."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    qs = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, endpoint__is_active=True)
+    never = qs.filter(attempt_count=0, created_at__lte=cutoff)
+    stale = qs.filter(attempt_count__gt=0, last_attempt_at__lte=cutoff)
+    return sorted(set(never.values_list("pk", flat=True)) | set(stale.values_list("pk", flat=True)))
+
+
+# --- Endpoints and replays (services) -------------------------------------------------------------
+
+def may_manage(user, country) -> bool:
+    """System administrators, and the ministry API users of the endpoint's country."""
+    return is_system_admin(user) or has_role(user, Role.MINISTRY_API, country=country)
+
+
+def require_manage(user, country) -> None:
+    require_authenticated(user)
+    if not may_manage(user, country):
+        raise NotAllowed("Only the ministry of this country or a system administrator manages its webhooks.")
+
+
+def check_url(url: str) -> str:
+    """HTTPS only; plain HTTP to this machine (loopback) only in development (DEBUG) or when
+    ``JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set, e.g. for tests."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number (or out of range) raises ValueError
+    except ValueError:  # e.g. "https://[bad": an unterminated IPv6 address
+        raise ApplicationError("Enter the endpoint's full https:// URL.", field="url") from None
+    if not parts.hostname or parts.scheme not in ("http", "https") or parts.username or parts.password:
+        raise ApplicationError("Enter the endpoint's full https:// URL.", field="url")
+    if len(url) > 500:
+        raise ApplicationError("The URL is too long (500 characters at most).", field="url")
+    if parts.scheme == "http":
+        loopback = parts.hostname in LOOPBACK_HOSTS or _is_loopback_ip(parts.hostname)
+        if not (loopback and (settings.DEBUG or _setting("JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))):
+            raise ApplicationError("Webhook endpoints must use https://.", field="url")
+    return url
+
+
+def _is_loopback_ip(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_event_kinds(patterns) -> list[str]:
+    if patterns in (None, ""):
+        return []
+    if isinstance(patterns, str):
+        patterns = [p for p in patterns.replace(",", " ").split() if p]
+    cleaned = []
+    for pattern in patterns:
+        pattern = str(pattern).strip()
+        if not any(fnmatch.fnmatchcase(event, pattern) for event in known_events()):
+            raise ApplicationError(f"“{pattern}” matches no event. Events: {', '.join(known_events())}.",
+                                   field="event_kinds")
+        if pattern not in cleaned:
+            cleaned.append(pattern)
+    return cleaned
+
+
+def _check_owner(owner, country) -> None:
+    if owner is not None and not has_role(owner, Role.MINISTRY_API, country=country):
+        raise ApplicationError(f"{owner} is not a ministry API user of {country}.", field="owner")
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def _endpoint_data(endpoint: WebhookEndpoint) -> dict:
+    return {"country": endpoint.country.code, "url": endpoint.url, "event_kinds": endpoint.event_kinds,
+            "is_active": endpoint.is_active, "owner": endpoint.owner_id, "description": endpoint.description}
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, actor, country, url: str, event_kinds=None, description: str = "",
+                            owner=None) -> WebhookEndpoint:
+    """Register an endpoint for ``country``. A ministry user owns the endpoints it registers; an
+    administrator may name a ministry user of that country as owner. The secret is generated here."""
+    require_manage(actor, country)
+    if owner is None and has_role(actor, Role.MINISTRY_API, country=country):
+        owner = actor
+    _check_owner(owner, country)
+    endpoint = WebhookEndpoint.objects.create(
+        country=country, owner=owner, url=check_url(url), event_kinds=check_event_kinds(event_kinds),
+        description=(description or "").strip()[:200], secret=new_secret(), created_by=actor)
+    audit.record(actor=actor, action="webhooks.endpoint.create", target=endpoint,
+                 data=_endpoint_data(endpoint))
+    return endpoint
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, url=_UNSET, event_kinds=_UNSET,
+                            description=_UNSET, is_active=_UNSET) -> WebhookEndpoint:
+    endpoint = relock(endpoint)
+    require_manage(actor, endpoint.country)
+    before = _endpoint_data(endpoint)
+    if url is not _UNSET:
+        endpoint.url = check_url(url)
+    if event_kinds is not _UNSET:
+        endpoint.event_kinds = check_event_kinds(event_kinds)
+    if description is not _UNSET:
+        endpoint.description = (description or "").strip()[:200]
+    if is_active is not _UNSET:
+        endpoint.is_active = bool(is_active)
+    after = _endpoint_data(endpoint)
+    if after == before:
+        return endpoint
+    endpoint.save(update_fields=["url", "event_kinds", "description", "is_active", "updated_at"])
+    audit.record(actor=actor, action="webhooks.endpoint.update", target=endpoint,
+                 data={"before": before, "after": after})
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new signing secret (the old one stops working at once); the secret itself is not audited."""
+    endpoint = relock(endpoint)
+    require_manage(actor, endpoint.country)
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret", "updated_at"])
+    audit.record(actor=actor, action="webhooks.endpoint.rotate_secret", target=endpoint)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (same body and delivery id, new signature), whatever happened before."""
+    delivery = relock(delivery)
+    endpoint = WebhookEndpoint.objects.select_related("country").get(pk=delivery.endpoint_id)
+    require_manage(actor, endpoint.country)
+    if not endpoint.is_active:
+        raise Conflict("The endpoint is inactive: activate it before replaying its deliveries.")
+    previous = delivery.status
+    delivery.status = DeliveryStatus.PENDING
+    delivery.save(update_fields=["status"])
+    audit.record(actor=actor, action="webhooks.delivery.replay", target=delivery,
+                 data={"event": delivery.event, "endpoint": endpoint.pk, "previous_status": previous,
+                       "attempts": delivery.attempt_count})
+    _send_after_commit([delivery.pk], replay=True)
+    return delivery
