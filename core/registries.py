@@ -6,7 +6,8 @@ content, the webhook payload of each of its events, the overdue work in its queu
 of its own, which core imports for every installed app when the registry is first read
 (:func:`autodiscover`):
 
-- ``<app>/documents.py`` registers document kinds in :data:`document_kinds`;
+- ``<app>/documents.py`` registers document kinds in :data:`document_kinds` and batches in
+  :data:`document_batches` (types in :mod:`core.document_kinds`);
 - ``<app>/webhooks.py`` registers webhook events in :data:`webhook_events`;
 - ``<app>/queues.py`` registers overdue-work providers in :data:`overdue_work`.
 
@@ -17,9 +18,12 @@ error (two apps claiming one document kind or event).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from .document_kinds import DocumentBatchSpec, DocumentKindSpec
 
 T = TypeVar("T")
 
@@ -72,8 +76,9 @@ class Registry(Generic[T]):
         return list(self._entries.values())
 
 
-# Filled by <app>/documents.py: document kind code -> the kind's specification (documents app's type).
-document_kinds: Registry[object] = Registry("document kinds")
+# Filled by <app>/documents.py: document kind -> its specification; batch kind -> its specification.
+document_kinds: Registry[DocumentKindSpec] = Registry("document kinds")
+document_batches: Registry[DocumentBatchSpec] = Registry("document batches")
 # Filled by <app>/webhooks.py: event name (or pattern) -> how to resolve its payload and countries.
 webhook_events: Registry[object] = Registry("webhook events")
 # Filled by <app>/queues.py: provider name -> callable(user) giving that user's overdue work items.
