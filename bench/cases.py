@@ -493,9 +493,11 @@ def _certificate_pdf(size: str) -> list[str]:
     from django.template.loader import render_to_string
     from django.utils import timezone
 
+    from core.document_kinds import Content
     from credits import services
     from credits.choices import AccountType, TransactionKind
-    from documents import content, render
+    from credits.documents import retirement_certificate
+    from documents import render
     from documents import services as documents
     from documents.models import DocumentKind
 
@@ -518,9 +520,9 @@ def _certificate_pdf(size: str) -> list[str]:
                 "qr": render.qr_data_uri(url)}
 
     blank_html = render_to_string("documents/pdf/base.html",
-                                  context(content.Content(title="", issuer="", statement="", facts=[])))
+                                  context(Content(title="", issuer="", statement="", facts=[])))
     empty_html = "<!DOCTYPE html><html><body></body></html>"
-    built = content.retirement_certificate(retirements[0], "")
+    built = retirement_certificate(retirements[0], "")
     render.html_to_pdf(blank_html)  # warm the font caches
     blank, empty, certificate, whole = [], [], [], []
     for _ in range(repeats):

@@ -1,5 +1,5 @@
 """Admin pages of the documents: read-only (documents are made and superseded by their services;
-a new version is asked for on the document's verification page). Registered from JcmRegistryConfig.ready()."""
+a new version is asked for on the document's verification page)."""
 
 from django.contrib import admin
 from django.urls import reverse

@@ -8,4 +8,6 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (documents made after the actions that commit)
+        from . import subscribers
+
+        subscribers.connect()  # documents made after the actions that commit, as each kind declares

@@ -18,10 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import choices_check
 
 __all__ = ["BatchKind", "BatchStatus", "Document", "DocumentBatch", "DocumentKind", "DocumentNumber",
-           "DocumentStatus", "DOCUMENT_CODES"]
+           "DocumentStatus"]
 
 
 class DocumentKind(models.TextChoices):
+    """The kinds the database accepts. What each is (the code in its number, its subject, its content, who
+    may read and reissue it, when it is made) its domain app declares in ``<app>/documents.py``."""
+
     ISSUANCE_NOTIFICATION = "issuance_notification", _("Issuance notification")
     RETIREMENT_CERTIFICATE = "retirement_certificate", _("Retirement certificate")
     CANCELLATION_CERTIFICATE = "cancellation_certificate", _("Cancellation certificate")
@@ -31,23 +34,9 @@ class DocumentKind(models.TextChoices):
     METHODOLOGY_APPROVAL = "methodology_approval", _("Methodology approval notice")
 
 
-# The kind's code in the document number: JCM-<code>-<year>-<sequence>.
-DOCUMENT_CODES = {
-    DocumentKind.ISSUANCE_NOTIFICATION: "IN",
-    DocumentKind.RETIREMENT_CERTIFICATE: "RC",
-    DocumentKind.CANCELLATION_CERTIFICATE: "CC",
-    DocumentKind.ACCOUNT_STATEMENT: "AS",
-    DocumentKind.REGISTRATION_LETTER: "RL",
-    DocumentKind.DECISION_RECORD: "DR",
-    DocumentKind.METHODOLOGY_APPROVAL: "MA",
-}
-
-
 class DocumentStatus(models.TextChoices):
     CURRENT = "current", _("Current")
     SUPERSEDED = "superseded", _("Superseded")
-
-
 
 
 class DocumentNumber(models.Model):
@@ -134,6 +123,8 @@ class Document(models.Model):
 
 
 class BatchKind(models.TextChoices):
+    """The long jobs the database accepts; each is declared by its domain app in ``<app>/documents.py``."""
+
     RETIREMENT_CERTIFICATES = "retirement_certificates", _("All retirement certificates of a year")
     ACCOUNT_STATEMENTS = "account_statements", _("Statements of every account of a registry")
     ARTICLE6_REPORT = "article6_report", _("Article 6.2 annual report")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
-from committee.roles import is_system_admin
+from core.access import is_system_admin
+from core.registries import document_batches
 from documents.models import Document, DocumentBatch, DocumentKind
 
 
@@ -28,3 +32,11 @@ def batches_for(user) -> QuerySet[DocumentBatch]:
     if is_system_admin(user):
         return qs
     return qs.filter(requested_by=user) if getattr(user, "is_authenticated", False) else qs.none()
+
+
+def batch_scopes(user) -> QuerySet | None:
+    """What the user may start registry-wide batches over (the registries whose administrators or ministry
+    they are), as the batch kinds declare it; None when no kind is started from the batches page."""
+    providers = {spec.scopes for spec in document_batches.values() if spec.scopes is not None}
+    querysets = [scopes(user) for scopes in providers]
+    return reduce(operator.or_, querysets) if querysets else None

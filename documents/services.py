@@ -26,14 +26,15 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model, QuerySet
 from django.utils import timezone, translation
 
-from committee.roles import require_authenticated
+from committee.models import User
 from core import audit, events
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.access import require_authenticated
+from core.document_kinds import Content, DocumentKindSpec
+from core.errors import ApplicationError, Conflict
 from documents.models import (
-    DOCUMENT_CODES,
     BatchKind,
     BatchStatus,
     Document,
@@ -43,8 +44,8 @@ from documents.models import (
     DocumentStatus,
 )
 
-from . import permissions as perms
-from .content import Content, spec_for, statement_key
+from . import access
+from .kinds import batch_spec_for, number_code, spec_for, template_for
 from .render import render_pdf, verification_url
 
 logger = logging.getLogger(__name__)
@@ -69,16 +70,16 @@ def _advisory_lock(*parts) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(lock_key(*parts)))
 
 
-def _subject_ref(subject) -> tuple[ContentType, str]:
+def _subject_ref(subject: Model) -> tuple[ContentType, str]:
     return ContentType.objects.get_for_model(subject), str(subject.pk)
 
 
-def _current(kind: str, subject_type: ContentType, subject_id: str, key: str):
+def _current(kind: str, subject_type: ContentType, subject_id: str, key: str) -> QuerySet[Document]:
     return Document.objects.filter(kind=kind, subject_type=subject_type, subject_id=subject_id, key=key,
                                    status=DocumentStatus.CURRENT)
 
 
-def current_document(kind: str, subject, key: str = "") -> Document | None:
+def current_document(kind: str, subject: Model, key: str = "") -> Document | None:
     subject_type, subject_id = _subject_ref(subject)
     return _current(kind, subject_type, subject_id, key).first()
 
@@ -92,7 +93,7 @@ def reserve_number(kind: str, subject_type: ContentType, subject_id: str, key: s
         found = DocumentNumber.objects.filter(**where).values_list("number", flat=True).first()
         if found:
             return found
-        year, code = timezone.now().year, DOCUMENT_CODES[kind]
+        year, code = timezone.now().year, number_code(kind)
         _advisory_lock("number", code, year)  # serialises numbering per kind and year, briefly
         found = DocumentNumber.objects.filter(**where).values_list("number", flat=True).first()
         if found:
@@ -105,7 +106,8 @@ def reserve_number(kind: str, subject_type: ContentType, subject_id: str, key: s
 
 # --- generating and superseding ------------------------------------------------------------------
 
-def document_generate(*, kind: str, subject, key: str = "", actor=None, refresh: bool = False) -> Document:
+def document_generate(*, kind: str, subject: Model, key: str = "", actor: User | None = None,
+                      refresh: bool = False) -> Document:
     """Make the document of ``kind`` about ``subject`` unless its current version exists (idempotent).
 
     With ``refresh`` (statements), a current version whose facts no longer match the data is
@@ -132,12 +134,9 @@ def document_generate(*, kind: str, subject, key: str = "", actor=None, refresh:
 
 
 @transaction.atomic
-def document_supersede(*, actor, document: Document, reason: str) -> Document:
+def document_supersede(*, actor: User, document: Document, reason: str) -> Document:
     """Issue a new version of a document from the current data; the version it replaces is superseded."""
-    require_authenticated(actor)
-    if not perms.may_reissue(actor, document):
-        raise NotAllowed("Only the registry's administrators or the Joint Committee's secretariat may reissue "
-                         "this document.")
+    access.require_reissue(actor, document)
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the new version.", field="reason")
     subject = document.subject
@@ -152,29 +151,30 @@ def document_supersede(*, actor, document: Document, reason: str) -> Document:
                       reason=reason.strip())
 
 
-def _supersede(current: Document, spec, subject, *, content: Content, actor, reason: str) -> Document:
+def _supersede(current: Document, spec: DocumentKindSpec, subject: Model, *, content: Content, actor: User | None,
+               reason: str) -> Document:
     current.status = DocumentStatus.SUPERSEDED
     current.save(update_fields=["status"])
     return _make(spec, subject, key=current.key, number=current.number, version=current.version + 1,
                  supersedes=current, content=content, actor=actor, reason=reason)
 
 
-def _build(spec, subject, key: str) -> Content:
+def _build(spec: DocumentKindSpec, subject: Model, key: str) -> Content:
     with translation.override("en"):
         return spec.build(subject, key)
 
 
 def storage_name(kind: str, number: str, version: int) -> str:
-    return f"documents/{DOCUMENT_CODES[kind]}/{number.rsplit('-', 2)[1]}/{number}-v{version}.pdf"
+    return f"documents/{number_code(kind)}/{number.rsplit('-', 2)[1]}/{number}-v{version}.pdf"
 
 
-def _make(spec, subject, *, key: str, number: str, version: int, actor, supersedes: Document | None = None,
-          content: Content | None = None, reason: str = "") -> Document:
+def _make(spec: DocumentKindSpec, subject: Model, *, key: str, number: str, version: int, actor: User | None,
+          supersedes: Document | None = None, content: Content | None = None, reason: str = "") -> Document:
     """Render, store and record one version. Runs inside the caller's transaction and lock."""
     content = content or _build(spec, subject, key)
     issued_at = timezone.now()
     with translation.override("en"):
-        pdf = render_pdf(spec.template, {
+        pdf = render_pdf(template_for(spec), {
             "content": content, "number": number, "version": version, "issued_at": issued_at,
             "kind_label": str(DocumentKind(spec.kind).label), "supersedes": supersedes, "reason": reason})
     sha256 = hashlib.sha256(pdf).hexdigest()
@@ -201,12 +201,9 @@ def _make(spec, subject, *, key: str, number: str, version: int, actor, supersed
     return document
 
 
-def document_reissue_request(*, actor, document: Document, reason: str) -> None:
+def document_reissue_request(*, actor: User, document: Document, reason: str) -> None:
     """Check that ``actor`` may reissue ``document`` and queue the new version (made by a worker)."""
-    require_authenticated(actor)
-    if not perms.may_reissue(actor, document):
-        raise NotAllowed("Only the registry's administrators or the Joint Committee's secretariat may reissue "
-                         "this document.")
+    access.require_reissue(actor, document)
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the new version.", field="reason")
     if document.status != DocumentStatus.CURRENT:
@@ -263,33 +260,22 @@ def verify_sha256(sha256: str) -> Verification:
 
 # --- batches ----------------------------------------------------------------------------------------
 
-def _period(start: datetime.date | None, end: datetime.date | None) -> tuple[datetime.date, datetime.date]:
-    if start is None or end is None:
-        raise ApplicationError("Give the first and the last day of the period.",
-                               errors={k: ["Give the date."] for k, v in (("start", start), ("end", end)) if v is None})
-    if end < start:
-        raise ApplicationError("The period ends before it starts.", field="end")
-    if end > timezone.localdate():
-        raise ApplicationError("A statement can cover days up to today.", field="end")
-    return start, end
-
-
-def _year(year) -> int:
-    if not isinstance(year, int) or not 2013 <= year <= timezone.localdate().year:
-        raise ApplicationError(f"Choose a year from 2013 to {timezone.localdate().year}.", field="year")
-    return year
-
-
 @transaction.atomic
-def batch_request(*, actor, kind: str, registry=None, account=None, year: int | None = None,
-                  start: datetime.date | None = None, end: datetime.date | None = None) -> DocumentBatch:
+def batch_request(*, actor: User, kind: str, registry: Model | None = None, account: Model | None = None,
+                  year: int | None = None, start: datetime.date | None = None,
+                  end: datetime.date | None = None) -> DocumentBatch:
     """Queue a long job: a year's retirement certificates, every account's statement for a period,
-    the Article 6.2 annual report, or one account's statement. A worker runs it; its page shows progress."""
+    the Article 6.2 annual report, or one account's statement. A worker runs it; its page shows progress.
+
+    What the job runs over (its scope: a ``registry`` or an ``account``), who may ask for it, and what it
+    checks of the year or period are its kind's (``core.document_kinds.DocumentBatchSpec``)."""
     require_authenticated(actor)
-    if kind == BatchKind.ACCOUNT_STATEMENT:
-        params, title = _statement_params(actor, account, start, end)
-    else:
-        params, title = _registry_params(actor, kind, registry, year, start, end)
+    spec = batch_spec_for(kind)
+    scope = {"registry": registry, "account": account}[spec.scope]
+    if scope is None:
+        raise ApplicationError(f"Choose the {spec.scope}.", field=spec.scope)
+    access.require_start_batch(actor, kind, scope)
+    params, title = spec.params(scope, year=year, start=start, end=end)
     batch = DocumentBatch.objects.create(kind=kind, title=title, params=params, requested_by=actor)
     audit.record(actor=actor, action="documents.batch.request", target=batch, data={"kind": kind, **params})
     from .tasks import run_batch
@@ -298,99 +284,31 @@ def batch_request(*, actor, kind: str, registry=None, account=None, year: int | 
     return batch
 
 
-def _statement_params(actor, account, start, end) -> tuple[dict, str]:
-    from credits.permissions import may_view_account
-
-    if account is None:
-        raise ApplicationError("Choose the account.", field="account")
-    if not may_view_account(actor, account):
-        raise NotAllowed(f"You may not see the statements of account {account.number}.")
-    start, end = _period(start, end)
-    params = {"registry": account.registry.code, "account": account.number, "start": start.isoformat(),
-              "end": end.isoformat()}
-    return params, f"Statement of account {account.number}, {start} to {end}"
-
-
-def _registry_params(actor, kind, registry, year, start, end) -> tuple[dict, str]:
-    if kind not in BatchKind.values:
-        raise ApplicationError("Choose what to prepare.", field="kind")
-    if registry is None:
-        raise ApplicationError("Choose the registry.", field="registry")
-    if not perms.may_run_for_registry(actor, registry):
-        raise NotAllowed(f"Only the administrators of the {registry} may prepare its documents.")
-    if kind == BatchKind.ACCOUNT_STATEMENTS:
-        start, end = _period(start, end)
-        return ({"registry": registry.code, "start": start.isoformat(), "end": end.isoformat()},
-                f"Statements of every account of the {registry}, {start} to {end}")
-    year = _year(year)
-    what = "Retirement certificates" if kind == BatchKind.RETIREMENT_CERTIFICATES else "Article 6.2 annual report"
-    return {"registry": registry.code, "year": year}, f"{what} of the {registry}, {year}"
-
-
-def statement_request(*, actor, account, start: datetime.date, end: datetime.date) -> DocumentBatch:
+def statement_request(*, actor: User, account: Model, start: datetime.date, end: datetime.date) -> DocumentBatch:
     """A representative (or the registry) asks for an account's statement for a period."""
     return batch_request(actor=actor, kind=BatchKind.ACCOUNT_STATEMENT, account=account, start=start, end=end)
 
 
-def _batch_items(batch: DocumentBatch) -> list[tuple[str, object, str]]:
-    """(kind, subject, key) of every document the batch makes."""
-    from credits.choices import TransactionKind, TransactionStatus
-    from credits.models import Account, CreditTransaction, Registry
-    from credits.selectors import year_bounds
-
-    params = batch.params
-    if batch.kind == BatchKind.ACCOUNT_STATEMENT:
-        account = Account.objects.filter(number=params["account"]).first()
-        if account is None:
-            raise Conflict(f"Account {params['account']} no longer exists.", field="account")
-        key = statement_key(datetime.date.fromisoformat(params["start"]), datetime.date.fromisoformat(params["end"]))
-        return [(DocumentKind.ACCOUNT_STATEMENT, account, key)]
-    registry = Registry.objects.filter(country__code=params["registry"]).first()
-    if registry is None:
-        raise Conflict(f"There is no registry {params['registry']}.", field="registry")
-    if batch.kind == BatchKind.ACCOUNT_STATEMENTS:
-        key = statement_key(datetime.date.fromisoformat(params["start"]), datetime.date.fromisoformat(params["end"]))
-        return [(DocumentKind.ACCOUNT_STATEMENT, a, key) for a in registry.accounts.order_by("number")]
-    if batch.kind == BatchKind.RETIREMENT_CERTIFICATES:
-        start, end = year_bounds(params["year"])
-        retirements = CreditTransaction.objects.filter(
-            registry=registry, kind=TransactionKind.RETIREMENT, status=TransactionStatus.COMPLETED,
-            completed_at__gte=start, completed_at__lt=end).order_by("completed_at", "pk")
-        return [(DocumentKind.RETIREMENT_CERTIFICATE, t, "") for t in retirements]
-    return []
-
-
-def _article6_files(batch: DocumentBatch) -> list[tuple[str, bytes]]:
-    from credits import article6
-    from credits.models import Registry
-
-    registry = Registry.objects.select_related("country").get(country__code=batch.params["registry"])
-    year = batch.params["year"]
-    rows = article6.annual_report(registry, year)
-    stem = f"article6-{registry.code}-{year}"
-    return [(f"{stem}.csv", article6.to_csv(rows)),
-            (f"{stem}.xlsx", article6.to_xlsx(rows, title=f"Article 6.2 annual information: {registry}, {year}"))]
-
-
 def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
     """Run a batch (called by its Celery task). Resumable: documents already made are not made again."""
+    spec = batch_spec_for(batch.kind)
     with transaction.atomic():
         batch = DocumentBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == BatchStatus.DONE:
             return batch
-        items = _batch_items(batch)
-        total = 2 if batch.kind == BatchKind.ARTICLE6_REPORT else len(items)
+        items = spec.items(batch.params)
+        total = len(items) + spec.file_count
         batch.status, batch.total, batch.done, batch.error = BatchStatus.RUNNING, total, 0, ""
         batch.started_at = batch.started_at or timezone.now()
         batch.save(update_fields=["status", "total", "done", "error", "started_at"])
-    refresh = batch.kind in (BatchKind.ACCOUNT_STATEMENT, BatchKind.ACCOUNT_STATEMENTS)
     extra: list[tuple[str, bytes]] = []
     for done, (kind, subject, key) in enumerate(items, 1):
-        document = document_generate(kind=kind, subject=subject, key=key, actor=batch.requested_by, refresh=refresh)
+        document = document_generate(kind=kind, subject=subject, key=key, actor=batch.requested_by,
+                                     refresh=spec.refresh)
         batch.documents.add(document)
         DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
-    if batch.kind == BatchKind.ARTICLE6_REPORT:
-        for done, file in enumerate(_article6_files(batch), 1):
+    if spec.files is not None:
+        for done, file in enumerate(spec.files(batch.params), len(items) + 1):
             extra.append(file)
             DocumentBatch.objects.filter(pk=batch.pk).update(done=done)
     return _batch_finish(batch, extra)

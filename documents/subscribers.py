@@ -1,44 +1,31 @@
-"""Domain events that make documents. Each handler runs after the action's commit and only queues
-a Celery task (see core.events); a failure to queue is logged, never raised."""
+"""Domain events that make documents: each kind names the events after which its document is made
+(``core.document_kinds.DocumentKindSpec.events``). Each handler runs after the action's commit and only
+queues a Celery task (see core.events); a failure to queue is logged, never raised."""
 
 from __future__ import annotations
 
-from core.events import subscriber
-from documents.models import DocumentKind
+from core.events import Handler, subscriber
+from core.registries import document_kinds
 
 from .services import enqueue
 from .tasks import generate_document
 
-
-def _make(kind: str, subject_id) -> None:
-    enqueue(generate_document, kind, subject_id)
+_connected = False
 
 
-@subscriber("credits.issuance.completed")
-def issuance_notification(event: str, payload: dict) -> None:
-    _make(DocumentKind.ISSUANCE_NOTIFICATION, payload["issuance_id"])
+def _maker(kind: str, field: str) -> Handler:
+    def make(event: str, payload: dict) -> None:
+        enqueue(generate_document, kind, payload[field])
+    make.__qualname__ = make.__name__ = f"make_{kind}"
+    return make
 
 
-@subscriber("credits.retirement.completed")
-def retirement_certificate(event: str, payload: dict) -> None:
-    _make(DocumentKind.RETIREMENT_CERTIFICATE, payload["transaction_id"])
-
-
-@subscriber("credits.cancellation.completed")
-def cancellation_certificate(event: str, payload: dict) -> None:
-    _make(DocumentKind.CANCELLATION_CERTIFICATE, payload["transaction_id"])
-
-
-@subscriber("committee.decision.recorded")
-def decision_record(event: str, payload: dict) -> None:
-    _make(DocumentKind.DECISION_RECORD, payload["decision_id"])
-
-
-@subscriber("methodologies.version.approved")
-def methodology_approval(event: str, payload: dict) -> None:
-    _make(DocumentKind.METHODOLOGY_APPROVAL, payload["version_id"])
-
-
-@subscriber("projects.project.registered")
-def registration_letter(event: str, payload: dict) -> None:
-    _make(DocumentKind.REGISTRATION_LETTER, payload["project_id"])
+def connect() -> None:
+    """Subscribe to every event a document kind is made after (once; called by DocumentsConfig.ready())."""
+    global _connected
+    if _connected:
+        return
+    _connected = True
+    for kind, spec in document_kinds.items():
+        for event, field in spec.events:
+            subscriber(event)(_maker(kind, field))

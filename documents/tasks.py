@@ -15,11 +15,12 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.registries import document_kinds
 from core.tasks import task
-from documents.models import Document, DocumentBatch, DocumentKind
+from documents.models import Document, DocumentBatch
 
 from . import services
-from .content import spec_for, statement_key
+from .kinds import spec_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ RETRIED = {"bind": True, "acks_late": True, "reject_on_worker_lost": True, "auto
 def generate_document(self, kind: str, subject_id, key: str = "") -> int | None:
     """Make the document of ``kind`` about the subject with ``subject_id`` (once)."""
     spec = spec_for(kind)
-    subject = spec.model_class()._default_manager.filter(pk=subject_id).first()
+    subject = spec.load(subject_id)
     if subject is None:
         logger.warning("documents: no %s %s for a %s", spec.model, subject_id, kind)
         return None
@@ -77,15 +78,12 @@ def run_batch(self, batch_id: int) -> int | None:
 
 @task(legacy_name="jcm_registry.documents.tasks.monthly_account_statements", acks_late=True)
 def monthly_account_statements(today: str | None = None) -> int:
-    """Celery beat, monthly: queue last month's statement of every account that is not closed.
-    Each statement is its own task (so workers share the work) and is made once."""
-    from credits.choices import AccountStatus
-    from credits.models import Account
-
+    """Celery beat, monthly: queue the documents every kind makes each month (its ``monthly`` subjects):
+    last month's statement of every account that is not closed. Each document is its own task (so workers
+    share the work) and is made once. Returns how many were queued."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
-    end = day.replace(day=1) - datetime.timedelta(days=1)
-    key = statement_key(end.replace(day=1), end)
-    ids = list(Account.objects.exclude(status=AccountStatus.CLOSED).values_list("pk", flat=True))
-    for pk in ids:
-        services.enqueue(generate_document, DocumentKind.ACCOUNT_STATEMENT, pk, key)
-    return len(ids)
+    due = [(kind, pk, key) for kind, spec in document_kinds.items() if spec.monthly is not None
+           for pk, key in spec.monthly(day)]
+    for kind, pk, key in due:
+        services.enqueue(generate_document, kind, pk, key)
+    return len(due)

@@ -17,17 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.forms import add_service_error
-from documents.models import BatchStatus, Document, DocumentBatch, DocumentStatus
+from core.forms import run_service
+from core.views import form_status
+from documents.models import BatchKind, BatchStatus, Document, DocumentBatch, DocumentKind, DocumentStatus
 
-from . import forms, permissions, selectors, services
-from .content import spec_for
+from . import access, forms, selectors, services
+from .kinds import spec_for
 
 REFRESH_SECONDS = 3
-
-
-def _form_status(form) -> int:
-    return 400 if form.is_bound and form.errors else 200
 
 
 # --- public verification --------------------------------------------------------------------
@@ -46,7 +43,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "documents/verify.html", {
         "upload": upload, "lookup": lookup, "result": result,
         "show_facts": result is not None and result.document is not None,
-    }, status=_form_status(upload) if result is None else 200)
+    }, status=form_status(upload) if result is None else 200)
 
 
 def verify_number(request: HttpRequest, number: str) -> HttpResponse:
@@ -61,15 +58,15 @@ def verify_number(request: HttpRequest, number: str) -> HttpResponse:
     shown = scanned or current
     return render(request, "documents/verify_detail.html", {
         "number": current.number, "versions": versions, "current": current, "scanned": scanned,
-        "shown": shown, "may_read": permissions.may_read(request.user, shown),
-        "may_reissue": current.is_current and permissions.may_reissue(request.user, current),
+        "shown": shown, "may_read": access.can_read(request.user, shown),
+        "may_reissue": current.is_current and access.can_reissue(request.user, current),
         "reissue_form": forms.ReissueForm(),
     })
 
 
 def download(request: HttpRequest, number: str, version: int) -> FileResponse:
     document = get_object_or_404(Document, number=number.upper(), version=version)
-    if not permissions.may_read(request.user, document):
+    if not access.can_read(request.user, document):
         raise PermissionDenied(_("This document is shown only to those who may see the account."))
     return FileResponse(document.file.open("rb"), filename=document.filename, content_type="application/pdf",
                         as_attachment=request.GET.get("download") == "1")
@@ -81,7 +78,7 @@ def for_subject(request: HttpRequest, kind: str, subject_id: str) -> HttpRespons
         spec = spec_for(kind)
     except ApplicationError as exc:
         raise Http404(str(exc)) from None
-    subject = spec.model_class()._default_manager.filter(pk=subject_id).first() if subject_id.isdigit() else None
+    subject = spec.load(subject_id) if subject_id.isdigit() else None
     document = services.current_document(kind, subject) if subject is not None else None
     if document is None:
         raise Http404(_("This document has not been made yet."))
@@ -93,20 +90,19 @@ def for_subject(request: HttpRequest, kind: str, subject_id: str) -> HttpRespons
 def reissue(request: HttpRequest, number: str) -> HttpResponse:
     document = get_object_or_404(Document, number=number.upper(), status=DocumentStatus.CURRENT)
     form = forms.ReissueForm(request.POST)
-    if form.is_valid():
-        try:
-            services.document_reissue_request(actor=request.user, document=document,
-                                              reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("A new version is being made; it will replace this one in a moment."))
-            return redirect("documents:verify-number", document.number)
+
+    def request_new_version() -> bool:
+        services.document_reissue_request(actor=request.user, document=document, reason=form.cleaned_data["reason"])
+        return True
+
+    if run_service(form, request_new_version):
+        messages.success(request, _("A new version is being made; it will replace this one in a moment."))
+        return redirect("documents:verify-number", document.number)
     versions = list(selectors.versions(document.number))
     return render(request, "documents/verify_detail.html", {
         "number": document.number, "versions": versions, "current": document, "scanned": None, "shown": document,
-        "may_read": permissions.may_read(request.user, document),
-        "may_reissue": permissions.may_reissue(request.user, document), "reissue_form": form,
+        "may_read": access.can_read(request.user, document),
+        "may_reissue": access.can_reissue(request.user, document), "reissue_form": form,
     }, status=400)
 
 
@@ -115,57 +111,48 @@ def reissue(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def statement(request: HttpRequest, account: str) -> HttpResponse:
     """Request an account's statement for a period; list the statements already made."""
-    from credits.models import Account
-    from credits.permissions import may_view_account
-
-    account = get_object_or_404(Account.objects.select_related("registry__country", "holder"), number=account.upper())
-    if not may_view_account(request.user, account):
+    lookup = spec_for(DocumentKind.ACCOUNT_STATEMENT).lookup  # the account by its number
+    subject = lookup(account) if lookup is not None else None
+    if subject is None:
+        raise Http404
+    if not access.can_start_batch(request.user, BatchKind.ACCOUNT_STATEMENT, subject):
         raise PermissionDenied(_("Only the account's representatives and its registry see its statements."))
     form = forms.PeriodForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.statement_request(actor=request.user, account=account, start=form.cleaned_data["start"],
-                                               end=form.cleaned_data["end"])
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+    if request.method == "POST":
+        batch = run_service(form, lambda: services.statement_request(
+            actor=request.user, account=subject, start=form.cleaned_data["start"], end=form.cleaned_data["end"]))
+        if batch is not None:
             return redirect("documents:batch-detail", batch.pk)
     return render(request, "documents/statement.html", {
-        "account": account, "form": form, "statements": selectors.statements_of(account),
-    }, status=_form_status(form))
-
-
-def _registries_for(user):
-    from credits.models import Registry
-
-    return Registry.objects.filter(pk__in=[r.pk for r in Registry.objects.select_related("country")
-                                           if permissions.may_run_for_registry(user, r)])
+        "account": subject, "form": form, "statements": selectors.statements_of(subject),
+    }, status=form_status(form))
 
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    registries = _registries_for(request.user)
+    registries = selectors.batch_scopes(request.user)
+    offered = registries is not None and registries.exists()
     form = forms.BatchForm(request.POST or None, registries=registries)
     if request.method == "POST":
-        if not registries.exists():
+        if not offered:
             raise PermissionDenied(_("Only registry administrators prepare documents for a whole registry."))
-        if form.is_valid():
+
+        def request_batch() -> DocumentBatch:
             data = form.cleaned_data
-            try:
-                batch = services.batch_request(actor=request.user, kind=data["kind"], registry=data["registry"],
-                                               year=data["year"], start=data["start"], end=data["end"])
-            except ApplicationError as exc:
-                add_service_error(form, exc)
-            else:
-                return redirect("documents:batch-detail", batch.pk)
+            return services.batch_request(actor=request.user, kind=data["kind"], registry=data["registry"],
+                                          year=data["year"], start=data["start"], end=data["end"])
+
+        batch = run_service(form, request_batch)
+        if batch is not None:
+            return redirect("documents:batch-detail", batch.pk)
     return render(request, "documents/batch_list.html", {
-        "form": form if registries.exists() else None, "batches": selectors.batches_for(request.user)[:50],
-    }, status=_form_status(form))
+        "form": form if offered else None, "batches": selectors.batches_for(request.user)[:50],
+    }, status=form_status(form))
 
 
 def _batch(request: HttpRequest, pk: int) -> DocumentBatch:
     batch = get_object_or_404(DocumentBatch, pk=pk)
-    if not permissions.may_view_batch(request.user, batch):
+    if not access.can_view_batch(request.user, batch):
         raise PermissionDenied(_("Only whoever asked for it and the registry's administrators see this job."))
     return batch
 

@@ -11,8 +11,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from credits.documents import statement_key
 from documents import services
-from documents.content import statement_key
 from documents.models import DocumentKind
 
 from .conftest import JAPANESE_BENEFICIARY, pdf_links, pdf_pages, pdf_text
@@ -94,7 +94,7 @@ def test_statement_of_a_later_period_opens_with_the_earlier_balance(accounts, is
     issue(accounts["jp_pp"], 1000)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     content_key = statement_key(tomorrow, tomorrow)
-    from documents.content import account_statement
+    from credits.documents import account_statement_content as account_statement
 
     facts = {f["label"]: f["value"] for f in account_statement(accounts["jp_pp"], content_key).facts}
     assert (facts["Opening balance"], facts["Closing balance"], facts["Movements"]) == ("1,000", "1,000", "0")

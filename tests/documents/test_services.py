@@ -137,7 +137,7 @@ def test_a_statement_refreshed_after_new_movements_becomes_a_new_version(account
 
     from django.utils import timezone
 
-    from documents.content import statement_key
+    from credits.documents import statement_key
 
     today = timezone.localdate()
     key = statement_key(today - datetime.timedelta(days=7), today)
@@ -200,7 +200,7 @@ def test_monthly_statements_for_every_open_account(accounts, issue, registry_adm
 
     from credits import services as credit_services
     from credits.choices import AccountStatus
-    from documents.content import statement_key
+    from credits.documents import statement_key
 
     issue(accounts["jp_pp"], 100)
     credit_services.account_change_status(actor=registry_admin_jp, account=accounts["jp_other"],

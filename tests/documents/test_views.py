@@ -156,7 +156,7 @@ def test_a_representative_requests_a_statement_and_downloads_it(client, accounts
 def test_statements_are_not_public(client, accounts, issue, holder_rep):
     issue(accounts["jp_pp"], 1000)
     today = timezone.localdate()
-    from documents.content import statement_key
+    from credits.documents import statement_key
 
     statement = services.document_generate(kind=DocumentKind.ACCOUNT_STATEMENT, subject=accounts["jp_pp"],
                                            key=statement_key(today, today))

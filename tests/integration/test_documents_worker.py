@@ -20,7 +20,8 @@ from core import audit
 from credits import services as credit_services
 from credits.choices import TransactionKind
 from documents import services as documents
-from documents.models import DOCUMENT_CODES, Document, DocumentKind, DocumentNumber
+from documents.kinds import number_code
+from documents.models import Document, DocumentKind, DocumentNumber
 from tests.credits import conftest as credits_fixtures
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -107,7 +108,7 @@ def test_a_worker_killed_before_its_commit_is_restarted_and_the_certificate_exis
     celery_worker.wait_idle()  # the issuance's own documents and notices are done
 
     # 1. Hold the numbering of retirement certificates: the worker's task will wait there.
-    number_key = documents.lock_key("number", DOCUMENT_CODES[CERTIFICATE], timezone.now().year)
+    number_key = documents.lock_key("number", number_code(CERTIFICATE), timezone.now().year)
     locks.take(number_key)
     txn = _retire(accounts, holder_rep)
     celery_worker.wait_until(lambda: _someone_waits_for(number_key), "the worker to start the certificate")
