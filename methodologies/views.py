@@ -22,8 +22,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from committee import selectors as committee_selectors
 from committee.access import Viewer
-from committee.models import JointCommittee, SectoralScope
+from committee.models import JointCommittee
 from core.errors import ApplicationError, NotFound
 from core.forms import all_valid, run_service
 from core.views import form_status, safe_next
@@ -97,8 +98,8 @@ def methodology_list(request: HttpRequest) -> HttpResponse:
     methodologies = list(flt.qs) if flt.is_bound and flt.is_valid() else list(qs)
     return render(request, "methodologies/list.html", {
         "methodologies": methodologies, "filter": flt, "selected": request.GET,
-        "committees": JointCommittee.objects.select_related("partner"),
-        "scopes": SectoralScope.objects.all(), "statuses": MethodologyStatus.choices,
+        "committees": committee_selectors.joint_committee_list(request.user),
+        "scopes": committee_selectors.scope_list(request.user), "statuses": MethodologyStatus.choices,
         "is_secretariat": bool(selectors.secretariat_committee_ids(request.user)),
         "can_propose": bool(selectors.proposal_committees(request.user)),
     }, status=400 if flt.is_bound and not flt.is_valid() else 200)
