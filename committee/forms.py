@@ -1,9 +1,10 @@
 """Browser forms of the committee app.
 
 Forms only check the shape of the input; every rule of the registry is checked by the one
-service each form calls (committee.services), whose refusals are put back on the form with
-``core.forms.add_service_error``. Field names match the service's keyword arguments,
-so a view can pass ``form.cleaned_data`` straight through.
+service each form calls (committee.services), whose refusals are put back on the form by
+``core.forms.run_service``. Field names match the service's keyword arguments, so a view can pass
+``form.cleaned_data`` straight through. ``RegistryForm``, ``DateInput`` and ``localized_name`` live in
+``core.fields`` (imported here too, for the apps that still import them from this module).
 """
 
 from __future__ import annotations
@@ -13,29 +14,16 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.fields import DateInput, RegistryForm, localized_name
 
 from . import selectors
 from .choices import TPE_TRANSITIONS, DecisionKind, DecisionMode, MemberRole, RuleKind, Side, TPEStatus
 from .models import Decision, JointCommittee, Meeting, Organization, ThirdPartyEntity, ordinal
 
 DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods"]
-
-
-class RegistryForm(forms.Form):
-    """Labels sit above their fields, so they carry no colon."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 # --- labels shown in choices (and reused by the views) ------------------------------
@@ -45,15 +33,6 @@ def meeting_title(meeting: Meeting) -> str:
     number = meeting.number
     # xgettext:no-python-format
     return gettext("%(ordinal)s Joint Committee") % {"ordinal": ordinal(number), "number": number}
-
-
-def localized_name(obj, attribute: str = "name") -> str:
-    """The Japanese name of a country, organization or scope when the page is in Japanese."""
-    if (get_language() or "").startswith("ja"):
-        japanese = getattr(obj, f"{attribute}_ja", "")
-        if japanese:
-            return japanese
-    return getattr(obj, attribute)
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):

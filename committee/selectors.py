@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from committee.roles import ALL, insider_committee_ids
 
+from .access import Viewer
 from .choices import PublicationStatus, RuleStatus
 from .models import (
     CommitteeMember,
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-def _scoped(qs: QuerySet, user, public: Q) -> QuerySet:
+def _scoped(qs: QuerySet, user: Viewer, public: Q) -> QuerySet:
     ids = insider_committee_ids(user)
     if ids == ALL:
         return qs
@@ -29,48 +30,48 @@ def _scoped(qs: QuerySet, user, public: Q) -> QuerySet:
     return qs.filter(public)
 
 
-def country_list(user=None) -> QuerySet[Country]:
+def country_list(user: Viewer = None) -> QuerySet[Country]:
     return Country.objects.all().prefetch_related("bilateral_documents").select_related("joint_committee")
 
 
-def joint_committee_list(user=None) -> QuerySet[JointCommittee]:
+def joint_committee_list(user: Viewer = None) -> QuerySet[JointCommittee]:
     return JointCommittee.objects.select_related("partner")
 
 
-def member_list(user=None) -> QuerySet[CommitteeMember]:
+def member_list(user: Viewer = None) -> QuerySet[CommitteeMember]:
     return CommitteeMember.objects.select_related("joint_committee__partner", "organization")
 
 
-def meeting_list(user) -> QuerySet[Meeting]:
+def meeting_list(user: Viewer) -> QuerySet[Meeting]:
     return _scoped(
         Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees"),
         user, Q(status=PublicationStatus.PUBLISHED),
     )
 
 
-def decision_list(user) -> QuerySet[Decision]:
+def decision_list(user: Viewer) -> QuerySet[Decision]:
     return _scoped(
         Decision.objects.select_related("joint_committee__partner", "meeting", "subject_type"),
         user, Q(status=PublicationStatus.PUBLISHED),
     )
 
 
-def rule_document_list(user) -> QuerySet[RuleDocument]:
+def rule_document_list(user: Viewer) -> QuerySet[RuleDocument]:
     return _scoped(
         RuleDocument.objects.select_related("joint_committee__partner", "supersedes", "adopted_by"),
         user, ~Q(status=RuleStatus.DRAFT),
     )
 
 
-def tpe_list(user=None) -> QuerySet[ThirdPartyEntity]:
+def tpe_list(user: Viewer = None) -> QuerySet[ThirdPartyEntity]:
     return ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization").prefetch_related(
         "scopes_validation", "scopes_verification"
     )
 
 
-def organization_list(user=None) -> QuerySet[Organization]:
+def organization_list(user: Viewer = None) -> QuerySet[Organization]:
     return Organization.objects.select_related("country")
 
 
-def scope_list(user=None) -> QuerySet[SectoralScope]:
+def scope_list(user: Viewer = None) -> QuerySet[SectoralScope]:
     return SectoralScope.objects.all()

@@ -1,7 +1,7 @@
 """Every write of the committee app. One function per business action.
 
-Each runs in one transaction, locks what it changes, checks that the actor may act and
-that the transition is allowed, saves, and writes one audit event.
+Each runs in one transaction, locks what it changes, checks that the actor may act (the rules are in
+``committee.access``) and that the transition is allowed, saves, and writes one audit event.
 """
 
 from __future__ import annotations
@@ -9,24 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils import timezone
 
-from committee.roles import (
-    is_any_secretariat,
-    is_system_admin,
-    require,
-    require_authenticated,
-    require_secretariat,
-    require_system_admin,
-)
 from core import audit, events
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, relock, snapshot, validated_save
 
+from . import access
 from .choices import (
     PUBLICATION_TRANSITIONS,
     RULE_CODE_ABBREVIATIONS,
@@ -63,9 +58,9 @@ FORM_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 # --- Countries, bilateral documents, organizations ------------------------------------
 
 @transaction.atomic
-def country_create(*, actor, code: str, name: str, name_ja: str = "", name_local: str = "",
+def country_create(*, actor: User, code: str, name: str, name_ja: str = "", name_local: str = "",
                    is_japan: bool = False) -> Country:
-    require_system_admin(actor)
+    access.require_create_country(actor)
     code = (code or "").strip().upper()
     if not ISO2_RE.match(code):
         raise ApplicationError("Give the two-letter ISO 3166-1 code of the country, e.g. MN.", field="code")
@@ -82,12 +77,9 @@ COUNTRY_EDITABLE = ("name", "name_ja", "name_local")
 
 
 @transaction.atomic
-def country_update(*, actor, country: Country, **changes) -> Country:
+def country_update(*, actor: User, country: Country, **changes: Any) -> Country:
     country = relock(country)
-    jc = getattr(country, "joint_committee", None)
-    require_authenticated(actor)
-    require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
-            "Only a system administrator or the secretariat of the country's Joint Committee may edit it.")
+    access.require_update_country(actor, country)
     before = _apply(country, changes, COUNTRY_EDITABLE)
     validated_save(country)
     audit.record(actor=actor, action="committee.country.update", target=country,
@@ -96,14 +88,11 @@ def country_update(*, actor, country: Country, **changes) -> Country:
 
 
 @transaction.atomic
-def bilateral_document_record(*, actor, country: Country, title: str, signed_on: date, place: str = "",
+def bilateral_document_record(*, actor: User, country: Country, title: str, signed_on: date, place: str = "",
                               japan_signatory: str = "", japan_signatory_title: str = "",
                               partner_signatory: str = "", partner_signatory_title: str = "",
-                              file=None) -> BilateralDocument:
-    jc = getattr(country, "joint_committee", None)
-    require_authenticated(actor)
-    require(is_system_admin(actor) or (jc is not None and _is_secretariat_of(actor, jc)),
-            "Only a system administrator or the secretariat may record a bilateral document.")
+                              file: File | None = None) -> BilateralDocument:
+    access.require_record_bilateral_document(actor, country)
     if country.is_japan:
         raise ApplicationError("A bilateral document is recorded for the partner country, not Japan.",
                                field="country")
@@ -120,11 +109,9 @@ def bilateral_document_record(*, actor, country: Country, title: str, signed_on:
 
 
 @transaction.atomic
-def organization_create(*, actor, name: str, kind: str, country: Country | None = None, name_ja: str = "",
+def organization_create(*, actor: User, name: str, kind: str, country: Country | None = None, name_ja: str = "",
                         short_name: str = "", email: str = "", website: str = "", address: str = "") -> Organization:
-    require_authenticated(actor)
-    require(is_system_admin(actor) or is_any_secretariat(actor),
-            "Only a system administrator or a secretariat may register organizations.")
+    access.require_create_organization(actor)
     org = Organization(name=name.strip(), kind=kind, country=country, name_ja=name_ja, short_name=short_name,
                        email=email, website=website, address=address)
     validated_save(org)
@@ -136,9 +123,9 @@ def organization_create(*, actor, name: str, kind: str, country: Country | None 
 # --- Joint Committees and their members --------------------------------------------------
 
 @transaction.atomic
-def joint_committee_create(*, actor, partner: Country, name: str = "", established_on: date | None = None
+def joint_committee_create(*, actor: User, partner: Country, name: str = "", established_on: date | None = None
                            ) -> JointCommittee:
-    require_system_admin(actor)
+    access.require_create_joint_committee(actor)
     if partner.is_japan:
         raise ApplicationError("Japan is the other side of every Joint Committee; choose a partner country.",
                                field="partner")
@@ -153,10 +140,10 @@ def joint_committee_create(*, actor, partner: Country, name: str = "", establish
 
 
 @transaction.atomic
-def member_appoint(*, actor, joint_committee: JointCommittee, side: str, name: str, organization: Organization,
+def member_appoint(*, actor: User, joint_committee: JointCommittee, side: str, name: str, organization: Organization,
                    role: str, start_date: date, title: str = "", end_date: date | None = None,
                    user: User | None = None) -> CommitteeMember:
-    require_secretariat(actor, joint_committee)
+    access.require_appoint_member(actor, joint_committee)
     _check_side_organization(joint_committee, side, organization)
     if end_date and end_date < start_date:
         raise ApplicationError("The end date must not be before the start date.", field="end_date")
@@ -171,9 +158,9 @@ def member_appoint(*, actor, joint_committee: JointCommittee, side: str, name: s
 
 
 @transaction.atomic
-def member_end(*, actor, member: CommitteeMember, end_date: date) -> CommitteeMember:
+def member_end(*, actor: User, member: CommitteeMember, end_date: date) -> CommitteeMember:
     member = relock(member)
-    require_secretariat(actor, member.joint_committee)
+    access.require_end_membership(actor, member)
     if member.end_date is not None:
         raise Conflict(f"{member.name}'s membership already ended on {member.end_date}.", field="end_date")
     if end_date < member.start_date:
@@ -187,10 +174,10 @@ def member_end(*, actor, member: CommitteeMember, end_date: date) -> CommitteeMe
 # --- Meetings ------------------------------------------------------------------------
 
 @transaction.atomic
-def meeting_record(*, actor, joint_committee: JointCommittee, date: date, city: str = "", is_online: bool = False,
-                   number: int | None = None, summary: str = "", report=None,
+def meeting_record(*, actor: User, joint_committee: JointCommittee, date: date, city: str = "",
+                   is_online: bool = False, number: int | None = None, summary: str = "", report: File | None = None,
                    attendees: Iterable[Organization] = (), publish: bool = True) -> Meeting:
-    require_secretariat(actor, joint_committee)
+    access.require_record_meeting(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises meeting numbering per committee
     if number is None:
         number = (joint_committee.meetings.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -219,10 +206,10 @@ MEETING_EDITABLE = ("date", "city", "is_online", "summary")
 
 
 @transaction.atomic
-def meeting_update(*, actor, meeting: Meeting, report=None, attendees: Iterable[Organization] | None = None,
-                   **changes) -> Meeting:
+def meeting_update(*, actor: User, meeting: Meeting, report: File | None = None,
+                   attendees: Iterable[Organization] | None = None, **changes: Any) -> Meeting:
     meeting = relock(meeting)
-    require_secretariat(actor, meeting.joint_committee)
+    access.require_update_meeting(actor, meeting)
     before = {**_apply(meeting, changes, MEETING_EDITABLE), **snapshot(meeting, ["report"])}
     if not meeting.city and not meeting.is_online:
         raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
@@ -239,9 +226,9 @@ def meeting_update(*, actor, meeting: Meeting, report=None, attendees: Iterable[
 
 
 @transaction.atomic
-def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
+def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = relock(meeting)
-    require_secretariat(actor, meeting.joint_committee)
+    access.require_publish_meeting(actor, meeting)
     check_transition(PUBLICATION_TRANSITIONS, meeting.status, PublicationStatus.PUBLISHED, what="The meeting",
                      labels=dict(PublicationStatus.choices))
     meeting.status = PublicationStatus.PUBLISHED
@@ -254,11 +241,11 @@ def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
 # --- Decisions -----------------------------------------------------------------------
 
 @transaction.atomic
-def decision_record(*, actor, joint_committee: JointCommittee, decided_on: date, mode: str, kind: str, title: str,
-                    text: str = "", meeting: Meeting | None = None, subject=None, subject_label: str = "",
-                    reference: str = "", publish: bool = True) -> Decision:
+def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on: date, mode: str, kind: str,
+                    title: str, text: str = "", meeting: Meeting | None = None, subject: Model | None = None,
+                    subject_label: str = "", reference: str = "", publish: bool = True) -> Decision:
     """Record a decision of the Joint Committee, taken at a meeting or electronically."""
-    require_secretariat(actor, joint_committee)
+    access.require_record_decision(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises reference numbering per committee
     if mode not in DecisionMode.values:
         raise ApplicationError("Choose whether the decision was taken at a meeting or electronically.", field="mode")
@@ -310,9 +297,9 @@ DECISION_EDITABLE = ("title", "text", "subject_label", "kind")
 
 
 @transaction.atomic
-def decision_update(*, actor, decision: Decision, **changes) -> Decision:
+def decision_update(*, actor: User, decision: Decision, **changes: Any) -> Decision:
     decision = relock(decision)
-    require_secretariat(actor, decision.joint_committee)
+    access.require_update_decision(actor, decision)
     if decision.status != PublicationStatus.DRAFT:
         raise Conflict("A published decision cannot be changed; record a new decision instead.", field="status")
     before = _apply(decision, changes, DECISION_EDITABLE)
@@ -323,9 +310,9 @@ def decision_update(*, actor, decision: Decision, **changes) -> Decision:
 
 
 @transaction.atomic
-def decision_publish(*, actor, decision: Decision) -> Decision:
+def decision_publish(*, actor: User, decision: Decision) -> Decision:
     decision = relock(decision)
-    require_secretariat(actor, decision.joint_committee)
+    access.require_publish_decision(actor, decision)
     check_transition(PUBLICATION_TRANSITIONS, decision.status, PublicationStatus.PUBLISHED, what="The decision",
                      labels=dict(PublicationStatus.choices))
     decision.status = PublicationStatus.PUBLISHED
@@ -356,11 +343,11 @@ def rule_series(joint_committee: JointCommittee, kind: str, form_code: str = "")
 
 
 @transaction.atomic
-def rule_document_publish(*, actor, joint_committee: JointCommittee, kind: str, version: str, title: str,
-                          effective_date: date, file=None, form_code: str = "", adopted_by: Decision | None = None
-                          ) -> RuleDocument:
+def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind: str, version: str, title: str,
+                          effective_date: date, file: File | None = None, form_code: str = "",
+                          adopted_by: Decision | None = None) -> RuleDocument:
     """Publish a new version of a rule document; the version in force of the same series is superseded."""
-    require_secretariat(actor, joint_committee)
+    access.require_publish_rule_document(actor, joint_committee)
     if kind not in RuleKind.values:
         raise ApplicationError("Choose the kind of document.", field="kind")
     major, minor = parse_version(version)
@@ -397,9 +384,9 @@ def rule_document_publish(*, actor, joint_committee: JointCommittee, kind: str, 
 
 
 @transaction.atomic
-def rule_document_withdraw(*, actor, document: RuleDocument, reason: str = "") -> RuleDocument:
+def rule_document_withdraw(*, actor: User, document: RuleDocument, reason: str = "") -> RuleDocument:
     document = relock(document)
-    require_secretariat(actor, document.joint_committee)
+    access.require_withdraw_rule_document(actor, document)
     check_transition(RULE_TRANSITIONS, document.status, RuleStatus.WITHDRAWN, what=document.code,
                      labels=dict(RuleStatus.choices))
     before = document.status
@@ -413,11 +400,11 @@ def rule_document_withdraw(*, actor, document: RuleDocument, reason: str = "") -
 # --- Third-party entities ------------------------------------------------------------
 
 @transaction.atomic
-def tpe_designate(*, actor, joint_committee: JointCommittee, organization: Organization, designated_on: date,
+def tpe_designate(*, actor: User, joint_committee: JointCommittee, organization: Organization, designated_on: date,
                   scopes_validation: Iterable[SectoralScope] = (), scopes_verification: Iterable[SectoralScope] = (),
                   accreditation: str = "", decision: Decision | None = None, number: int | None = None
                   ) -> ThirdPartyEntity:
-    require_secretariat(actor, joint_committee)
+    access.require_designate_tpe(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises TPE numbering per committee
     scopes_validation, scopes_verification = list(scopes_validation), list(scopes_verification)
     if not scopes_validation and not scopes_verification:
@@ -446,11 +433,11 @@ def tpe_designate(*, actor, joint_committee: JointCommittee, organization: Organ
 
 
 @transaction.atomic
-def tpe_change_status(*, actor, tpe: ThirdPartyEntity, status: str, effective_on: date, reason: str = "",
+def tpe_change_status(*, actor: User, tpe: ThirdPartyEntity, status: str, effective_on: date, reason: str = "",
                       decision: Decision | None = None) -> ThirdPartyEntity:
     """Suspend, reinstate or withdraw a TPE."""
     tpe = relock(tpe)
-    require_secretariat(actor, tpe.joint_committee)
+    access.require_change_tpe_status(actor, tpe)
     check_transition(TPE_TRANSITIONS, tpe.status, status, what=f"{tpe.tpe_id}", labels=dict(TPEStatus.choices))
     if status in (TPEStatus.SUSPENDED, TPEStatus.WITHDRAWN) and not reason.strip():
         raise ApplicationError("Give the reason for the suspension or withdrawal.", field="reason")
@@ -469,11 +456,11 @@ def tpe_change_status(*, actor, tpe: ThirdPartyEntity, status: str, effective_on
 
 
 @transaction.atomic
-def tpe_update_scopes(*, actor, tpe: ThirdPartyEntity, scopes_validation: Iterable[SectoralScope],
+def tpe_update_scopes(*, actor: User, tpe: ThirdPartyEntity, scopes_validation: Iterable[SectoralScope],
                       scopes_verification: Iterable[SectoralScope], decision: Decision | None = None
                       ) -> ThirdPartyEntity:
     tpe = relock(tpe)
-    require_secretariat(actor, tpe.joint_committee)
+    access.require_update_tpe_scopes(actor, tpe)
     if tpe.status == TPEStatus.WITHDRAWN:
         raise Conflict(f"{tpe.tpe_id} is withdrawn; its scopes can no longer change.", field="status")
     scopes_validation, scopes_verification = list(scopes_validation), list(scopes_verification)
@@ -494,10 +481,10 @@ def tpe_update_scopes(*, actor, tpe: ThirdPartyEntity, scopes_validation: Iterab
 # --- Roles ---------------------------------------------------------------------------
 
 @transaction.atomic
-def role_assign(*, actor, user: User, role: str, joint_committee: JointCommittee | None = None, side: str = "",
+def role_assign(*, actor: User, user: User, role: str, joint_committee: JointCommittee | None = None, side: str = "",
                 country: Country | None = None, organization: Organization | None = None,
                 valid_from: date | None = None, valid_until: date | None = None) -> RoleAssignment:
-    require_system_admin(actor)
+    access.require_assign_role(actor)
     assignment = RoleAssignment(user=user, role=role, joint_committee=joint_committee, side=side, country=country,
                                 organization=organization, valid_from=valid_from, valid_until=valid_until)
     try:
@@ -510,8 +497,8 @@ def role_assign(*, actor, user: User, role: str, joint_committee: JointCommittee
 
 
 @transaction.atomic
-def role_revoke(*, actor, assignment: RoleAssignment) -> None:
-    require_system_admin(actor)
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> None:
+    access.require_revoke_role(actor)
     assignment = relock(assignment)
     data = snapshot(assignment, ["user", "role", "joint_committee", "side", "country", "organization"])
     audit.record(actor=actor, action="committee.role.revoke", target=assignment, data=data)
@@ -520,13 +507,7 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
 
 # --- helpers -------------------------------------------------------------------------
 
-def _is_secretariat_of(actor, jc) -> bool:
-    from committee.roles import is_secretariat
-
-    return is_secretariat(actor, jc)
-
-
-def _apply(obj, changes: dict, editable: Iterable[str]) -> dict:
+def _apply(obj: Model, changes: dict[str, Any], editable: Iterable[str]) -> dict[str, Any]:
     """Set the editable fields named in ``changes``; return their values before (for the audit event)."""
     unknown = set(changes) - set(editable)
     if unknown:

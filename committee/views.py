@@ -1,13 +1,14 @@
 """Browser pages of the committee app.
 
-Public pages read through ``committee.selectors`` (drafts only for insiders). Secretariat pages
-check that the user is the secretariat of that Joint Committee (403 otherwise; the service
-checks again), validate the form and call ONE service; a refused action is shown on the form.
+Public pages read through ``committee.selectors`` (drafts only for insiders) and offer an action only
+when ``committee.access`` says the user may take it. Secretariat pages ask the same rule (403
+otherwise; the service checks it again), validate the form and call ONE service through
+``core.forms.run_service``: a refused action is shown on the form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committee.roles import is_insider, is_secretariat, is_system_admin
+from committee.roles import is_insider
 from core.errors import ApplicationError
-from core.forms import add_service_error
+from core.forms import run_service
+from core.views import form_status
 
-from . import forms, selectors, services
+from . import access, forms, selectors, services
 from .choices import Side, TPEStatus
 from .filters import ThirdPartyEntityFilter
 from .forms import meeting_title
@@ -36,13 +38,9 @@ def _committee(code: str) -> JointCommittee:
     return get_object_or_404(selectors.joint_committee_list(), partner__code=code.upper())
 
 
-def can_manage(user, joint_committee: JointCommittee) -> bool:
-    """Whether the user may use the secretariat pages of this Joint Committee."""
-    return is_system_admin(user) or is_secretariat(user, joint_committee)
-
-
-def _require_secretariat(user, joint_committee: JointCommittee) -> None:
-    if not can_manage(user, joint_committee):
+def _allow(allowed: bool) -> None:
+    """403 unless ``committee.access`` allows the action (the same rule the service applies)."""
+    if not allowed:
         raise PermissionDenied(_("Only the secretariat of this Joint Committee may do this."))
 
 
@@ -60,24 +58,13 @@ def _with_meeting_titles(decisions: Iterable[Decision]) -> list[Decision]:
     return decisions
 
 
-def _call_service(form, call: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run one service with the form's cleaned data; on refusal put the error on the form and return None."""
-    if not form.is_valid():
-        return None
-    try:
-        return call(form.cleaned_data)
-    except ApplicationError as exc:
-        add_service_error(form, exc)
-        return None
-
-
-def _form_page(request: HttpRequest, form, *, joint_committee: JointCommittee, heading: str, submit: str,
-               back_url: str, extra_buttons: Iterable[tuple[str, str]] = (), intro: str = "") -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
+def _form_page(request: HttpRequest, form: forms.RegistryForm, *, joint_committee: JointCommittee, heading: str,
+               submit: str, back_url: str, extra_buttons: Iterable[tuple[str, str]] = (),
+               intro: str = "") -> HttpResponse:
     return render(request, "committee/form_page.html", {
         "form": form, "jc": joint_committee, "heading": heading, "submit": submit, "back_url": back_url,
         "extra_buttons": list(extra_buttons), "intro": intro,
-    }, status=status)
+    }, status=form_status(form))
 
 
 # --- public pages --------------------------------------------------------------------
@@ -97,9 +84,11 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-def _members_by_side(joint_committee: JointCommittee) -> list[dict[str, Any]]:
+def _members_by_side(user: access.Viewer, joint_committee: JointCommittee) -> list[dict[str, Any]]:
     today = timezone.localdate()
-    members = selectors.member_list().filter(joint_committee=joint_committee).order_by("role", "name")
+    members = list(selectors.member_list().filter(joint_committee=joint_committee).order_by("role", "name"))
+    for member in members:
+        member.can_end = access.can_end_membership(user, member)
     sides = []
     for value, label in Side.choices:
         on_side = [m for m in members if m.side == value]
@@ -121,13 +110,20 @@ def jc_detail(request: HttpRequest, code: str) -> HttpResponse:
         "jc": jc,
         "partner": partner,
         "bilateral": partner.bilateral_documents.order_by("signed_on").first(),
-        "member_sides": _members_by_side(jc),
+        "member_sides": _members_by_side(user, jc),
         "meetings": _with_titles(selectors.meeting_list(user).filter(joint_committee=jc)),
         "decisions": _with_meeting_titles(selectors.decision_list(user).filter(joint_committee=jc)),
         "rules": selectors.rule_document_list(user).filter(joint_committee=jc)
         .order_by("series", "-version_major", "-version_minor"),
         "tpes": selectors.tpe_list(user).filter(joint_committee=jc),
-        "can_manage": can_manage(user, jc),
+        "can_manage": access.can_manage(user, jc),
+        "can": {
+            "record_decision": access.can_record_decision(user, jc),
+            "record_meeting": access.can_record_meeting(user, jc),
+            "publish_rule_document": access.can_publish_rule_document(user, jc),
+            "designate_tpe": access.can_designate_tpe(user, jc),
+            "appoint_member": access.can_appoint_member(user, jc),
+        },
         "is_insider": is_insider(user, jc),
     })
 
@@ -138,7 +134,9 @@ def meeting_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
     _with_titles([meeting])
     decisions = selectors.decision_list(request.user).filter(meeting=meeting).order_by("reference")
     return render(request, "committee/meeting_detail.html", {
-        "jc": jc, "meeting": meeting, "decisions": decisions, "can_manage": can_manage(request.user, jc),
+        "jc": jc, "meeting": meeting, "decisions": decisions,
+        "can": {"publish_meeting": access.can_publish_meeting(request.user, meeting),
+                "record_decision": access.can_record_decision(request.user, jc)},
     })
 
 
@@ -154,7 +152,7 @@ def decision_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "jc": jc, "decision": decision, "subject_url": subject_url,
         "rules": selectors.rule_document_list(request.user).filter(adopted_by=decision),
         "tpes": selectors.tpe_list(request.user).filter(decision=decision),
-        "can_manage": can_manage(request.user, jc),
+        "can": {"publish_decision": access.can_publish_decision(request.user, decision)},
     })
 
 
@@ -165,7 +163,7 @@ def rule_detail(request: HttpRequest, code: str, rule_code: str) -> HttpResponse
     return render(request, "committee/rule_detail.html", {
         "jc": jc, "document": document,
         "versions": rules.filter(series=document.series).order_by("-version_major", "-version_minor"),
-        "can_manage": can_manage(request.user, jc),
+        "can": {"publish_rule_document": access.can_publish_rule_document(request.user, jc)},
     })
 
 
@@ -186,22 +184,24 @@ def tpe_detail(request: HttpRequest, tpe_id: str) -> HttpResponse:
     return render(request, "committee/tpe_detail.html", {
         "tpe": tpe, "jc": tpe.joint_committee,
         "history": tpe.status_changes.select_related("decision").order_by("-effective_on", "-id"),
-        "can_manage": can_manage(request.user, tpe.joint_committee),
+        "can": {"change_tpe_status": access.can_change_tpe_status(request.user, tpe)},
     })
 
 
 # --- secretariat pages ---------------------------------------------------------------
+# A page about one meeting, decision or member asks the committee's rule (``access.can_manage``, the rule
+# of every such action) before it looks the object up, so that a draft's existence is not revealed.
 
 
 @login_required
 def meeting_record(request: HttpRequest, code: str) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_record_meeting(request.user, jc))
     form = forms.MeetingForm(request.POST or None, request.FILES or None, joint_committee=jc)
     if request.method == "POST":
         publish = "save_draft" not in request.POST
-        meeting = _call_service(form, lambda data: services.meeting_record(
-            actor=request.user, joint_committee=jc, publish=publish, **data))
+        meeting = run_service(form, lambda: services.meeting_record(
+            actor=request.user, joint_committee=jc, publish=publish, **form.cleaned_data))
         if meeting is not None:
             messages.success(request, _("The meeting was recorded."))
             return redirect(meeting)
@@ -214,8 +214,9 @@ def meeting_record(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def meeting_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_manage(request.user, jc))
     meeting = get_object_or_404(Meeting, joint_committee=jc, number=number)
+    _allow(access.can_publish_meeting(request.user, meeting))
     try:
         services.meeting_publish(actor=request.user, meeting=meeting)
     except ApplicationError as exc:
@@ -228,15 +229,15 @@ def meeting_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
 @login_required
 def decision_record(request: HttpRequest, code: str) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_record_decision(request.user, jc))
     initial = {}
     if request.GET.get("meeting", "").isdigit():
         initial["meeting"] = jc.meetings.filter(number=int(request.GET["meeting"])).first()
     form = forms.DecisionForm(request.POST or None, joint_committee=jc, user=request.user, initial=initial)
     if request.method == "POST":
         publish = "save_draft" not in request.POST
-        decision = _call_service(form, lambda data: services.decision_record(
-            actor=request.user, joint_committee=jc, publish=publish, **data))
+        decision = run_service(form, lambda: services.decision_record(
+            actor=request.user, joint_committee=jc, publish=publish, **form.cleaned_data))
         if decision is not None:
             if publish:
                 messages.success(request, _("Decision %(reference)s was recorded and published.")
@@ -254,8 +255,9 @@ def decision_record(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def decision_publish(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_manage(request.user, jc))
     decision = get_object_or_404(Decision, joint_committee=jc, pk=pk)
+    _allow(access.can_publish_decision(request.user, decision))
     try:
         services.decision_publish(actor=request.user, decision=decision)
     except ApplicationError as exc:
@@ -269,7 +271,7 @@ def decision_publish(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def rule_publish(request: HttpRequest, code: str) -> HttpResponse:
     """Publish a new version of a rule document (``?from=<code>`` starts from an existing one)."""
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_publish_rule_document(request.user, jc))
     initial = {}
     base = RuleDocument.objects.filter(joint_committee=jc, code=request.GET.get("from", "")).first()
     if base is not None:
@@ -278,8 +280,8 @@ def rule_publish(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.RuleDocumentForm(request.POST or None, request.FILES or None, joint_committee=jc,
                                   user=request.user, initial=initial)
     if request.method == "POST":
-        document = _call_service(form, lambda data: services.rule_document_publish(
-            actor=request.user, joint_committee=jc, **data))
+        document = run_service(form, lambda: services.rule_document_publish(
+            actor=request.user, joint_committee=jc, **form.cleaned_data))
         if document is not None:
             if document.supersedes_id:
                 messages.success(request, _("%(code)s was published; %(old)s is superseded.")
@@ -295,10 +297,11 @@ def rule_publish(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def tpe_designate(request: HttpRequest, code: str) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_designate_tpe(request.user, jc))
     form = forms.TPEDesignateForm(request.POST or None, joint_committee=jc, user=request.user)
     if request.method == "POST":
-        tpe = _call_service(form, lambda data: services.tpe_designate(actor=request.user, joint_committee=jc, **data))
+        tpe = run_service(form, lambda: services.tpe_designate(
+            actor=request.user, joint_committee=jc, **form.cleaned_data))
         if tpe is not None:
             messages.success(request, _("%(tpe)s was designated.") % {"tpe": tpe.tpe_id})
             return redirect(tpe)
@@ -311,10 +314,11 @@ def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
     tpe = get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
                             tpe_id=tpe_id.upper())
     jc = tpe.joint_committee
-    _require_secretariat(request.user, jc)
+    _allow(access.can_change_tpe_status(request.user, tpe))
     form = forms.TPEStatusForm(request.POST or None, tpe=tpe, user=request.user)
     if request.method == "POST":
-        changed = _call_service(form, lambda data: services.tpe_change_status(actor=request.user, tpe=tpe, **data))
+        changed = run_service(form, lambda: services.tpe_change_status(
+            actor=request.user, tpe=tpe, **form.cleaned_data))
         if changed is not None:
             messages.success(request, _("The status of %(tpe)s is now “%(status)s”.")
                              % {"tpe": changed.tpe_id, "status": changed.get_status_display()})
@@ -327,11 +331,11 @@ def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
 @login_required
 def member_appoint(request: HttpRequest, code: str) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_appoint_member(request.user, jc))
     form = forms.MemberAppointForm(request.POST or None, joint_committee=jc)
     if request.method == "POST":
-        member = _call_service(form, lambda data: services.member_appoint(
-            actor=request.user, joint_committee=jc, **data))
+        member = run_service(form, lambda: services.member_appoint(
+            actor=request.user, joint_committee=jc, **form.cleaned_data))
         if member is not None:
             messages.success(request, _("%(name)s was appointed.") % {"name": member.name})
             return redirect(jc.get_absolute_url() + "#members")
@@ -342,11 +346,12 @@ def member_appoint(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def member_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     jc = _committee(code)
-    _require_secretariat(request.user, jc)
+    _allow(access.can_manage(request.user, jc))
     member: CommitteeMember = get_object_or_404(CommitteeMember, joint_committee=jc, pk=pk)
+    _allow(access.can_end_membership(request.user, member))
     form = forms.MemberEndForm(request.POST or None, initial={"end_date": timezone.localdate()})
     if request.method == "POST":
-        ended = _call_service(form, lambda data: services.member_end(actor=request.user, member=member, **data))
+        ended = run_service(form, lambda: services.member_end(actor=request.user, member=member, **form.cleaned_data))
         if ended is not None:
             messages.success(request, _("The membership of %(name)s ends on %(date)s.")
                              % {"name": ended.name, "date": ended.end_date.isoformat()})

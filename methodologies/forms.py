@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committee.choices import DecisionMode
-from committee.forms import DateInput, MeetingChoiceField, localized_name
+from committee.forms import MeetingChoiceField
 from committee.models import JointCommittee, Meeting, SectoralScope
+from core.fields import DateInput, localized_name
 
 from . import services
 from .choices import MonitoringOption, ParameterKind, RevisionKind

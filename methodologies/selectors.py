@@ -8,14 +8,19 @@ see it. Unpublished comments and commenters' e-mail addresses are for the secret
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from committee.access import Viewer
 from committee.choices import Role
-from committee.roles import ALL, active_roles, insider_committee_ids, is_secretariat, is_system_admin
+from committee.models import JointCommittee, Organization
+from committee.roles import ALL, active_roles, insider_committee_ids, is_system_admin
+from core.access import is_authenticated
 from core.errors import NotFound
 
-from . import engine, spreadsheet
+from . import access, engine, spreadsheet
 from .choices import OPEN_STEPS, MethodologyStatus, VersionStatus
 from .content import parameter_info, version_spec
 from .models import Methodology, MethodologyVersion, PublicComment
@@ -23,7 +28,7 @@ from .models import Methodology, MethodologyVersion, PublicComment
 _BASE = ("joint_committee__partner", "sectoral_scope", "proponent_organization")
 
 
-def _visible(user) -> Q:
+def _visible(user: Viewer) -> Q:
     public = Q(published_at__isnull=False)
     ids = insider_committee_ids(user)
     if ids == ALL:
@@ -31,7 +36,7 @@ def _visible(user) -> Q:
     visible = public
     if ids:
         visible |= Q(joint_committee_id__in=ids)
-    if getattr(user, "is_authenticated", False):
+    if is_authenticated(user):
         visible |= Q(submitted_by=user)
         orgs = [r.organization_id for r in active_roles(user)
                 if r.role == Role.PROJECT_PARTICIPANT and r.organization_id]
@@ -40,12 +45,12 @@ def _visible(user) -> Q:
     return visible
 
 
-def methodology_list(user) -> QuerySet[Methodology]:
+def methodology_list(user: Viewer) -> QuerySet[Methodology]:
     return (Methodology.objects.filter(_visible(user)).select_related(*_BASE)
             .prefetch_related(Prefetch("versions", queryset=MethodologyVersion.objects.order_by("version"))))
 
 
-def methodology_get(user, number: str) -> Methodology:
+def methodology_get(user: Viewer, number: str) -> Methodology:
     """One methodology by its approved or proposed number (``MN_AM003`` or ``MN_PM004``)."""
     number = (number or "").strip().upper()
     found = methodology_list(user).filter(Q(approved_number=number) | Q(proposed_number=number)).first()
@@ -54,14 +59,14 @@ def methodology_get(user, number: str) -> Methodology:
     return found
 
 
-def version_list(user) -> QuerySet[MethodologyVersion]:
+def version_list(user: Viewer) -> QuerySet[MethodologyVersion]:
     return (MethodologyVersion.objects.filter(methodology__in=Methodology.objects.filter(_visible(user)))
             .select_related("methodology__joint_committee__partner", "methodology__sectoral_scope",
                             "approval_decision", "revises")
             .prefetch_related("criteria", "parameters", "formulas"))
 
 
-def version_get(user, methodology: Methodology, version: str | None = None) -> MethodologyVersion:
+def version_get(user: Viewer, methodology: Methodology, version: str | None = None) -> MethodologyVersion:
     """A version of a methodology; without ``version`` the one that counts now (valid, else the latest)."""
     versions = list(version_list(user).filter(methodology=methodology).order_by("version"))
     if version:
@@ -74,7 +79,7 @@ def version_get(user, methodology: Methodology, version: str | None = None) -> M
     return found
 
 
-def comment_list(user, methodology: Methodology | None = None) -> QuerySet[PublicComment]:
+def comment_list(user: Viewer, methodology: Methodology | None = None) -> QuerySet[PublicComment]:
     qs = PublicComment.objects.select_related("methodology__joint_committee")
     if methodology is not None:
         qs = qs.filter(methodology=methodology)
@@ -87,17 +92,18 @@ def comment_list(user, methodology: Methodology | None = None) -> QuerySet[Publi
     return qs.filter(published=True)
 
 
-def may_see_commenter_email(user, methodology: Methodology) -> bool:
-    return is_system_admin(user) or is_secretariat(user, methodology.joint_committee)
+# The rule lives in methodologies.access; the API still asks it here.
+may_see_commenter_email = access.can_see_commenter_email
 
 
-def secretariat_committee_ids(user):
+def secretariat_committee_ids(user: Viewer) -> set[int] | str:
+    """The Joint Committees whose secretariat the user is: a set of ids, or ``ALL`` for a system administrator."""
     if is_system_admin(user):
         return ALL
     return {r.joint_committee_id for r in active_roles(user) if r.role == Role.SECRETARIAT and r.joint_committee_id}
 
 
-def workflow_queue(user) -> list[Methodology]:
+def workflow_queue(user: Viewer) -> list[Methodology]:
     """What waits on the secretariat's committees, the most urgent first."""
     ids = secretariat_committee_ids(user)
     qs = Methodology.objects.filter(status__in=OPEN_STEPS).select_related(*_BASE)
@@ -107,7 +113,7 @@ def workflow_queue(user) -> list[Methodology]:
     return sorted(qs, key=lambda m: (m.deadline().due if m.deadline() else far, m.pk))
 
 
-def returned_to_proponents(user) -> QuerySet[Methodology]:
+def returned_to_proponents(user: Viewer) -> QuerySet[Methodology]:
     ids = secretariat_committee_ids(user)
     qs = Methodology.objects.filter(status__in=[MethodologyStatus.RETURNED, MethodologyStatus.REVISION_REQUESTED])
     if ids != ALL:
@@ -115,7 +121,7 @@ def returned_to_proponents(user) -> QuerySet[Methodology]:
     return qs.select_related(*_BASE)
 
 
-def draft_revisions(user) -> QuerySet[MethodologyVersion]:
+def draft_revisions(user: Viewer) -> QuerySet[MethodologyVersion]:
     ids = secretariat_committee_ids(user)
     qs = MethodologyVersion.objects.filter(status=VersionStatus.DRAFT, revises__isnull=False)
     if ids != ALL:
@@ -123,28 +129,44 @@ def draft_revisions(user) -> QuerySet[MethodologyVersion]:
     return qs.select_related("methodology__joint_committee__partner", "revises").order_by("consideration_due_on")
 
 
-def my_proposals(user) -> QuerySet[Methodology]:
-    if not getattr(user, "is_authenticated", False):
+def my_proposals(user: Viewer) -> QuerySet[Methodology]:
+    if not is_authenticated(user):
         return Methodology.objects.none()
     orgs = [r.organization_id for r in active_roles(user) if r.role == Role.PROJECT_PARTICIPANT and r.organization_id]
     return Methodology.objects.filter(Q(submitted_by=user) | Q(proponent_organization_id__in=orgs)).select_related(
         *_BASE)
 
 
-def calculate(version: MethodologyVersion, values: dict, sites=None):
+def participant_organization(user: Viewer) -> Organization | None:
+    """The organization the user is a project participant of (the first, if several): a proposal's proponent
+    by default."""
+    for role in active_roles(user):
+        if role.role == Role.PROJECT_PARTICIPANT and role.organization_id:
+            return role.organization
+    return None
+
+
+def proposal_committees(user: Viewer) -> list[JointCommittee]:
+    """The Joint Committees the user may propose a methodology to (``access.can_propose``)."""
+    if not is_authenticated(user):
+        return []
+    return [jc for jc in JointCommittee.objects.select_related("partner") if access.can_propose(user, jc)]
+
+
+def calculate(version: MethodologyVersion, values: Mapping[str, Any],
+              sites: Sequence[str] | None = None) -> engine.CalculationResult:
     """Emission reductions for one monitoring period, with the trace (a read: nothing is saved)."""
     return engine.calculate(version_spec(version), values, sites=sites)
 
 
-
-def monitoring_workbook(version: MethodologyVersion, sites=None) -> bytes:
+def monitoring_workbook(version: MethodologyVersion, sites: Sequence[str] | None = None) -> bytes:
     """The version's monitoring spreadsheet (XLSX) to fill in."""
     return spreadsheet.export_monitoring_workbook(
         version_spec(version), methodology_code=version.methodology.number, version=version.version, sites=sites,
         parameter_info=parameter_info(version), title=version.methodology.title)
 
 
-def read_monitoring_workbook(version: MethodologyVersion, data: bytes) -> dict:
+def read_monitoring_workbook(version: MethodologyVersion, data: bytes) -> dict[str, Any]:
     """Parameter values from a filled monitoring spreadsheet of this version (refuses any other)."""
     return spreadsheet.read_monitoring_workbook(data, version_spec(version), methodology_code=version.methodology.number,
                                                 version=version.version)

@@ -1,7 +1,8 @@
 """Every write of the methodologies app: one function per step of the approval cycle.
 
-Each runs in one transaction, locks what it changes, checks that the actor may act and that
-the transition is allowed (methodologies.choices), saves, and writes one audit event. Approval,
+Each runs in one transaction, locks what it changes, checks that the actor may act
+(methodologies.access) and that the transition is allowed (methodologies.choices), saves, and writes
+one audit event. Approval,
 rejection and inactivation are Joint Committee decisions, recorded through
 ``committee.services.decision_record`` in the same transaction.
 """
@@ -11,28 +12,22 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from committee.choices import DecisionKind, Role
-from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope
-from committee.roles import (
-    active_roles,
-    has_role,
-    is_secretariat,
-    is_system_admin,
-    require,
-    require_authenticated,
-    require_secretariat,
-)
+from committee.access import Viewer
+from committee.choices import DecisionKind
+from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope, User
 from committee.services import decision_record
 from core import audit, events
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, relock, snapshot, validated_save
 
-from . import engine
+from . import access, engine, selectors
 from .choices import (
     OPEN_STEPS,
     TRANSITIONS,
@@ -73,37 +68,6 @@ class DecisionInput:
 class TickResult:
     closed: list[str] = field(default_factory=list)
     flagged: list[str] = field(default_factory=list)
-
-
-# --- who may act -----------------------------------------------------------------------
-
-def is_proponent(user, methodology: Methodology) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if methodology.submitted_by_id == user.pk:
-        return True
-    org = methodology.proponent_organization
-    return org is not None and has_role(user, Role.PROJECT_PARTICIPANT, organization=org)
-
-
-def may_propose(user, joint_committee: JointCommittee) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        is_system_admin(user) or is_secretariat(user, joint_committee) or has_role(user, Role.PROJECT_PARTICIPANT)
-    )
-
-
-def _require_proponent_or_secretariat(actor, methodology: Methodology, what: str) -> None:
-    require_authenticated(actor)
-    require(is_proponent(actor, methodology) or is_system_admin(actor)
-            or is_secretariat(actor, methodology.joint_committee),
-            f"Only the proponent or the secretariat of the {methodology.joint_committee} may {what}.")
-
-
-def participant_organization(actor) -> Organization | None:
-    for role in active_roles(actor):
-        if role.role == Role.PROJECT_PARTICIPANT and role.organization_id:
-            return role.organization
-    return None
 
 
 # --- numbers and dates -------------------------------------------------------------------
@@ -193,7 +157,7 @@ def _save_content(version: MethodologyVersion, content: MethodologyContent) -> N
         for i, row in enumerate(content.formulas, start=1))
 
 
-def _content_summary(content: MethodologyContent) -> dict:
+def _content_summary(content: MethodologyContent) -> dict[str, Any]:
     return {"criteria": len([c for c in content.criteria if c.strip()]),
             "parameters": [p["symbol"] for p in content.parameters],
             "formulas": {f["symbol"]: f["expression"] for f in content.formulas}}
@@ -202,17 +166,15 @@ def _content_summary(content: MethodologyContent) -> dict:
 # --- submission ----------------------------------------------------------------------
 
 @transaction.atomic
-def methodology_submit(*, actor, joint_committee: JointCommittee, title: str, summary: str,
+def methodology_submit(*, actor: User, joint_committee: JointCommittee, title: str, summary: str,
                        sectoral_scope: SectoralScope, content: MethodologyContent,
                        proponent_organization: Organization | None = None, proponent_name: str = "",
-                       document=None, proposed_number: str = "", now: datetime.datetime | None = None
-                       ) -> Methodology:
+                       document: File | None = None, proposed_number: str = "",
+                       now: datetime.datetime | None = None) -> Methodology:
     """A proponent (project participant) or the secretariat submits a proposed methodology."""
-    require_authenticated(actor)
-    require(may_propose(actor, joint_committee),
-            "Only a project participant or the secretariat of the Joint Committee may propose a methodology.")
+    access.require_propose(actor, joint_committee)
     if proponent_organization is None and not proponent_name.strip():
-        proponent_organization = participant_organization(actor)
+        proponent_organization = selectors.participant_organization(actor)
     if proponent_organization is None and not proponent_name.strip():
         raise ApplicationError("Name the proponent of the methodology.", field="proponent_name")
     _validate_content(content)
@@ -243,13 +205,13 @@ def methodology_submit(*, actor, joint_committee: JointCommittee, title: str, su
 
 
 @transaction.atomic
-def methodology_resubmit(*, actor, methodology: Methodology, content: MethodologyContent | None = None,
+def methodology_resubmit(*, actor: User, methodology: Methodology, content: MethodologyContent | None = None,
                          title: str | None = None, summary: str | None = None,
-                         sectoral_scope: SectoralScope | None = None, document=None,
+                         sectoral_scope: SectoralScope | None = None, document: File | None = None,
                          now: datetime.datetime | None = None) -> Methodology:
     """The proponent resubmits a returned proposal (with its changes); the cycle starts again."""
     methodology = relock(methodology)
-    _require_proponent_or_secretariat(actor, methodology, "resubmit this methodology")
+    access.require_resubmit(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.SUBMITTED, what=methodology.proposed_number,
                      labels=STATUS_LABELS)
     version = lock(methodology.versions.filter(status=VersionStatus.DRAFT))[0]
@@ -282,11 +244,11 @@ def methodology_resubmit(*, actor, methodology: Methodology, content: Methodolog
 # --- completeness check ----------------------------------------------------------------
 
 @transaction.atomic
-def methodology_accept_complete(*, actor, methodology: Methodology,
+def methodology_accept_complete(*, actor: User, methodology: Methodology,
                                 now: datetime.datetime | None = None) -> Methodology:
     """The secretariat finds the submission complete: public input opens for the committee's period."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_accept_complete(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.PUBLIC_INPUT,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     now = _now(now)
@@ -305,11 +267,11 @@ def methodology_accept_complete(*, actor, methodology: Methodology,
 
 
 @transaction.atomic
-def methodology_return_incomplete(*, actor, methodology: Methodology, reason: str,
+def methodology_return_incomplete(*, actor: User, methodology: Methodology, reason: str,
                                   now: datetime.datetime | None = None) -> Methodology:
     """The secretariat finds the submission incomplete and returns it to the proponent."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_return_incomplete(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.RETURNED,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     if not reason.strip():
@@ -327,8 +289,8 @@ def methodology_return_incomplete(*, actor, methodology: Methodology, reason: st
 # --- public input ----------------------------------------------------------------------
 
 @transaction.atomic
-def comment_submit(*, actor, methodology: Methodology, name: str, email: str, text: str, organization: str = "",
-                   now: datetime.datetime | None = None) -> PublicComment:
+def comment_submit(*, actor: Viewer, methodology: Methodology, name: str, email: str, text: str,
+                   organization: str = "", now: datetime.datetime | None = None) -> PublicComment:
     """Anyone, logged in or not, comments on a proposed methodology while public input is open."""
     methodology = Methodology.objects.select_for_update(of=("self",)).get(pk=methodology.pk)  # vs. closing
     now = _now(now)
@@ -346,10 +308,10 @@ def comment_submit(*, actor, methodology: Methodology, name: str, email: str, te
 
 
 @transaction.atomic
-def comment_unpublish(*, actor, comment: PublicComment, reason: str) -> PublicComment:
+def comment_unpublish(*, actor: User, comment: PublicComment, reason: str) -> PublicComment:
     """The secretariat withdraws an abusive or off-topic comment from the public page (it stays on record)."""
     comment = relock(comment)
-    require_secretariat(actor, comment.methodology.joint_committee)
+    access.require_unpublish_comment(actor, comment)
     if not comment.published:
         raise Conflict("The comment is already unpublished.", field="published")
     if not reason.strip():
@@ -362,7 +324,7 @@ def comment_unpublish(*, actor, comment: PublicComment, reason: str) -> PublicCo
 
 
 @transaction.atomic
-def methodology_close_public_input(*, actor, methodology: Methodology,
+def methodology_close_public_input(*, actor: User | None, methodology: Methodology,
                                    now: datetime.datetime | None = None) -> Methodology:
     """Close public input once its period is over (the beat task, actor None, or the secretariat).
 
@@ -370,7 +332,7 @@ def methodology_close_public_input(*, actor, methodology: Methodology,
     """
     methodology = relock(methodology)
     if actor is not None:
-        require_secretariat(actor, methodology.joint_committee)
+        access.require_close_public_input(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.CONSIDERATION,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     now = _now(now)
@@ -393,12 +355,12 @@ def methodology_close_public_input(*, actor, methodology: Methodology,
 # --- consideration by the Joint Committee -------------------------------------------------
 
 @transaction.atomic
-def methodology_extend_consideration(*, actor, methodology: Methodology, reason: str,
+def methodology_extend_consideration(*, actor: User, methodology: Methodology, reason: str,
                                      until: datetime.date | None = None,
                                      now: datetime.datetime | None = None) -> Methodology:
     """Extend the consideration once, up to the committee's maximum (90 days from its start)."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_extend_consideration(actor, methodology)
     if methodology.status != MethodologyStatus.CONSIDERATION:
         raise Conflict(f"{methodology.proposed_number} is not under consideration.", field="status")
     if methodology.consideration_extended_at is not None:
@@ -423,7 +385,7 @@ def methodology_extend_consideration(*, actor, methodology: Methodology, reason:
     return methodology
 
 
-def _decision(actor, methodology: Methodology, decision: DecisionInput, *, kind: str, title: str,
+def _decision(actor: User, methodology: Methodology, decision: DecisionInput, *, kind: str, title: str,
               subject_label: str) -> Decision:
     if not isinstance(decision, DecisionInput):
         raise ApplicationError("Say when and how the Joint Committee decided.", field="decided_on")
@@ -434,11 +396,11 @@ def _decision(actor, methodology: Methodology, decision: DecisionInput, *, kind:
 
 
 @transaction.atomic
-def methodology_approve(*, actor, methodology: Methodology, decision: DecisionInput,
+def methodology_approve(*, actor: User, methodology: Methodology, decision: DecisionInput,
                         approved_number: str = "") -> Methodology:
     """The Joint Committee approves the proposal: it becomes ``MN_AM00n`` ``ver01.0``, valid."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_approve(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.APPROVED,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     lock(JointCommittee, methodology.joint_committee_id)  # serialises the numbering per committee
@@ -468,10 +430,11 @@ def methodology_approve(*, actor, methodology: Methodology, decision: DecisionIn
 
 
 @transaction.atomic
-def methodology_reject(*, actor, methodology: Methodology, decision: DecisionInput, reason: str) -> Methodology:
+def methodology_reject(*, actor: User, methodology: Methodology, decision: DecisionInput,
+                       reason: str) -> Methodology:
     """The Joint Committee does not approve the proposal."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_reject(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.REJECTED,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     if not reason.strip():
@@ -493,10 +456,10 @@ def methodology_reject(*, actor, methodology: Methodology, decision: DecisionInp
 
 
 @transaction.atomic
-def methodology_request_revision(*, actor, methodology: Methodology, reason: str) -> Methodology:
+def methodology_request_revision(*, actor: User, methodology: Methodology, reason: str) -> Methodology:
     """The Joint Committee returns the proposal to the proponent for revision; the proponent resubmits."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_return_for_revision(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.REVISION_REQUESTED,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     if not reason.strip():
@@ -513,15 +476,13 @@ def methodology_request_revision(*, actor, methodology: Methodology, reason: str
 # --- an approved methodology: revisions and inactivation --------------------------------
 
 @transaction.atomic
-def revision_request(*, actor, methodology: Methodology, kind: str, reason: str,
-                     content: MethodologyContent | None = None, request_url: str = "", request_file=None,
-                     document=None, now: datetime.datetime | None = None) -> MethodologyVersion:
+def revision_request(*, actor: User, methodology: Methodology, kind: str, reason: str,
+                     content: MethodologyContent | None = None, request_url: str = "",
+                     request_file: File | None = None, document: File | None = None,
+                     now: datetime.datetime | None = None) -> MethodologyVersion:
     """An Approved Methodology Revision Request: a new draft version (ver02.0 or ver01.1)."""
     methodology = relock(methodology)
-    require_authenticated(actor)
-    require(is_system_admin(actor) or is_secretariat(actor, methodology.joint_committee)
-            or has_role(actor, Role.PROJECT_PARTICIPANT),
-            "Only a project participant or the secretariat may request the revision of a methodology.")
+    access.require_request_revision(actor, methodology)
     if methodology.status != MethodologyStatus.APPROVED:
         raise Conflict(f"Only an approved methodology can be revised; {methodology.number} is "
                        f"{STATUS_LABELS[methodology.status].lower()}.", field="status")
@@ -555,15 +516,11 @@ def revision_request(*, actor, methodology: Methodology, kind: str, reason: str,
 
 
 @transaction.atomic
-def version_update_content(*, actor, version: MethodologyVersion, content: MethodologyContent,
-                           document=None) -> MethodologyVersion:
+def version_update_content(*, actor: User, version: MethodologyVersion, content: MethodologyContent,
+                           document: File | None = None) -> MethodologyVersion:
     """Change the criteria, parameters and formulas of a draft revision before the decision."""
     version = relock(version)
-    methodology = version.methodology
-    require_authenticated(actor)
-    require(is_system_admin(actor) or is_secretariat(actor, methodology.joint_committee)
-            or version.requested_by_id == actor.pk,
-            "Only the requester of the revision or the secretariat may change it.")
+    access.require_edit_version(actor, version)
     if version.status != VersionStatus.DRAFT or version.revises_id is None:
         raise Conflict(f"{version} is not a draft revision; it cannot change.", field="status")
     _validate_content(content)
@@ -577,13 +534,13 @@ def version_update_content(*, actor, version: MethodologyVersion, content: Metho
 
 
 @transaction.atomic
-def revision_approve(*, actor, version: MethodologyVersion, decision: DecisionInput,
+def revision_approve(*, actor: User, version: MethodologyVersion, decision: DecisionInput,
                      previous_valid_until: datetime.date | None = None) -> MethodologyVersion:
     """The Joint Committee approves a revision: it becomes valid; the version it revises is superseded
     (and may still be used until ``previous_valid_until``, the transition date)."""
     version = relock(version)
     methodology = version.methodology
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_approve_revision(actor, version)
     check_transition(VERSION_TRANSITIONS, version.status, VersionStatus.VALID, what=str(version),
                      labels=VERSION_LABELS)
     if version.revises_id is None:
@@ -611,12 +568,12 @@ def revision_approve(*, actor, version: MethodologyVersion, decision: DecisionIn
 
 
 @transaction.atomic
-def revision_reject(*, actor, version: MethodologyVersion, decision: DecisionInput, reason: str
+def revision_reject(*, actor: User, version: MethodologyVersion, decision: DecisionInput, reason: str
                     ) -> MethodologyVersion:
     """The Joint Committee does not approve a revision; the current version stays valid."""
     version = relock(version)
     methodology = version.methodology
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_reject_revision(actor, version)
     check_transition(VERSION_TRANSITIONS, version.status, VersionStatus.REJECTED, what=str(version),
                      labels=VERSION_LABELS)
     if version.revises_id is None:
@@ -634,11 +591,11 @@ def revision_reject(*, actor, version: MethodologyVersion, decision: DecisionInp
 
 
 @transaction.atomic
-def methodology_inactivate(*, actor, methodology: Methodology, decision: DecisionInput, reason: str
+def methodology_inactivate(*, actor: User, methodology: Methodology, decision: DecisionInput, reason: str
                            ) -> Methodology:
     """The Joint Committee makes an approved methodology inactive: no version can be used any more."""
     methodology = relock(methodology)
-    require_secretariat(actor, methodology.joint_committee)
+    access.require_inactivate(actor, methodology)
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.INACTIVE, what=methodology.number,
                      labels=STATUS_LABELS)
     if not reason.strip():

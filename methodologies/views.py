@@ -1,48 +1,47 @@
 """Browser pages of the methodologies app.
 
-Public pages read through ``methodologies.selectors``. Every page that changes something
-validates its form and calls ONE service; a refused action is shown on the form (status 400).
-Workflow pages are for the secretariat of the methodology's Joint Committee; the service checks
-the actor again.
+Public pages read through ``methodologies.selectors`` and offer an action only when
+``methodologies.access`` says the user may take it (and the methodology is at that step). Every page
+that changes something asks the same rule (403 otherwise), validates its form and calls ONE service
+through ``core.forms.run_service``; a refused action is shown on the form (status 400). The service
+checks the actor again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from committee.models import JointCommittee, SectoralScope
-from committee.roles import is_secretariat, is_system_admin
+from committee import selectors as committee_selectors
+from committee.access import Viewer
+from committee.models import JointCommittee
 from core.errors import ApplicationError, NotFound
-from core.forms import add_service_error
+from core.forms import all_valid, run_service
+from core.views import form_status, safe_next
 
-from . import engine, forms, selectors, services
+from . import access, engine, forms, selectors, services
 from .choices import EDITABLE_STATUSES, MethodologyStatus, VersionStatus
 from .content import MethodologyContent
 from .filters import MethodologyFilter
 from .models import Methodology, MethodologyVersion, PublicComment
 
+T = TypeVar("T")
 REASON_STATUSES = {MethodologyStatus.RETURNED, MethodologyStatus.REVISION_REQUESTED, MethodologyStatus.REJECTED,
                    MethodologyStatus.INACTIVE}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-def can_manage(user, methodology: Methodology) -> bool:
-    return is_system_admin(user) or is_secretariat(user, methodology.joint_committee)
-
 
 def _methodology(request: HttpRequest, number: str) -> Methodology:
     try:
@@ -65,47 +64,30 @@ def _readable(expression: str) -> str:
         return expression
 
 
-def place_service_error(exc: ApplicationError, form, formsets: dict) -> None:
-    """Put a refusal where it belongs: a field of the main form, the formset row of the symbol it
-    names, or the formset it concerns; anything else on the main form."""
-    rows = {}
+def _rows_by_symbol(formsets: Mapping[str, django_forms.BaseFormSet]) -> dict[str, django_forms.Form]:
+    """The parameter or formula row (of validated formsets) that defines each symbol: a refusal that names
+    a symbol is shown on its row."""
+    rows: dict[str, django_forms.Form] = {}
     for name in ("parameters", "formulas"):
-        if name not in formsets:
-            continue
         for row in formsets[name].forms:
             symbol = (getattr(row, "cleaned_data", None) or {}).get("symbol")
             if symbol:
                 rows.setdefault(symbol, row)
-    placed = False
-    for key, messages_ in exc.errors.items():
-        for message in messages_:
-            if key in form.fields:
-                form.add_error(key, message)
-            elif key in rows:
-                rows[key].add_error(None, message)
-            elif key in formsets:
-                formsets[key]._non_form_errors.append(message)
-            else:
-                form.add_error(None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
+    return rows
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else ""
+def _save_content(form: django_forms.Form, formsets: dict[str, django_forms.BaseFormSet],
+                  call: Callable[[], T]) -> T | None:
+    """Validate the form and the content formsets, then call the ONE service; a refusal lands on the field,
+    the row of the symbol or the formset it names, else on the form (``core.forms.place_error``)."""
+    if not all_valid(form, *formsets.values()):
+        return None
+    return run_service(form, call, rows=_rows_by_symbol(formsets), named_formsets=formsets)
 
 
-def _content_page(request, template_context: dict, status: int = 200) -> HttpResponse:
-    return render(request, "methodologies/content_form.html", template_context, status=status)
-
-
-def _bound_valid(form, formsets: dict) -> bool:
-    valid = form.is_valid()
-    for formset in formsets.values():
-        valid = formset.is_valid() and valid
-    return valid
+def _content_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render(request, "methodologies/content_form.html", context,
+                  status=form_status(context["form"], *context["formsets"].values()))
 
 
 # --- public pages -----------------------------------------------------------------------------------
@@ -116,12 +98,26 @@ def methodology_list(request: HttpRequest) -> HttpResponse:
     methodologies = list(flt.qs) if flt.is_bound and flt.is_valid() else list(qs)
     return render(request, "methodologies/list.html", {
         "methodologies": methodologies, "filter": flt, "selected": request.GET,
-        "committees": JointCommittee.objects.select_related("partner"),
-        "scopes": SectoralScope.objects.all(), "statuses": MethodologyStatus.choices,
+        "committees": committee_selectors.joint_committee_list(request.user),
+        "scopes": committee_selectors.scope_list(request.user), "statuses": MethodologyStatus.choices,
         "is_secretariat": bool(selectors.secretariat_committee_ids(request.user)),
-        "can_propose": request.user.is_authenticated and any(
-            services.may_propose(request.user, jc) for jc in JointCommittee.objects.all()),
+        "can_propose": bool(selectors.proposal_committees(request.user)),
     }, status=400 if flt.is_bound and not flt.is_valid() else 200)
+
+
+def _offered(user: Viewer, methodology: Methodology, shown: MethodologyVersion) -> dict[str, Any]:
+    """What the detail page offers ``user``: each button only when ``methodologies.access`` allows the action
+    and the methodology (or the version shown) is at its step."""
+    draft_revision = shown.status == VersionStatus.DRAFT and shown.revises_id is not None
+    return {
+        "actions": [a for a in ACTIONS.values() if a.shown(methodology) and a.allowed(user, methodology)],
+        "version_actions": [a for a in VERSION_ACTIONS.values() if draft_revision and a.allowed(user, shown)],
+        "can_edit_draft": draft_revision and access.can_edit_version(user, shown),
+        "can_resubmit": methodology.status in EDITABLE_STATUSES and access.can_resubmit(user, methodology),
+        "can_request_revision": (methodology.status == MethodologyStatus.APPROVED
+                                 and access.can_request_revision(user, methodology)
+                                 and not methodology.versions.filter(status=VersionStatus.DRAFT).exists()),
+    }
 
 
 def methodology_detail(request: HttpRequest, number: str, version: str | None = None,
@@ -130,28 +126,19 @@ def methodology_detail(request: HttpRequest, number: str, version: str | None = 
     if number.upper() != methodology.number and version is None:
         return redirect(methodology)  # a proposed number leads to the approved methodology
     shown = _version(request, methodology, version)
-    manage = can_manage(request.user, methodology)
-    comments = selectors.comment_list(request.user, methodology).select_related("version")
+    comments = list(selectors.comment_list(request.user, methodology).select_related("version"))
+    for comment in comments:
+        comment.can_unpublish = access.can_unpublish_comment(request.user, comment)
     context = {
         "methodology": methodology, "version": shown,
         "versions": list(selectors.version_list(request.user).filter(methodology=methodology).order_by("-version")),
         "formulas": [(f, _readable(f.expression)) for f in shown.formulas.all()],
-        "comments": comments, "can_manage": manage,
-        "show_emails": selectors.may_see_commenter_email(request.user, methodology),
+        "comments": comments,
+        "show_emails": access.can_see_commenter_email(request.user, methodology),
         "deadline": methodology.deadline(),
         "comment_form": comment_form or (forms.CommentForm() if methodology.is_open_for_comments else None),
-        "actions": [a for a in ACTIONS.values() if a.shown(methodology)] if manage else [],
-        "version_actions": ([a for a in VERSION_ACTIONS.values() if shown.status == VersionStatus.DRAFT
-                             and shown.revises_id] if manage else []),
         "show_reason": bool(methodology.status_reason) and methodology.status in REASON_STATUSES,
-        "can_edit_draft": (shown.status == VersionStatus.DRAFT and shown.revises_id is not None
-                           and (manage or shown.requested_by_id == request.user.pk)),
-        "can_resubmit": (methodology.status in EDITABLE_STATUSES
-                         and (manage or services.is_proponent(request.user, methodology))),
-        "can_request_revision": (methodology.status == MethodologyStatus.APPROVED
-                                 and request.user.is_authenticated
-                                 and services.may_propose(request.user, methodology.joint_committee)
-                                 and not methodology.versions.filter(status=VersionStatus.DRAFT).exists()),
+        **_offered(request.user, methodology, shown),
     }
     return render(request, "methodologies/detail.html", context, status=status)
 
@@ -161,14 +148,11 @@ def comment_submit(request: HttpRequest, number: str) -> HttpResponse:
     if request.method != "POST":
         return redirect(methodology.get_absolute_url() + "#comments")
     form = forms.CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_submit(actor=request.user, methodology=methodology, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Thank you. Your comment is published below."))
-            return redirect(methodology.get_absolute_url() + "#comments")
+    comment = run_service(form, lambda: services.comment_submit(actor=request.user, methodology=methodology,
+                                                                **form.cleaned_data))
+    if comment is not None:
+        messages.success(request, _("Thank you. Your comment is published below."))
+        return redirect(methodology.get_absolute_url() + "#comments")
     return methodology_detail(request, methodology.number, comment_form=form, status=400)
 
 
@@ -186,6 +170,23 @@ def spreadsheet_download(request: HttpRequest, number: str, version: str) -> Htt
     return response
 
 
+def _calculation(version: MethodologyVersion, form: forms.CalculationForm, sites: list[str]) -> dict[str, Any]:
+    """The calculation of the values entered (or of the uploaded spreadsheet), as the page shows it."""
+    upload = form.cleaned_data.get("workbook")
+    if upload:
+        return selectors.calculate(version, selectors.read_monitoring_workbook(version, upload.read())).as_dict()
+    return selectors.calculate(version, form.values(), sites=sites).as_dict()
+
+
+def _value_fields(form: forms.CalculationForm) -> dict[str, str]:
+    """A refusal that names a parameter goes on the first field of its values (unless a field has that name)."""
+    fields: dict[str, str] = {}
+    for parameter, _site, name in form.rows:
+        if parameter.symbol not in form.fields:
+            fields.setdefault(parameter.symbol, name)
+    return fields
+
+
 def calculate(request: HttpRequest, number: str, version: str) -> HttpResponse:
     """Enter values (or upload a filled spreadsheet) and see ER with its step-by-step trace."""
     methodology = _methodology(request, number)
@@ -199,23 +200,9 @@ def calculate(request: HttpRequest, number: str, version: str) -> HttpResponse:
                                  initial={"sites": "\n".join(sites)})
     result = None
     status = 200
-    if data is not None and "update_sites" not in data and form.is_valid():
-        try:
-            upload = form.cleaned_data.get("workbook")
-            values = (selectors.read_monitoring_workbook(shown, upload.read()) if upload else form.values())
-            result = selectors.calculate(shown, values, sites=None if upload else sites).as_dict()
-        except ApplicationError as exc:
-            for key, msgs in exc.errors.items():
-                targets = [name for p, _site, name in form.rows if p.symbol == key]
-                if key in form.fields:
-                    targets = [key]
-                for message in msgs:
-                    form.add_error(targets[0] if targets else None, message)
-            if not exc.errors:
-                form.add_error(None, exc.message)
-            status = 400
-    elif data is not None and "update_sites" not in data:
-        status = 400
+    if data is not None and "update_sites" not in data:
+        result = run_service(form, lambda: _calculation(shown, form, sites), aliases=_value_fields(form))
+        status = 200 if result is not None else 400
     return render(request, "methodologies/calculate.html", {
         "methodology": methodology, "version": shown, "form": form, "result": result,
         "defaults": [p for p in parameters if p.kind == "default"],
@@ -225,29 +212,29 @@ def calculate(request: HttpRequest, number: str, version: str) -> HttpResponse:
 
 # --- proponent pages ------------------------------------------------------------------------------
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 def methodology_propose(request: HttpRequest) -> HttpResponse:
-    allowed = [jc for jc in JointCommittee.objects.select_related("partner") if services.may_propose(request.user, jc)]
+    allowed = selectors.proposal_committees(request.user)
     if not allowed:
         raise PermissionDenied(_("Only project participants and the secretariat may propose a methodology."))
-    data = request.POST if request.method == "POST" else None
+    data = _posted(request)
     form = forms.MethodologyForm(data, request.FILES or None)
     form.fields["joint_committee"].queryset = JointCommittee.objects.filter(pk__in=[jc.pk for jc in allowed])
-    if services.participant_organization(request.user) is None:
+    if selectors.participant_organization(request.user) is None:
         form.fields["proponent_name"].required = True
         form.fields["proponent_name"].help_text = _("The organization or person proposing the methodology.")
     formsets = forms.content_formsets(data)
-    if data is not None and _bound_valid(form, formsets):
-        cleaned = form.cleaned_data
-        try:
-            methodology = services.methodology_submit(
-                actor=request.user, joint_committee=cleaned["joint_committee"], title=cleaned["title"],
-                summary=cleaned["summary"], sectoral_scope=cleaned["sectoral_scope"],
-                proponent_name=cleaned["proponent_name"], document=cleaned["document"],
-                content=forms.content_from(formsets))
-        except ApplicationError as exc:
-            place_service_error(exc, form, formsets)
-        else:
+    if data is not None:
+        methodology = _save_content(form, formsets, lambda: services.methodology_submit(
+            actor=request.user, joint_committee=form.cleaned_data["joint_committee"],
+            title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
+            sectoral_scope=form.cleaned_data["sectoral_scope"], proponent_name=form.cleaned_data["proponent_name"],
+            document=form.cleaned_data["document"], content=forms.content_from(formsets)))
+        if methodology is not None:
             messages.success(request, _("%(number)s was submitted. The secretariat checks it for completeness "
                                         "by %(due)s.") % {"number": methodology.proposed_number,
                                                           "due": methodology.completeness_due_on})
@@ -256,51 +243,47 @@ def methodology_propose(request: HttpRequest) -> HttpResponse:
         "heading": _("Propose a methodology"), "form": form, "formsets": formsets, "submit": _("Submit"),
         "intro": _("The secretariat checks the proposal for completeness within 7 days; public input follows."),
         "back_url": "methodologies:list",
-    }, status=400 if data is not None else 200)
+    })
 
 
 @login_required
 def methodology_resubmit(request: HttpRequest, number: str) -> HttpResponse:
     methodology = _methodology(request, number)
-    if not (can_manage(request.user, methodology) or services.is_proponent(request.user, methodology)):
+    if not access.can_resubmit(request.user, methodology):
         raise PermissionDenied(_("Only the proponent or the secretariat may resubmit this methodology."))
     draft = methodology.versions.filter(status=VersionStatus.DRAFT).first()
-    data = request.POST if request.method == "POST" else None
+    data = _posted(request)
     form = forms.ResubmitForm(data, request.FILES or None, initial={
         "title": methodology.title, "summary": methodology.summary, "sectoral_scope": methodology.sectoral_scope})
     formsets = forms.content_formsets(data, MethodologyContent.of_version(draft) if draft else None)
-    if data is not None and _bound_valid(form, formsets):
-        try:
-            services.methodology_resubmit(actor=request.user, methodology=methodology,
-                                          content=forms.content_from(formsets), **form.cleaned_data)
-        except ApplicationError as exc:
-            place_service_error(exc, form, formsets)
-        else:
+    if data is not None:
+        done = _save_content(form, formsets, lambda: services.methodology_resubmit(
+            actor=request.user, methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+        if done is not None:
             messages.success(request, _("%(number)s was resubmitted.") % {"number": methodology.number})
             return redirect(methodology)
     return _content_page(request, {
         "heading": _("Revise and resubmit %(number)s") % {"number": methodology.number}, "form": form,
         "formsets": formsets, "submit": _("Resubmit"), "methodology": methodology,
         "intro": methodology.status_reason, "back_url": methodology.get_absolute_url(),
-    }, status=400 if data is not None else 200)
+    })
 
 
 @login_required
 def revision_request(request: HttpRequest, number: str) -> HttpResponse:
     methodology = _methodology(request, number)
+    if not access.can_request_revision(request.user, methodology):
+        raise PermissionDenied()
     current = methodology.versions.filter(status=VersionStatus.VALID).first()
     if current is None:
         raise Http404(_("%(number)s has no valid version to revise.") % {"number": methodology.number})
-    data = request.POST if request.method == "POST" else None
+    data = _posted(request)
     form = forms.RevisionRequestForm(data, request.FILES or None)
     formsets = forms.content_formsets(data, MethodologyContent.of_version(current))
-    if data is not None and _bound_valid(form, formsets):
-        try:
-            version = services.revision_request(actor=request.user, methodology=methodology,
-                                                content=forms.content_from(formsets), **form.cleaned_data)
-        except ApplicationError as exc:
-            place_service_error(exc, form, formsets)
-        else:
+    if data is not None:
+        version = _save_content(form, formsets, lambda: services.revision_request(
+            actor=request.user, methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+        if version is not None:
             messages.success(request, _("Revision %(version)s was requested.") % {"version": version.version})
             return redirect(version)
     return _content_page(request, {
@@ -308,41 +291,43 @@ def revision_request(request: HttpRequest, number: str) -> HttpResponse:
         "formsets": formsets, "submit": _("Request the revision"), "methodology": methodology,
         "intro": _("The content below is a copy of %(version)s; change what the revision changes.")
         % {"version": current.version}, "back_url": methodology.get_absolute_url(),
-    }, status=400 if data is not None else 200)
+    })
 
 
 @login_required
 def version_edit(request: HttpRequest, number: str, version: str) -> HttpResponse:
     methodology = _methodology(request, number)
     shown = _version(request, methodology, version)
-    data = request.POST if request.method == "POST" else None
+    if not access.can_edit_version(request.user, shown):
+        raise PermissionDenied()
+    data = _posted(request)
     form = forms.VersionDocumentForm(data, request.FILES or None)
     formsets = forms.content_formsets(data, MethodologyContent.of_version(shown))
-    if data is not None and _bound_valid(form, formsets):
-        try:
-            services.version_update_content(actor=request.user, version=shown, content=forms.content_from(formsets),
-                                            document=form.cleaned_data["document"])
-        except ApplicationError as exc:
-            place_service_error(exc, form, formsets)
-        else:
+    if data is not None:
+        done = _save_content(form, formsets, lambda: services.version_update_content(
+            actor=request.user, version=shown, content=forms.content_from(formsets),
+            document=form.cleaned_data["document"]))
+        if done is not None:
             messages.success(request, _("%(version)s was saved.") % {"version": shown})
             return redirect(shown)
     return _content_page(request, {
         "heading": _("Edit the draft %(version)s") % {"version": shown}, "form": form, "formsets": formsets,
         "submit": _("Save"), "methodology": methodology, "back_url": shown.get_absolute_url(),
-    }, status=400 if data is not None else 200)
+    })
 
 
 # --- secretariat pages ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Action:
-    """One workflow step offered to the secretariat: its form and the ONE service it calls."""
+    """One workflow step offered to the secretariat: its form, the ONE service it calls and the rule of
+    ``methodologies.access`` that says who may take it."""
 
     name: str
     label: str
     form: type[django_forms.Form]
     call: Callable[..., Any]
+    allowed: Callable[[Viewer, Any], bool]
     statuses: frozenset[str]
     intro: str = ""
     danger: bool = False
@@ -352,66 +337,76 @@ class Action:
     def shown(self, methodology: Methodology) -> bool:
         return methodology.status in self.statuses and (self.when is None or self.when(methodology))
 
-    def make_form(self, data, joint_committee: JointCommittee):
+    def make_form(self, data: QueryDict | None, joint_committee: JointCommittee) -> django_forms.Form:
         if self.decision:
             return self.form(data, joint_committee=joint_committee)
         return self.form(data)
 
-    def kwargs(self, form) -> dict:
+    def kwargs(self, form: django_forms.Form) -> dict[str, Any]:
         return form.service_kwargs() if self.decision else dict(form.cleaned_data)
 
 
 S = MethodologyStatus
 ACTIONS = {a.name: a for a in [
     Action("accept-complete", gettext_lazy("Complete: open public input"), forms.NoFieldsForm,
-           services.methodology_accept_complete, frozenset({S.SUBMITTED}),
+           services.methodology_accept_complete, access.can_accept_complete, frozenset({S.SUBMITTED}),
            gettext_lazy("The proposal is published and anyone may comment during the public input period.")),
     Action("return-incomplete", gettext_lazy("Incomplete: return to the proponent"), forms.ReasonForm,
-           services.methodology_return_incomplete, frozenset({S.SUBMITTED}), danger=True),
+           services.methodology_return_incomplete, access.can_return_incomplete, frozenset({S.SUBMITTED}),
+           danger=True),
     Action("close-public-input", gettext_lazy("Close public input"), forms.NoFieldsForm,
-           services.methodology_close_public_input, frozenset({S.PUBLIC_INPUT}),
+           services.methodology_close_public_input, access.can_close_public_input, frozenset({S.PUBLIC_INPUT}),
            gettext_lazy("Normally done by the deadline task when the period is over; consideration by the Joint "
                         "Committee starts."), when=lambda m: m.is_overdue),
     Action("extend-consideration", gettext_lazy("Extend the consideration"), forms.ExtendForm,
-           services.methodology_extend_consideration, frozenset({S.CONSIDERATION}),
-           gettext_lazy("Once, up to 90 days from the start of the consideration.")),
+           services.methodology_extend_consideration, access.can_extend_consideration,
+           frozenset({S.CONSIDERATION}), gettext_lazy("Once, up to 90 days from the start of the consideration.")),
     Action("approve", gettext_lazy("Approve (record the decision)"), forms.ApproveForm,
-           services.methodology_approve, frozenset({S.CONSIDERATION}),
+           services.methodology_approve, access.can_approve, frozenset({S.CONSIDERATION}),
            gettext_lazy("Records the Joint Committee's decision; the methodology gets its approved number and "
                         "ver01.0 becomes valid."), decision=True),
     Action("reject", gettext_lazy("Not approved (record the decision)"), forms.DecisionWithReasonForm,
-           services.methodology_reject, frozenset({S.CONSIDERATION}), danger=True, decision=True),
+           services.methodology_reject, access.can_reject, frozenset({S.CONSIDERATION}), danger=True,
+           decision=True),
     Action("return-for-revision", gettext_lazy("Return for revision"), forms.ReasonForm,
-           services.methodology_request_revision, frozenset({S.CONSIDERATION})),
+           services.methodology_request_revision, access.can_return_for_revision, frozenset({S.CONSIDERATION})),
     Action("inactivate", gettext_lazy("Make inactive (record the decision)"), forms.DecisionWithReasonForm,
-           services.methodology_inactivate, frozenset({S.APPROVED}), danger=True, decision=True),
+           services.methodology_inactivate, access.can_inactivate, frozenset({S.APPROVED}), danger=True,
+           decision=True),
 ]}
 VERSION_ACTIONS = {a.name: a for a in [
     Action("approve", gettext_lazy("Approve the revision (record the decision)"), forms.RevisionApproveForm,
-           services.revision_approve, frozenset(), decision=True),
+           services.revision_approve, access.can_approve_revision, frozenset(), decision=True),
     Action("reject", gettext_lazy("Revision not approved (record the decision)"), forms.DecisionWithReasonForm,
-           services.revision_reject, frozenset(), danger=True, decision=True),
+           services.revision_reject, access.can_reject_revision, frozenset(), danger=True, decision=True),
 ]}
+UNPUBLISH = Action("unpublish", gettext_lazy("Unpublish the comment"), forms.ReasonForm, services.comment_unpublish,
+                   access.can_unpublish_comment, frozenset(), danger=True)
 
 
-def _action_page(request, *, action: Action, target, methodology: Methodology, arg: str,
-                 available: bool = True) -> HttpResponse:
-    if not can_manage(request.user, methodology):
+def _action_page(request: HttpRequest, *, action: Action, target: Methodology | MethodologyVersion | PublicComment,
+                 methodology: Methodology, arg: str, available: bool = True,
+                 done_url: str | None = None, extra: dict[str, Any] | None = None) -> HttpResponse:
+    if not action.allowed(request.user, target):
         raise PermissionDenied(_("Only the secretariat of this Joint Committee may do this."))
-    data = request.POST if request.method == "POST" else None
+    data = _posted(request)
     form = action.make_form(data, methodology.joint_committee)
-    if data is not None and form.is_valid():
-        try:
-            action.call(actor=request.user, **{arg: target}, **action.kwargs(form))
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": action.label})
-            return redirect(_safe_next(request) or target.get_absolute_url())
+    if data is not None:
+        done = run_service(form, lambda: action.call(actor=request.user, **{arg: target}, **action.kwargs(form)))
+        if done is not None:
+            messages.success(request, _done_message(action))
+            return redirect(done_url or safe_next(request) or target.get_absolute_url())
     return render(request, "methodologies/action.html", {
         "action": action, "form": form, "methodology": methodology, "target": target,
         "deadline": methodology.deadline(), "next": request.GET.get("next", ""), "available": available,
-    }, status=400 if data is not None else 200)
+        **(extra or {}),
+    }, status=form_status(form))
+
+
+def _done_message(action: Action) -> str:
+    if action is UNPUBLISH:
+        return _("The comment was unpublished.")
+    return _("Done: %(action)s.") % {"action": action.label}
 
 
 @login_required
@@ -437,40 +432,35 @@ def version_action(request: HttpRequest, number: str, version: str, action: str)
 def comment_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(PublicComment.objects.select_related("methodology__joint_committee"), pk=pk)
     methodology = comment.methodology
-    if not can_manage(request.user, methodology):
-        raise PermissionDenied(_("Only the secretariat of this Joint Committee may do this."))
-    data = request.POST if request.method == "POST" else None
-    form = forms.ReasonForm(data)
-    if data is not None and form.is_valid():
-        try:
-            services.comment_unpublish(actor=request.user, comment=comment, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("The comment was unpublished."))
-            return redirect(methodology.get_absolute_url() + "#comments")
-    action = Action("unpublish", _("Unpublish the comment"), forms.ReasonForm, services.comment_unpublish,
-                    frozenset(), danger=True)
-    return render(request, "methodologies/action.html", {
-        "action": action, "form": form, "methodology": methodology, "target": comment, "comment": comment,
-        "available": comment.published,
-    }, status=400 if data is not None else 200)
+    return _action_page(request, action=UNPUBLISH, target=comment, methodology=methodology, arg="comment",
+                        available=comment.published, done_url=methodology.get_absolute_url() + "#comments",
+                        extra={"comment": comment, "deadline": None, "next": ""})  # the comment, not the step
 
 
 @login_required
 def workflow_queue(request: HttpRequest) -> HttpResponse:
     """The secretariat's work: every open step of its committees, the most urgent first."""
-    ids = selectors.secretariat_committee_ids(request.user)
-    if not ids:
+    user = request.user
+    if not selectors.secretariat_committee_ids(user):
         raise PermissionDenied(_("The workflow pages are for the secretariat."))
-    queue = selectors.workflow_queue(request.user)
+    revisions = list(selectors.draft_revisions(user))
+    for revision in revisions:
+        revision.can_approve = access.can_approve_revision(user, revision)
+        revision.can_reject = access.can_reject_revision(user, revision)
     return render(request, "methodologies/queue.html", {
-        "queue": [(m, m.deadline(), [a for a in ACTIONS.values() if a.shown(m)]) for m in queue],
-        "returned": selectors.returned_to_proponents(request.user),
-        "revisions": selectors.draft_revisions(request.user),
+        "queue": [(m, m.deadline(), [a for a in ACTIONS.values() if a.shown(m) and a.allowed(user, m)])
+                  for m in selectors.workflow_queue(user)],
+        "returned": selectors.returned_to_proponents(user),
+        "revisions": revisions,
     })
 
 
 @login_required
 def my_proposals(request: HttpRequest) -> HttpResponse:
-    return render(request, "methodologies/mine.html", {"methodologies": selectors.my_proposals(request.user)})
+    methodologies = list(selectors.my_proposals(request.user))
+    for methodology in methodologies:
+        methodology.can_resubmit = (methodology.status in EDITABLE_STATUSES
+                                    and access.can_resubmit(request.user, methodology))
+    return render(request, "methodologies/mine.html", {
+        "methodologies": methodologies, "can_propose": bool(selectors.proposal_committees(request.user)),
+    })
