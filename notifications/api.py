@@ -115,7 +115,7 @@ class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Service
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
     model = NotificationPreference
-    selector = selectors.preferences
+    selector = staticmethod(selectors.preferences)
     read_actions = ("destroy",)  # one's own preferences only
 
     @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
@@ -163,7 +163,7 @@ class EndpointViewSet(ServiceViewSet):
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
     model = WebhookEndpoint
-    selector = selectors.endpoints
+    selector = staticmethod(selectors.endpoints)
 
     def write_queryset(self) -> QuerySet:
         return WebhookEndpoint.objects.select_related("country")

@@ -68,7 +68,7 @@ class CountryViewSet(ServiceViewSet):
     """
 
     model = Country
-    selector = selectors.country_list
+    selector = staticmethod(selectors.country_list)
     serializer_class = s.CountrySerializer
     input_serializers = {"create": s.CountryCreateInput, "partial_update": s.CountryUpdateInput}
     lookup_field = "code"
@@ -121,7 +121,7 @@ class OrganizationViewSet(ServiceViewSet):
     """Ministries, embassies, companies, TPEs and secretariats, looked up by numeric id."""
 
     model = Organization
-    selector = selectors.organization_list
+    selector = staticmethod(selectors.organization_list)
     serializer_class = s.OrganizationSerializer
     input_serializers = {"create": s.OrganizationCreateInput}
     filterset_class = OrganizationFilter
@@ -147,7 +147,7 @@ class SectoralScopeViewSet(ServiceViewSet):
     that partner countries give them."""
 
     model = SectoralScope
-    selector = selectors.scope_list
+    selector = staticmethod(selectors.scope_list)
     serializer_class = s.SectoralScopeSerializer
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
@@ -171,7 +171,7 @@ class JointCommitteeViewSet(ServiceViewSet):
     (``/joint-committees/MN/``). ``links`` point to its members, meetings, decisions, rules and TPEs."""
 
     model = JointCommittee
-    selector = selectors.joint_committee_list
+    selector = staticmethod(selectors.joint_committee_list)
     serializer_class = s.JointCommitteeSerializer
     input_serializers = {"create": s.JointCommitteeCreateInput}
     lookup_field = "partner__code"
@@ -201,7 +201,7 @@ class CommitteeMemberViewSet(ServiceViewSet):
     ``?active=true`` lists those serving today."""
 
     model = CommitteeMember
-    selector = selectors.member_list
+    selector = staticmethod(selectors.member_list)
     serializer_class = s.CommitteeMemberSerializer
     input_serializers = {"create": s.MemberAppointInput}
     filterset_class = CommitteeMemberFilter
@@ -242,7 +242,7 @@ class MeetingViewSet(ServiceViewSet):
     Drafts are visible to the committee's insiders only. A report may be uploaded as multipart."""
 
     model = Meeting
-    selector = selectors.meeting_list
+    selector = staticmethod(selectors.meeting_list)
     serializer_class = s.MeetingSerializer
     input_serializers = {"create": s.MeetingRecordInput, "partial_update": s.MeetingUpdateInput}
     filterset_class = MeetingFilter
@@ -292,7 +292,7 @@ class DecisionViewSet(ServiceViewSet):
     Drafts are visible to the committee's insiders only."""
 
     model = Decision
-    selector = selectors.decision_list
+    selector = staticmethod(selectors.decision_list)
     serializer_class = s.DecisionSerializer
     input_serializers = {"create": s.DecisionRecordInput, "partial_update": s.DecisionUpdateInput}
     filterset_class = DecisionFilter
@@ -353,7 +353,7 @@ class RuleDocumentViewSet(ServiceViewSet):
     superseded by. Publishing a new version (multipart, with the file) supersedes the one in force."""
 
     model = RuleDocument
-    selector = selectors.rule_document_list
+    selector = staticmethod(selectors.rule_document_list)
     serializer_class = s.RuleDocumentSerializer
     input_serializers = {"create": s.RuleDocumentPublishInput}
     lookup_field = "code"
@@ -402,7 +402,7 @@ class ThirdPartyEntityViewSet(ServiceViewSet):
     with their sectoral scopes for validation and for verification and their status history."""
 
     model = ThirdPartyEntity
-    selector = selectors.tpe_list
+    selector = staticmethod(selectors.tpe_list)
     serializer_class = s.ThirdPartyEntitySerializer
     input_serializers = {"create": s.TPEDesignateInput}
     lookup_field = "tpe_id"

@@ -9,7 +9,9 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField(help_text=_("invalid, permission_denied, not_found, conflict, ..."))
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # a field, not Serializer.errors: DRF's metaclass takes declared fields out of the class
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 class NoInput(serializers.Serializer):

@@ -11,13 +11,13 @@
   behind a 404.
 - The answer of a write is the object as a read returns it, read again through the selector
   (``self.output``); an object of another kind is shown as the service returned it (``self.respond``).
-- Anyone reads; writes need a session or a token, except the viewset's ``public_actions``.
+- By default anyone reads, and writes need a session or a token, except the viewset's ``public_actions``.
 - ``write_responses`` documents a write's answer and the refusals every write may give.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -62,6 +62,7 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
     permission_classes: list[type[BasePermission]] = [IsAuthenticatedOrReadOnly]
     parser_classes = PARSERS
     model: type[Model]
+    # the selector of the resource: ``selector = staticmethod(selectors.<resource>_list)``, called with the user
     selector: Callable[[Any], QuerySet]
     # the output of a retrieve, when it shows more than the list
     detail_serializer_class: type[serializers.Serializer] | None = None
@@ -72,7 +73,7 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
     # write actions that address only what the user may read, like a read (e.g. a calculation)
     read_actions: tuple[str, ...] = ()
 
-    def get_permissions(self) -> list[BasePermission]:
+    def get_permissions(self) -> Sequence[Any]:
         if self.action in self.public_actions:
             return [AllowAny()]
         return super().get_permissions()
@@ -86,7 +87,7 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
 
     def read_queryset(self) -> QuerySet:
         """What the user may read (the selector), with the relations the output needs."""
-        return type(self).selector(self.request.user)
+        return self.selector(self.request.user)
 
     def write_queryset(self) -> QuerySet:
         """Where a write looks for the object it addresses: every row (the service decides who may act)."""
@@ -128,12 +129,13 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
         # the class's own serializers: an action's ``serializer_class`` is its input
         serializer_class = (serializer_class or type(self).detail_serializer_class
                             or type(self).serializer_class)
+        assert serializer_class is not None, f"{type(self).__name__} names no serializer_class"
         data = serializer_class(obj, context={**self.get_serializer_context(), **(context or {})}).data
         return Response(data, status=status_code, headers=headers)
 
     def output(
         self,
-        obj: Model,
+        obj: Any,
         serializer_class: type[serializers.BaseSerializer] | None = None,
         *,
         status_code: int = status.HTTP_200_OK,
@@ -142,9 +144,9 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
         """The object a service wrote, as a read returns it: read again through the selector."""
         return self.respond(self.reread(obj), serializer_class, status_code=status_code, headers=headers)
 
-    def reread(self, obj: Model) -> Model:
-        """``obj`` read again through the selector; as the service returned it if this user may no longer
-        read it (one who withdrew their own access, say)."""
+    def reread(self, obj: Any) -> Any:
+        """``obj`` read again through the selector (as the service returned it if the selector does not show
+        it to this user)."""
         return self.read_queryset().filter(pk=obj.pk).first() or obj
 
     # --- an action's own list

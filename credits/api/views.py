@@ -23,6 +23,7 @@ keyset (cursor) pagination: follow ``next``; page 10,000 costs what page 1 costs
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
@@ -93,7 +94,7 @@ class XLSXRenderer(BaseRenderer):
 EXPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
 
-class PrivateAccountsMixin:
+class PrivateAccountsMixin(ServiceGenericViewSet):
     """The registry's API: the serializers get ``private_ids``, the accounts whose balances and numbers the
     reader may see; lists are filtered (no search, no ordering parameter)."""
 
@@ -103,8 +104,8 @@ class PrivateAccountsMixin:
     def private_ids(self) -> set[int] | None:
         return selectors.private_account_ids(self.request.user)
 
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
         if self.request is not None:
             context["private_ids"] = self.private_ids
         return context
@@ -226,7 +227,7 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z]{2}-[0-9]{3}-[0-9]{6}"
     model = Account
-    selector = selectors.account_list
+    selector = staticmethod(selectors.account_list)
     input_serializers = {"create": s.AccountOpenInput}
 
     def get_queryset(self) -> QuerySet:
@@ -244,7 +245,7 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
             raise NotFound(f"There is no account {self.kwargs['number']}.")
         return account
 
-    def reread(self, account: Account) -> Account:
+    def reread(self, account: Any) -> Account:
         self.kwargs["number"] = account.number
         return self.get_object()
 
@@ -403,7 +404,7 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
             raise NotFound(f"There is no transaction {self.kwargs['pk']}.")
         return txn
 
-    def reread(self, txn: CreditTransaction) -> CreditTransaction:
+    def reread(self, txn: Any) -> CreditTransaction:
         self.kwargs["pk"] = txn.pk
         return self.get_object()
 

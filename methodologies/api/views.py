@@ -66,7 +66,7 @@ class MethodologyViewSet(ServiceViewSet):
     lookup_value_regex = NUMBER_REGEX
     parser_classes = DECIMAL_PARSERS
     model = Methodology
-    selector = selectors.methodology_list
+    selector = staticmethod(selectors.methodology_list)
     input_serializers = {"create": s.MethodologySubmitInput}
     public_actions = ("comments",)
     read_actions = ("comments",)
@@ -194,7 +194,7 @@ class MethodologyVersionViewSet(ServiceViewSet):
     ordering_fields = ["version", "approved_on"]
     parser_classes = DECIMAL_PARSERS
     model = MethodologyVersion
-    selector = selectors.version_list
+    selector = staticmethod(selectors.version_list)
     public_actions = ("calculate", "read_spreadsheet")
     read_actions = ("calculate", "read_spreadsheet")
 

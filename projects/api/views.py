@@ -69,7 +69,7 @@ class ProjectViewSet(ServiceViewSet):
 
     model = Project
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.project_list
+    selector = staticmethod(selectors.project_list)
     serializer_class = s.ProjectListSerializer
     detail_serializer_class = s.ProjectDetailSerializer
     input_serializers = {"create": s.ProjectCreateInput, "partial_update": s.ProjectUpdateInput}
@@ -258,7 +258,7 @@ class MonitoringPeriodViewSet(ServiceViewSet):
 
     model = MonitoringPeriod
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.monitoring_period_list
+    selector = staticmethod(selectors.monitoring_period_list)
     serializer_class = s.MonitoringPeriodSerializer
     detail_serializer_class = s.MonitoringPeriodDetailSerializer
     filterset_class = MonitoringPeriodFilter
@@ -335,7 +335,7 @@ class MonitoringPeriodViewSet(ServiceViewSet):
 class IssuanceRequestViewSet(ServiceViewSet):
     model = IssuanceRequest
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.issuance_request_list
+    selector = staticmethod(selectors.issuance_request_list)
     serializer_class = s.IssuanceRequestSerializer
     filterset_class = IssuanceRequestFilter
     ordering = ["-requested_at"]
@@ -374,7 +374,7 @@ class IssuanceRequestViewSet(ServiceViewSet):
 class ChangeRequestViewSet(ServiceViewSet):
     model = ChangeRequest
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.change_request_list
+    selector = staticmethod(selectors.change_request_list)
     serializer_class = s.ChangeRequestSerializer
     filterset_class = ChangeRequestFilter
     ordering = ["-requested_at"]
@@ -409,7 +409,7 @@ class ChangeRequestViewSet(ServiceViewSet):
 class PDDViewSet(ServiceViewSet):
     model = PDD
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.pdd_list
+    selector = staticmethod(selectors.pdd_list)
     serializer_class = s.PDDSerializer
     ordering = ["project__project_id", "-version"]
 
@@ -433,7 +433,7 @@ class PDDViewSet(ServiceViewSet):
 class ValidationReportViewSet(ServiceViewSet):
     model = ValidationReport
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.validation_report_list
+    selector = staticmethod(selectors.validation_report_list)
     serializer_class = s.ValidationReportSerializer
     ordering = ["-submitted_at"]
 
@@ -449,7 +449,7 @@ class ValidationReportViewSet(ServiceViewSet):
 class VerificationReportViewSet(ServiceViewSet):
     model = VerificationReport
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.verification_report_list
+    selector = staticmethod(selectors.verification_report_list)
     serializer_class = s.VerificationReportSerializer
     ordering = ["-submitted_at"]
 
@@ -465,7 +465,7 @@ class VerificationReportViewSet(ServiceViewSet):
 class MonitoringReportViewSet(ServiceViewSet):
     model = MonitoringReport
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.monitoring_report_list
+    selector = staticmethod(selectors.monitoring_report_list)
     serializer_class = s.MonitoringReportSerializer
     ordering = ["period", "-version"]
 
@@ -486,7 +486,7 @@ class MonitoringReportViewSet(ServiceViewSet):
 class EvidenceViewSet(mixins.DestroyModelMixin, ServiceViewSet):
     model = EvidenceFile
     parser_classes = DECIMAL_PARSERS
-    selector = selectors.evidence_list
+    selector = staticmethod(selectors.evidence_list)
     serializer_class = s.EvidenceSerializer
     ordering = ["report", "uploaded_at"]
 
