@@ -1,4 +1,4 @@
-"""REST API of the inbox and the webhooks (registered under /api/v1/ when notifications.urls loads).
+"""REST API of the inbox and the webhooks (put under /api/v1/ by ``register``, from the root URLconf).
 
 - ``/notifications/``: the caller's own notices (``?unread=true``); ``POST /notifications/{id}/read/`` and
   ``POST /notifications/read-all/`` mark them read.
@@ -7,19 +7,21 @@
   ``POST /webhook-endpoints/{id}/rotate-secret/``.
 - ``/webhook-deliveries/``: the delivery log with every attempt; ``POST /webhook-deliveries/{id}/replay/``.
 
-Each write validates its body and calls one service (notifications.services / notifications.webhooks).
+Every resource is the caller's own (login or token needed). Each write validates its body and calls one
+service (notifications.services / notifications.webhooks); core.api.views.ServiceViewSet is the plumbing.
 """
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from committee.models import Country
-from core.api.inputs import validated_input
+from core.api.views import ServiceGenericViewSet, ServiceViewSet
 from core.errors import ApplicationError, NotFound
 
 from . import selectors, webhooks
@@ -57,15 +59,16 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ServiceViewSet):
     """Your notifications, newest first. ``?unread=true`` lists the unread ones (``count``: how many)."""
 
     serializer_class = NotificationSerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
+    model = Notification
 
-    def get_queryset(self):
+    def read_queryset(self) -> QuerySet:
         unread = str(self.request.query_params.get("unread", "")).lower() in TRUE
         return selectors.inbox(self.request.user, unread=unread)
 
@@ -78,7 +81,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def read(self, request, pk=None):
         notification = notifications.notification_mark_read(
             actor=request.user, notification=selectors.notification_get(request.user, pk))
-        return Response(NotificationSerializer(notification).data)
+        return self.respond(notification)
 
     @extend_schema(request=None,
                    responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
@@ -101,24 +104,24 @@ class PreferenceInput(serializers.Serializer):
 
 
 @extend_schema(tags=["notifications"])
-class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, ServiceGenericViewSet):
     """Your choice of channels per notification kind (``credits.issued``), category (``credits``) or ``*``.
     The most specific scope applies; without one, e-mail and webhooks are on. The inbox always gets the
     notice."""
 
     serializer_class = PreferenceSerializer
+    input_serializers = {"create": PreferenceInput}
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self):
-        return selectors.preferences(self.request.user)
+    model = NotificationPreference
+    selector = staticmethod(selectors.preferences)
+    read_actions = ("destroy",)  # one's own preferences only
 
     @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
     def create(self, request):
-        data = validated_input(PreferenceInput, request.data)
-        preference = notifications.preference_set(actor=request.user, **data)
-        return Response(PreferenceSerializer(preference).data, status=status.HTTP_201_CREATED)
+        preference = notifications.preference_set(actor=request.user, **self.input(PreferenceInput))
+        return self.respond(preference, status_code=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
         notifications.preference_delete(actor=self.request.user, preference=instance)
@@ -150,40 +153,42 @@ class EndpointUpdateInput(serializers.Serializer):
 
 
 @extend_schema(tags=["webhooks"])
-class EndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EndpointViewSet(ServiceViewSet):
     """The webhook endpoints of your ministry's country (system administrators: all). The ``secret`` signs
     every payload: see docs/notifications.md for verifying ``X-JCM-Signature``."""
 
     serializer_class = EndpointSerializer
+    input_serializers = {"create": EndpointInput, "partial_update": EndpointUpdateInput}
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
+    model = WebhookEndpoint
+    selector = staticmethod(selectors.endpoints)
 
-    def get_queryset(self):
-        return selectors.endpoints(self.request.user)
+    def write_queryset(self) -> QuerySet:
+        return WebhookEndpoint.objects.select_related("country")
 
     @extend_schema(request=EndpointInput, responses={201: EndpointSerializer})
     def create(self, request):
-        data = validated_input(EndpointInput, request.data)
-        endpoint = webhooks.webhook_endpoint_create(actor=request.user, **data)
-        return Response(EndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        endpoint = webhooks.webhook_endpoint_create(actor=request.user, **self.input(EndpointInput))
+        return self.respond(endpoint, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=EndpointUpdateInput, responses=EndpointSerializer)
     def partial_update(self, request, pk=None):
-        data = validated_input(EndpointUpdateInput, request.data, partial=True)
+        data = self.input(EndpointUpdateInput, partial=True)
         endpoint = webhooks.webhook_endpoint_update(actor=request.user, endpoint=self._endpoint(pk), **data)
-        return Response(EndpointSerializer(endpoint).data)
+        return self.respond(endpoint)
 
     @extend_schema(request=None, responses=EndpointSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, pk=None):
         endpoint = webhooks.webhook_endpoint_rotate_secret(actor=request.user, endpoint=self._endpoint(pk))
-        return Response(EndpointSerializer(endpoint).data)
+        return self.respond(endpoint)
 
     def _endpoint(self, pk) -> WebhookEndpoint:
         # Writes look among all endpoints, so that someone else's endpoint answers 403 (the service), not 404.
         pk = selectors.as_pk(pk)
-        endpoint = WebhookEndpoint.objects.select_related("country").filter(pk=pk).first() if pk else None
+        endpoint = self.write_queryset().filter(pk=pk).first() if pk else None
         if endpoint is None:
             raise NotFound("There is no such webhook endpoint.")
         return endpoint
@@ -208,15 +213,16 @@ class DeliverySerializer(serializers.ModelSerializer):
 @extend_schema(tags=["webhooks"], parameters=[
     OpenApiParameter("endpoint", int), OpenApiParameter("status", str, enum=DeliveryStatus.values),
     OpenApiParameter("event", str)])
-class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeliveryViewSet(ServiceViewSet):
     """The delivery log of your endpoints, newest first, with every attempt (status code, error, duration)."""
 
     serializer_class = DeliverySerializer
     permission_classes = [IsAuthenticated]
     filter_backends: list = []
     lookup_value_regex = "[0-9]+"
+    model = WebhookDelivery
 
-    def get_queryset(self):
+    def read_queryset(self) -> QuerySet:
         qs = selectors.deliveries(self.request.user).prefetch_related("attempts")
         params = self.request.query_params
         if params.get("endpoint"):
@@ -238,12 +244,12 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
         pk = selectors.as_pk(pk)
-        delivery = WebhookDelivery.objects.filter(pk=pk).first() if pk else None
+        delivery = self.write_queryset().filter(pk=pk).first() if pk else None
         if delivery is None:
             raise NotFound("There is no such webhook delivery.")
         webhooks.webhook_delivery_replay(actor=request.user, delivery=delivery)
-        delivery = self.get_queryset().filter(pk=pk).first() or delivery
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        delivery = self.read_queryset().filter(pk=pk).first() or delivery
+        return self.respond(delivery, status_code=status.HTTP_202_ACCEPTED)
 
 
 def register(api_router) -> None:

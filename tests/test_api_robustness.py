@@ -19,7 +19,7 @@ unknown fields, searches with NUL characters.
 
 Each request runs in a savepoint that is rolled back, so the battery of one operation starts from the same
 world. Checked for every answer: status < 500; a 400 is JSON with the project's error shape
-(``{"detail": message, "code": ..., "errors": {field: [messages]}}``, see jcm_registry/api/exceptions.py);
+(``{"detail": message, "code": ..., "errors": {field: [messages]}}``, see core/api/exceptions.py);
 and a refused request (4xx) wrote no audit event, i.e. nothing of the action was kept.
 
 The world (committee, methodologies, projects at each step of the cycle, registries, accounts, credits,

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import empty
 from rest_framework.reverse import reverse
 
 from committee.choices import (
@@ -44,6 +43,7 @@ from committee.models import (
     TPEStatusChange,
     User,
 )
+from core.api.fields import InputBooleanField
 
 # Models a decision may name as "the object decided" (app label, or app label.model).
 SUBJECT_APPS = {"methodologies", "projects", "credits"}
@@ -76,12 +76,6 @@ class JointCommitteeField(serializers.RelatedField):
 
     def to_representation(self, value) -> str:
         return value.partner.code
-
-
-class InputBooleanField(serializers.BooleanField):
-    """A boolean whose default also applies to HTML forms and multipart bodies that omit it."""
-
-    default_empty_html = empty
 
 
 def organization_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
@@ -389,14 +383,6 @@ class SectoralScopeSerializer(serializers.ModelSerializer):
     class Meta:
         model = SectoralScope
         fields = ["number", "url", "name", "name_ja", "country_labels"]
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A refused request: a message, a code and, where they apply, messages per field."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField(help_text=_("invalid, permission_denied, not_found, conflict, ..."))
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
 # --- inputs -----------------------------------------------------------------------------

@@ -18,16 +18,11 @@ scopes by number; members, meetings, decisions and organizations by numeric id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticatedOrReadOnly
-from rest_framework.response import Response
 
 from committee import selectors, services
 from committee.filters import (
@@ -53,77 +48,10 @@ from committee.models import (
     ThirdPartyEntity,
     TPEStatusChange,
 )
-from core.api.inputs import validated_input
-from core.api.parsers import PARSERS
+from core.api.serializers import NoInput
+from core.api.views import ServiceViewSet, write_responses
 
 from . import serializers as s
-
-
-def write_responses(output: type[serializers.Serializer], *, created: bool = False) -> dict:
-    """The documented responses of a write: its output, and the refusals every write may give."""
-    refused = {
-        400: OpenApiResponse(s.ErrorSerializer, description="Invalid input (messages per field)."),
-        401: OpenApiResponse(s.ErrorSerializer, description="Not logged in and no token."),
-        403: OpenApiResponse(s.ErrorSerializer, description="This user may not make this change."),
-        404: OpenApiResponse(s.ErrorSerializer, description="No such object."),
-        409: OpenApiResponse(s.ErrorSerializer, description="The object's state does not allow this."),
-    }
-    return {201 if created else 200: output, **refused}
-
-
-class NoInput(serializers.Serializer):
-    """An action without a request body."""
-
-
-class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Shared behaviour: scoped reads through a selector, writes through one service each."""
-
-    # Anyone reads (the selector decides what); writes need a login or a token, and the service
-    # decides whether this user may make this change. (Same rule as core.api.mixins.
-    # ReadPublicWriteAuthenticated; DRF's own class lets drf-spectacular mark reads as public.)
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = PARSERS
-    model: type[Model]
-    selector: Callable[[Any], QuerySet]
-    # input serializers of create / partial_update, shown by the browsable API's forms
-    input_serializers: dict[str, type[serializers.Serializer]] = {}
-
-    def read_queryset(self) -> QuerySet:
-        """What the user may read (the selector), with the relations the output needs."""
-        return type(self).selector(self.request.user)
-
-    def get_queryset(self) -> QuerySet:
-        if self.request is None or self.request.method in SAFE_METHODS:
-            return self.read_queryset()
-        return self.model._default_manager.all()
-
-    def get_serializer_class(self):
-        method = self.request.method if self.request is not None else "GET"
-        if method == "POST" and self.action in ("list", "create"):
-            return self.input_serializers.get("create", self.serializer_class)
-        if method in ("PATCH", "PUT") and self.action in ("retrieve", "partial_update"):
-            return self.input_serializers.get("partial_update", self.serializer_class)
-        return super().get_serializer_class()
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
-        return validated_input(
-            serializer_class, self.request.data, partial=partial, context=self.get_serializer_context()
-        )
-
-    def output(
-        self,
-        obj: Model,
-        *,
-        status_code: int = status.HTTP_200_OK,
-        serializer_class: type[serializers.Serializer] | None = None,
-    ) -> Response:
-        """The object as a read returns it, re-read through the selector after the write."""
-        fresh = self.read_queryset().get(pk=obj.pk)
-        serializer_class = serializer_class or type(self).serializer_class
-        return Response(
-            serializer_class(fresh, context=self.get_serializer_context()).data, status=status_code
-        )
-
 
 # --- countries, organizations, scopes --------------------------------------------------
 
@@ -132,7 +60,7 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     list=extend_schema(summary="List countries"),
     retrieve=extend_schema(summary="A country, with its bilateral documents and their signatories"),
 )
-class CountryViewSet(CommitteeViewSet):
+class CountryViewSet(ServiceViewSet):
     """Japan and the partner countries of the JCM, looked up by ISO 3166-1 alpha-2 code (``MN``).
 
     Each partner country lists the bilateral documents that established the JCM (date, place,
@@ -140,7 +68,7 @@ class CountryViewSet(CommitteeViewSet):
     """
 
     model = Country
-    selector = selectors.country_list
+    selector = staticmethod(selectors.country_list)
     serializer_class = s.CountrySerializer
     input_serializers = {"create": s.CountryCreateInput, "partial_update": s.CountryUpdateInput}
     lookup_field = "code"
@@ -183,18 +111,17 @@ class CountryViewSet(CommitteeViewSet):
     def bilateral_documents(self, request, *args, **kwargs):
         data = self.input(s.BilateralDocumentInput)
         document = services.bilateral_document_record(actor=request.user, country=self.get_object(), **data)
-        body = s.BilateralDocumentSerializer(document, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return self.respond(document, s.BilateralDocumentSerializer, status_code=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List organizations"), retrieve=extend_schema(summary="An organization")
 )
-class OrganizationViewSet(CommitteeViewSet):
+class OrganizationViewSet(ServiceViewSet):
     """Ministries, embassies, companies, TPEs and secretariats, looked up by numeric id."""
 
     model = Organization
-    selector = selectors.organization_list
+    selector = staticmethod(selectors.organization_list)
     serializer_class = s.OrganizationSerializer
     input_serializers = {"create": s.OrganizationCreateInput}
     filterset_class = OrganizationFilter
@@ -215,12 +142,12 @@ class OrganizationViewSet(CommitteeViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List the sectoral scopes"), retrieve=extend_schema(summary="A sectoral scope")
 )
-class SectoralScopeViewSet(CommitteeViewSet):
+class SectoralScopeViewSet(ServiceViewSet):
     """The 15 JCM sectoral scopes (reference data, read-only), looked up by number, with the labels
     that partner countries give them."""
 
     model = SectoralScope
-    selector = selectors.scope_list
+    selector = staticmethod(selectors.scope_list)
     serializer_class = s.SectoralScopeSerializer
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
@@ -239,12 +166,12 @@ class SectoralScopeViewSet(CommitteeViewSet):
     list=extend_schema(summary="List the Joint Committees"),
     retrieve=extend_schema(summary="A Joint Committee"),
 )
-class JointCommitteeViewSet(CommitteeViewSet):
+class JointCommitteeViewSet(ServiceViewSet):
     """The Joint Committee of Japan and one partner country, looked up by the partner's ISO code
     (``/joint-committees/MN/``). ``links`` point to its members, meetings, decisions, rules and TPEs."""
 
     model = JointCommittee
-    selector = selectors.joint_committee_list
+    selector = staticmethod(selectors.joint_committee_list)
     serializer_class = s.JointCommitteeSerializer
     input_serializers = {"create": s.JointCommitteeCreateInput}
     lookup_field = "partner__code"
@@ -269,12 +196,12 @@ class JointCommitteeViewSet(CommitteeViewSet):
     list=extend_schema(summary="List Joint Committee members"),
     retrieve=extend_schema(summary="A Joint Committee member"),
 )
-class CommitteeMemberViewSet(CommitteeViewSet):
+class CommitteeMemberViewSet(ServiceViewSet):
     """Members of the Joint Committees by side (Japan / partner), role and term; by numeric id.
     ``?active=true`` lists those serving today."""
 
     model = CommitteeMember
-    selector = selectors.member_list
+    selector = staticmethod(selectors.member_list)
     serializer_class = s.CommitteeMemberSerializer
     input_serializers = {"create": s.MemberAppointInput}
     filterset_class = CommitteeMemberFilter
@@ -310,12 +237,12 @@ class CommitteeMemberViewSet(CommitteeViewSet):
     list=extend_schema(summary="List Joint Committee meetings"),
     retrieve=extend_schema(summary="A meeting, with the organizations that attended"),
 )
-class MeetingViewSet(CommitteeViewSet):
+class MeetingViewSet(ServiceViewSet):
     """Meetings of the Joint Committees (number, date, city or online, report, attendees); by id.
     Drafts are visible to the committee's insiders only. A report may be uploaded as multipart."""
 
     model = Meeting
-    selector = selectors.meeting_list
+    selector = staticmethod(selectors.meeting_list)
     serializer_class = s.MeetingSerializer
     input_serializers = {"create": s.MeetingRecordInput, "partial_update": s.MeetingUpdateInput}
     filterset_class = MeetingFilter
@@ -360,12 +287,12 @@ class MeetingViewSet(CommitteeViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List Joint Committee decisions"), retrieve=extend_schema(summary="A decision")
 )
-class DecisionViewSet(CommitteeViewSet):
+class DecisionViewSet(ServiceViewSet):
     """Decisions of the Joint Committees, taken at a meeting or electronically; by numeric id.
     Drafts are visible to the committee's insiders only."""
 
     model = Decision
-    selector = selectors.decision_list
+    selector = staticmethod(selectors.decision_list)
     serializer_class = s.DecisionSerializer
     input_serializers = {"create": s.DecisionRecordInput, "partial_update": s.DecisionUpdateInput}
     filterset_class = DecisionFilter
@@ -420,13 +347,13 @@ class DecisionViewSet(CommitteeViewSet):
         ],
     ),
 )
-class RuleDocumentViewSet(CommitteeViewSet):
+class RuleDocumentViewSet(ServiceViewSet):
     """Versions of the rules, guidelines and forms adopted by a Joint Committee, looked up by
     document code (``JCM_MN_RoI_ver02.0``), with the codes of the version each supersedes and is
     superseded by. Publishing a new version (multipart, with the file) supersedes the one in force."""
 
     model = RuleDocument
-    selector = selectors.rule_document_list
+    selector = staticmethod(selectors.rule_document_list)
     serializer_class = s.RuleDocumentSerializer
     input_serializers = {"create": s.RuleDocumentPublishInput}
     lookup_field = "code"
@@ -470,12 +397,12 @@ class RuleDocumentViewSet(CommitteeViewSet):
     list=extend_schema(summary="List third-party entities"),
     retrieve=extend_schema(summary="A third-party entity, with its scopes and status history"),
 )
-class ThirdPartyEntityViewSet(CommitteeViewSet):
+class ThirdPartyEntityViewSet(ServiceViewSet):
     """Third-party entities designated by a Joint Committee, looked up by TPE ID (``TPE-MN-014``),
     with their sectoral scopes for validation and for verification and their status history."""
 
     model = ThirdPartyEntity
-    selector = selectors.tpe_list
+    selector = staticmethod(selectors.tpe_list)
     serializer_class = s.ThirdPartyEntitySerializer
     input_serializers = {"create": s.TPEDesignateInput}
     lookup_field = "tpe_id"

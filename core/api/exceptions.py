@@ -5,6 +5,8 @@ a filter or page that is not valid, not logged in, no such object, method not al
 with the same shape, so a client reads every 4xx the same way; ``errors`` is there when fields are named.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,7 +34,7 @@ def _code(exc, status_code: int) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        body = {"detail": exc.message, "code": exc.code}
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.errors:
             body["errors"] = exc.errors
         return Response(body, status=exc.status_code)

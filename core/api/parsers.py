@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import json
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from rest_framework import parsers
@@ -29,7 +30,7 @@ def nul_paths(data) -> list[str]:
     """Where ``data`` (parsed JSON or a QueryDict) holds a string with a NUL character: ``field``,
     ``field.0.sub``, ... (iterative, so that a document nested up to the parser's limit is fine)."""
     found: list[str] = []
-    stack: list[tuple[str, object]] = [("", data)]
+    stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):

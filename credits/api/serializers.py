@@ -22,8 +22,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from committee.api.serializers import InputBooleanField
 from committee.models import Organization, User
+from core.api.fields import InputBooleanField
 from core.errors import ApplicationError
 from projects.models import IssuanceRequest
 
@@ -459,10 +459,6 @@ class IssuanceSerializer(serializers.ModelSerializer):
 
 
 # --- inputs -----------------------------------------------------------------------------------------------
-
-class EmptyInput(serializers.Serializer):
-    """An action without a request body."""
-
 
 class TransactionReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")

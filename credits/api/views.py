@@ -23,25 +23,24 @@ keyset (cursor) pagination: follow ``next``; page 10,000 costs what page 1 costs
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from committee.api.serializers import ErrorSerializer
 from committee.models import User
-from core.api.inputs import validated_input
-from core.api.parsers import PARSERS
+from core.api.filters import FilterBackend, apply_filters
+from core.api.pagination import KeysetPagination
+from core.api.serializers import ErrorSerializer, NoInput
+from core.api.views import ServiceGenericViewSet, ServiceViewSet, write_responses
 from core.errors import ApplicationError, NotAllowed, NotFound
 
 from .. import article6, permissions, selectors, services
@@ -53,16 +52,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotency-Replayed"
 
 
-def write_responses(output, *, created: bool = False, extra: dict | None = None) -> dict:
-    refused = {
-        400: OpenApiResponse(ErrorSerializer, description="Invalid input (messages per field)."),
-        401: OpenApiResponse(ErrorSerializer, description="Not logged in and no token."),
-        403: OpenApiResponse(ErrorSerializer, description="This user may not do this."),
-        404: OpenApiResponse(ErrorSerializer, description="No such object."),
-        409: OpenApiResponse(ErrorSerializer, description="Not possible in the current state (holdings, "
-                                                          "status, idempotency key used for another request)."),
-    }
-    return {201 if created else 200: output, **(extra or {}), **refused}
+# how the registry words the refusals of its writes (core.api.views.write_responses)
+REFUSALS = {403: "This user may not do this.",
+            409: "Not possible in the current state (holdings, status, idempotency key used for another request)."}
 
 
 def require_login(request) -> None:
@@ -71,30 +63,6 @@ def require_login(request) -> None:
 
 
 # --- shared pieces ----------------------------------------------------------------------------------------
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter, with an invalid filter refused like any invalid input (400 with field messages)."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        return queryset if filterset is None else apply_filters(filterset)
-
-
-def apply_filters(filterset) -> QuerySet:
-    if not filterset.is_valid():
-        errors = {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
-        field, messages = next(iter(errors.items()))
-        raise ApplicationError(f"Invalid filter. {field}: {messages[0]}", errors=errors)
-    return filterset.qs
-
-
-class KeysetPagination(CursorPagination):
-    """Keyset pagination on a unique column: each page is one index range scan, never an OFFSET."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
 
 class BlockPagination(KeysetPagination):
     ordering = "first_serial"
@@ -126,51 +94,21 @@ class XLSXRenderer(BaseRenderer):
 EXPORT_RENDERERS = [JSONRenderer, CSVRenderer, XLSXRenderer]
 
 
-class CreditsMixin:
-    """Shared behaviour: reads through a selector, writes through one service each.
+class PrivateAccountsMixin(ServiceGenericViewSet):
+    """The registry's API: the serializers get ``private_ids``, the accounts whose balances and numbers the
+    reader may see; lists are filtered (no search, no ordering parameter)."""
 
-    The serializers get ``private_ids``: the accounts whose balances and numbers the reader may see."""
-
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = PARSERS
     filter_backends = [FilterBackend]
-    detail_serializer_class: type[serializers.Serializer] | None = None
 
     @cached_property
     def private_ids(self) -> set[int] | None:
         return selectors.private_account_ids(self.request.user)
 
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = dict(super().get_serializer_context())
         if self.request is not None:
             context["private_ids"] = self.private_ids
         return context
-
-    def get_serializer_class(self):
-        if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return self.detail_serializer_class
-        return super().get_serializer_class()
-
-    def input(self, serializer_class: type[serializers.Serializer]) -> dict:
-        # no private_ids here: they are read after the write, which may change them
-        return validated_input(serializer_class, self.request.data, context={"request": self.request, "view": self})
-
-    def output(self, obj, serializer_class=None, *, status_code: int = status.HTTP_200_OK, context=None,
-               headers=None) -> Response:
-        # the class's own serializers: an action's ``serializer_class`` is its input
-        serializer_class = serializer_class or type(self).detail_serializer_class or type(self).serializer_class
-        data = serializer_class(obj, context={**self.get_serializer_context(), **(context or {})}).data
-        return Response(data, status=status_code, headers=headers)
-
-    def page(self, queryset, serializer_class) -> Response:
-        """One page of ``queryset`` with the view's paginator (an action's own list)."""
-        rows = self.paginator.paginate_queryset(queryset, self.request, view=self)
-        data = serializer_class(rows, many=True, context=self.get_serializer_context()).data
-        return self.paginator.get_paginated_response(data)
-
-
-class CreditsViewSet(CreditsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """A list and a detail, plus the writes each resource adds."""
 
 
 # --- registries -------------------------------------------------------------------------------------------
@@ -182,7 +120,7 @@ EXPORT_FORMAT = OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"
 
 @extend_schema_view(list=extend_schema(summary="List the registries (one per government)"),
                     retrieve=extend_schema(summary="A registry, with its totals per account type"))
-class RegistryViewSet(CreditsViewSet):
+class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Each government's registry, looked up by its country's ISO code (``/registries/MN/``). Mongolia's
     registry runs on Japan's system (``operated_by``) and stays a registry of its own."""
 
@@ -190,8 +128,9 @@ class RegistryViewSet(CreditsViewSet):
     detail_serializer_class = s.RegistryDetailSerializer
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z]{2}"
+    model = Registry
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         return selectors.registry_list()
 
     def get_object(self) -> Registry:
@@ -202,7 +141,7 @@ class RegistryViewSet(CreditsViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         registry = self.get_object()
-        return self.output(registry, context={"totals": s.totals_rows(selectors.totals_by_account_type(registry))})
+        return self.respond(registry, context={"totals": s.totals_rows(selectors.totals_by_account_type(registry))})
 
     @extend_schema(summary="Accounts and credits per account type (public)", responses=s.TotalSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -278,7 +217,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 @extend_schema_view(list=extend_schema(summary="List accounts (public: number, type, holder, status; balances "
                                                "only for the people concerned)"),
                     retrieve=extend_schema(summary="An account"))
-class AccountViewSet(CreditsViewSet):
+class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Accounts, looked up by number ``CC-TTT-NNNNNN`` (registry, type code, sequence; see docs/credits.md).
     Registry administrators open accounts, change their status and name their representatives."""
 
@@ -287,14 +226,18 @@ class AccountViewSet(CreditsViewSet):
     filterset_class = AccountFilter
     lookup_field = "number"
     lookup_value_regex = "[A-Za-z]{2}-[0-9]{3}-[0-9]{6}"
+    model = Account
+    selector = staticmethod(selectors.account_list)
+    input_serializers = {"create": s.AccountOpenInput}
 
     def get_queryset(self) -> QuerySet:
         if self.action == "blocks":
             return selectors.block_search()  # what the holdings list serializes (and the schema describes)
-        return selectors.account_list(self.request.user)
+        return super().get_queryset()
 
     def get_object(self) -> Account:
-        accounts = selectors.account_list(self.request.user)
+        """The account named in the URL, for reads and writes alike (the list of accounts is public)."""
+        accounts = self.read_queryset()
         if self.action != "blocks":  # the holdings list shows blocks only
             accounts = accounts.prefetch_related("representative_links__user")
         account = accounts.filter(number=self.kwargs["number"].upper()).first()
@@ -302,43 +245,38 @@ class AccountViewSet(CreditsViewSet):
             raise NotFound(f"There is no account {self.kwargs['number']}.")
         return account
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
-            return s.AccountOpenInput
-        return super().get_serializer_class()
-
-    def fresh(self, account: Account) -> Response:
+    def reread(self, account: Any) -> Account:
         self.kwargs["number"] = account.number
-        return self.output(self.get_object(), s.AccountDetailSerializer)
+        return self.get_object()
 
     @extend_schema(summary="Open an account (the registry's administrators)", request=s.AccountOpenInput,
-                   responses=write_responses(s.AccountDetailSerializer, created=True))
+                   responses=write_responses(s.AccountDetailSerializer, created=True, refusals=REFUSALS))
     def create(self, request, *args, **kwargs):
         account = services.account_open(actor=request.user, **self.input(s.AccountOpenInput))
-        response = self.fresh(account)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        return self.output(account, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Block, unblock or close an account (the registry's administrators)",
-                   request=s.AccountStatusInput, responses=write_responses(s.AccountDetailSerializer))
+                   request=s.AccountStatusInput,
+                   responses=write_responses(s.AccountDetailSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], url_path="status", serializer_class=s.AccountStatusInput)
     def change_status(self, request, *args, **kwargs):
         account = services.account_change_status(actor=request.user, account=self.get_object(),
                                                  **self.input(s.AccountStatusInput))
-        return self.fresh(account)
+        return self.output(account)
 
     @extend_schema(summary="Name a representative or change what they may do (the registry's administrators)",
-                   request=s.RepresentativeInput, responses=write_responses(s.AccountDetailSerializer))
+                   request=s.RepresentativeInput,
+                   responses=write_responses(s.AccountDetailSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.RepresentativeInput)
     def representatives(self, request, *args, **kwargs):
         account = self.get_object()
         services.account_set_representative(actor=request.user, account=account, **self.input(s.RepresentativeInput))
-        return self.fresh(account)
+        return self.output(account)
 
     @extend_schema(summary="Remove a representative (the registry's administrators)", request=None,
-                   responses=write_responses(None, extra={204: None}))
+                   responses=write_responses(None, extra={204: None}, refusals=REFUSALS))
     @action(detail=True, methods=["delete"], url_path=r"representatives/(?P<username>[^/]+)",
-            serializer_class=s.EmptyInput)
+            serializer_class=NoInput)
     def remove_representative(self, request, *args, **kwargs):
         account = self.get_object()
         user = User.objects.filter(username=kwargs["username"]).first()
@@ -359,7 +297,7 @@ class AccountViewSet(CreditsViewSet):
             raise NotAllowed(f"The holdings of {account.number} are for its representatives and the registry.")
         queryset = apply_filters(BlockFilter(request.query_params,
                                              queryset=selectors.block_search().filter(account=account)))
-        return self.page(queryset, s.BlockSerializer)
+        return self.listing(queryset, s.BlockSerializer)
 
 
 # --- blocks and serial numbers ----------------------------------------------------------------------------
@@ -372,7 +310,7 @@ def _history(block: CreditBlock) -> list[LedgerEntry]:
 @extend_schema_view(list=extend_schema(summary="Search credit blocks by serial number (any unit), project, "
                                                "vintage, account type, registry, status"),
                     retrieve=extend_schema(summary="A block, with the history of every unit"))
-class BlockViewSet(CreditsViewSet):
+class BlockViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Credit blocks: ranges of serial numbers held together in one account. ``?serial=`` finds the block
     holding any unit, written as printed or as a bare number. Keyset pagination in serial order."""
 
@@ -381,23 +319,25 @@ class BlockViewSet(CreditsViewSet):
     detail_serializer_class = s.BlockDetailSerializer
     filterset_class = BlockFilter
     pagination_class = BlockPagination
+    model = CreditBlock
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         return selectors.block_search()
 
     def retrieve(self, request, *args, **kwargs):
         block = self.get_object()
-        return self.output(block, context={"history": _history(block)})
+        return self.respond(block, context={"history": _history(block)})
 
 
-class SerialViewSet(CreditsMixin, viewsets.GenericViewSet):
+class SerialViewSet(PrivateAccountsMixin, ServiceGenericViewSet):
     """Look up any unit (or a printed range): ``/serials/JP-MN001-01-2015-000000000007/`` or ``/serials/7/``."""
 
     serializer_class = s.SerialLookupSerializer
     lookup_field = "text"
     lookup_value_regex = "[^/]+"
+    model = CreditBlock
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         return selectors.block_search()
 
     @extend_schema(summary="Look up a serial number (public): the blocks holding it and, for one unit, its "
@@ -439,7 +379,7 @@ def _with_details(queryset: QuerySet) -> QuerySet:
 @extend_schema_view(list=extend_schema(summary="Your transactions (those of the accounts you represent or whose "
                                                "registry you administer)"),
                     retrieve=extend_schema(summary="A transaction"))
-class TransactionViewSet(CreditsViewSet):
+class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Transactions: issuance, transfer, external transfer, cancellation, retirement and reversal, with their
     status (proposed → approved → completed, or rejected / cancelled) and the serial ranges moved."""
 
@@ -447,8 +387,10 @@ class TransactionViewSet(CreditsViewSet):
     serializer_class = s.TransactionSerializer
     filterset_class = TransactionFilter
     pagination_class = TransactionPagination
+    model = CreditTransaction
+    input_serializers = {"create": s.TransactionInitiateInput}
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         return _with_details(selectors.transactions_for(self.request.user))
 
     def get_object(self) -> CreditTransaction:
@@ -462,14 +404,9 @@ class TransactionViewSet(CreditsViewSet):
             raise NotFound(f"There is no transaction {self.kwargs['pk']}.")
         return txn
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
-            return s.TransactionInitiateInput
-        return super().get_serializer_class()
-
-    def fresh(self, txn: CreditTransaction, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
+    def reread(self, txn: Any) -> CreditTransaction:
         self.kwargs["pk"] = txn.pk
-        return self.output(self.get_object(), status_code=status_code, headers=headers)
+        return self.get_object()
 
     @extend_schema(
         summary="Transfer, transfer to another registry, cancel or retire credits (representatives; the "
@@ -481,7 +418,8 @@ class TransactionViewSet(CreditsViewSet):
                                                  "(200) and never executes twice.")],
         responses=write_responses(s.TransactionSerializer, created=True,
                                   extra={200: OpenApiResponse(s.TransactionSerializer,
-                                                              description="A replay of the same key.")}))
+                                                              description="A replay of the same key.")},
+                                  refusals=REFUSALS))
     def create(self, request, *args, **kwargs):
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
@@ -492,7 +430,7 @@ class TransactionViewSet(CreditsViewSet):
         data = self.input(s.TransactionInitiateInput)
         txn = services.transaction_initiate(actor=request.user, idempotency_key=key, **data)
         if getattr(txn, "replayed", False):
-            return self.fresh(txn, headers={REPLAYED_HEADER: "true"})
+            return self.output(txn, headers={REPLAYED_HEADER: "true"})
         return self.created(txn)
 
     def created(self, txn: CreditTransaction) -> Response:
@@ -501,78 +439,78 @@ class TransactionViewSet(CreditsViewSet):
         ledger rows are read, and a transaction created now has no reversal yet."""
         prefetch_related_objects([txn], _entries())
         CreditTransaction.reversed_by.related.set_cached_value(txn, None)
-        return self.output(txn, status_code=status.HTTP_201_CREATED)
+        return self.respond(txn, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Approve a proposed transaction: it executes (a second representative, the registry's "
-                           "administrators)", request=None, responses=write_responses(s.TransactionSerializer))
-    @action(detail=True, methods=["post"], serializer_class=s.EmptyInput)
+                           "administrators)", request=None,
+                   responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
+    @action(detail=True, methods=["post"], serializer_class=NoInput)
     def approve(self, request, *args, **kwargs):
-        return self.fresh(services.transaction_approve(actor=request.user, txn=self.get_object()))
+        return self.output(services.transaction_approve(actor=request.user, txn=self.get_object()))
 
     @extend_schema(summary="Reject a proposed transaction, with the reason", request=s.TransactionReasonInput,
-                   responses=write_responses(s.TransactionSerializer))
+                   responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
     def reject(self, request, *args, **kwargs):
         txn = services.transaction_reject(actor=request.user, txn=self.get_object(), **self.input(s.TransactionReasonInput))
-        return self.fresh(txn)
+        return self.output(txn)
 
     @extend_schema(summary="Cancel a proposed transaction (its initiator, the registry's administrators)",
-                   request=None, responses=write_responses(s.TransactionSerializer))
-    @action(detail=True, methods=["post"], serializer_class=s.EmptyInput)
+                   request=None, responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
+    @action(detail=True, methods=["post"], serializer_class=NoInput)
     def cancel(self, request, *args, **kwargs):
-        return self.fresh(services.transaction_cancel(actor=request.user, txn=self.get_object()))
+        return self.output(services.transaction_cancel(actor=request.user, txn=self.get_object()))
 
     @extend_schema(summary="Correct a completed transfer by moving the same serial numbers back (the registry's "
                            "administrators); answers the reversing transaction", request=s.TransactionReasonInput,
-                   responses=write_responses(s.TransactionSerializer, created=True))
+                   responses=write_responses(s.TransactionSerializer, created=True, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
     def reverse(self, request, *args, **kwargs):
         reversal = services.transaction_reverse(actor=request.user, txn=self.get_object(),
                                                 **self.input(s.TransactionReasonInput))
-        return self.fresh(reversal, status_code=status.HTTP_201_CREATED)
+        return self.output(reversal, status_code=status.HTTP_201_CREATED)
 
 
 # --- issuances and retirements ----------------------------------------------------------------------------
 
 @extend_schema_view(list=extend_schema(summary="List issuances (public)"),
                     retrieve=extend_schema(summary="An issuance, with the block issued into each account"))
-class IssuanceViewSet(CreditsViewSet):
+class IssuanceViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Each registry's issuance for one monitoring period, executing a Joint Committee decision split by the
     project's credit allocation. At most one per monitoring period and registry."""
 
     lookup_value_regex = "[0-9]+"
     serializer_class = s.IssuanceSerializer
     filterset_class = IssuanceFilter
+    model = Issuance
+    input_serializers = {"create": s.IssuanceExecuteInput}
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         entries = LedgerEntry.objects.select_related("block__issuing_registry__country", "to_account").order_by("id")
         return (Issuance.objects.select_related("registry__country", "decision", "transaction__registry__country")
                 .prefetch_related(Prefetch("transaction__entries", queryset=entries)).order_by("-issued_at", "-id"))
 
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
-            return s.IssuanceExecuteInput
-        return super().get_serializer_class()
-
     @extend_schema(summary="Execute a registry's share of a decided issuance request (its administrators)",
-                   request=s.IssuanceExecuteInput, responses=write_responses(s.IssuanceSerializer, created=True))
+                   request=s.IssuanceExecuteInput,
+                   responses=write_responses(s.IssuanceSerializer, created=True, refusals=REFUSALS))
     def create(self, request, *args, **kwargs):
         data = self.input(s.IssuanceExecuteInput)
         issuance = services.issuance_execute(actor=request.user, request=data["issuance_request"],
                                              registry=data["registry"], authorization=data["authorization"])
-        return self.output(self.get_queryset().get(pk=issuance.pk), status_code=status.HTTP_201_CREATED)
+        return self.output(issuance, status_code=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(list=extend_schema(summary="List retirements with their beneficiaries and purposes (public)"),
                     retrieve=extend_schema(summary="A retirement"))
-class RetirementViewSet(CreditsViewSet):
+class RetirementViewSet(PrivateAccountsMixin, ServiceViewSet):
     """Completed retirements: the credits retired, for whom (beneficiary) and why (purpose)."""
 
     lookup_value_regex = "[0-9]+"
     serializer_class = s.RetirementSerializer
     filterset_class = RetirementFilter
+    model = CreditTransaction
 
-    def get_queryset(self) -> QuerySet:
+    def read_queryset(self) -> QuerySet:
         entries = LedgerEntry.objects.select_related("block__issuing_registry__country").order_by("id")
         return (selectors.retirements().select_related("to_account").prefetch_related(None)
                 .prefetch_related(Prefetch("entries", queryset=entries)).order_by("-completed_at", "-id"))

@@ -178,14 +178,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    # DRF's parsers, refusing with a 400 JSON nested too deep and NUL characters (jcm_registry/api/parsers.py)
+    # DRF's parsers, refusing with a 400 JSON nested too deep and NUL characters (core/api/parsers.py)
     "DEFAULT_PARSER_CLASSES": [
         "core.api.parsers.JSONParser",
         "core.api.parsers.FormParser",
         "core.api.parsers.MultiPartParser",
     ],
+    # django-filter, refusing an invalid filter with a 400 that names it (core/api/filters.py); search; ordering
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "core.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

@@ -237,10 +237,6 @@ class VersionContentInput(ContentInput):
 
 # --- input: workflow ----------------------------------------------------------------------------
 
-class NoInput(serializers.Serializer):
-    """An action without a request body."""
-
-
 class ReasonInput(serializers.Serializer):
     reason = serializers.CharField()
 

@@ -21,14 +21,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from core.api.inputs import validated_input
-from core.api.parsers import DECIMAL_PARSERS as PARSERS
-from core.api.parsers import MultiPartParser
+from core.api.parsers import DECIMAL_PARSERS, MultiPartParser
+from core.api.serializers import NoInput
+from core.api.views import ServiceViewSet
 from core.errors import ApplicationError, NotFound
 
 from .. import selectors, services
@@ -38,23 +38,6 @@ from . import serializers as s
 
 NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _ViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = PARSERS
-    public_writes: tuple[str, ...] = ()  # actions anyone may call
-
-    def get_permissions(self):
-        if self.action in self.public_writes:
-            return [AllowAny()]
-        return super().get_permissions()
-
-    def input(self, serializer_class: type[serializers.Serializer]) -> dict:
-        return validated_input(serializer_class, self.request.data, context=self.get_serializer_context())
-
-    def respond(self, obj, serializer_class, status_code=status.HTTP_200_OK) -> Response:
-        return Response(serializer_class(obj, context=self.get_serializer_context()).data, status=status_code)
 
 
 # --- methodologies ----------------------------------------------------------------------------
@@ -67,7 +50,7 @@ NUMBER = OpenApiParameter("number", OpenApiTypes.STR, OpenApiParameter.PATH,
     list=extend_schema(summary="List methodologies (search with q; filter by country, scope, status)"),
     retrieve=extend_schema(summary="A methodology, with its versions, deadlines and status", parameters=[NUMBER]),
 )
-class MethodologyViewSet(_ViewSet):
+class MethodologyViewSet(ServiceViewSet):
     """Proposed and approved methodologies of the Joint Committees, by number.
 
     The cycle: submitted → completeness check (secretariat) → public input (anyone comments) →
@@ -81,64 +64,55 @@ class MethodologyViewSet(_ViewSet):
     ordering_fields = ["proposed_number", "approved_number", "title", "submitted_at", "decided_on"]
     lookup_field = "number"
     lookup_value_regex = NUMBER_REGEX
-    public_writes = ("comments",)
-
-    def get_queryset(self) -> QuerySet:
-        return selectors.methodology_list(self.request.user) if self.request else Methodology.objects.none()
+    parser_classes = DECIMAL_PARSERS
+    model = Methodology
+    selector = staticmethod(selectors.methodology_list)
+    input_serializers = {"create": s.MethodologySubmitInput}
+    public_actions = ("comments",)
+    read_actions = ("comments",)
 
     def get_object(self) -> Methodology:
         number = self.kwargs["number"].upper()
-        if self.request.method in SAFE_METHODS or self.action == "comments":
+        if self.request.method in SAFE_METHODS or self.action in self.read_actions:
             return selectors.methodology_get(self.request.user, number)
         found = Methodology.objects.filter(Q(approved_number=number) | Q(proposed_number=number)).first()
         if found is None:
             raise NotFound(f"There is no methodology {number}.")
         return found
 
-    def fresh(self, methodology: Methodology) -> Methodology:
-        return selectors.methodology_list(self.request.user).get(pk=methodology.pk)
-
-    def done(self, methodology: Methodology, status_code=status.HTTP_200_OK) -> Response:
-        return self.respond(self.fresh(methodology), s.MethodologySerializer, status_code)
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST" and self.action in ("list", "create"):
-            return s.MethodologySubmitInput
-        return super().get_serializer_class()
-
     @extend_schema(summary="Submit a proposed methodology (project participants, the secretariat)",
                    request=s.MethodologySubmitInput, responses={201: s.MethodologySerializer})
     def create(self, request, *args, **kwargs):
         data = self.input(s.MethodologySubmitInput)
         methodology = services.methodology_submit(actor=request.user, **data)
-        return self.done(methodology, status.HTTP_201_CREATED)
+        return self.output(methodology, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Resubmit a returned proposal, with its changes (the proponent)",
                    request=s.MethodologyResubmitInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.MethodologyResubmitInput)
     def resubmit(self, request, *args, **kwargs):
         data = self.input(s.MethodologyResubmitInput)
-        return self.done(services.methodology_resubmit(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_resubmit(actor=request.user, methodology=self.get_object(), **data))
 
     @extend_schema(summary="Completeness check: complete, public input opens (secretariat)", request=None,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
-    @action(detail=True, methods=["post"], url_path="accept-complete", serializer_class=s.NoInput)
+    @action(detail=True, methods=["post"], url_path="accept-complete", serializer_class=NoInput)
     def accept_complete(self, request, *args, **kwargs):
-        return self.done(services.methodology_accept_complete(actor=request.user, methodology=self.get_object()))
+        return self.output(services.methodology_accept_complete(actor=request.user, methodology=self.get_object()))
 
     @extend_schema(summary="Completeness check: incomplete, returned to the proponent (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-incomplete", serializer_class=s.ReasonInput)
     def return_incomplete(self, request, *args, **kwargs):
         data = self.input(s.ReasonInput)
-        return self.done(services.methodology_return_incomplete(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_return_incomplete(actor=request.user, methodology=self.get_object(),
                                                                 **data))
 
     @extend_schema(summary="Close public input once its period is over (secretariat)", request=None,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
-    @action(detail=True, methods=["post"], url_path="close-public-input", serializer_class=s.NoInput)
+    @action(detail=True, methods=["post"], url_path="close-public-input", serializer_class=NoInput)
     def close_public_input(self, request, *args, **kwargs):
-        return self.done(services.methodology_close_public_input(actor=request.user,
+        return self.output(services.methodology_close_public_input(actor=request.user,
                                                                  methodology=self.get_object()))
 
     @extend_schema(summary="Extend the consideration once, up to 90 days (secretariat)", request=s.ExtendInput,
@@ -146,7 +120,7 @@ class MethodologyViewSet(_ViewSet):
     @action(detail=True, methods=["post"], url_path="extend-consideration", serializer_class=s.ExtendInput)
     def extend_consideration(self, request, *args, **kwargs):
         data = self.input(s.ExtendInput)
-        return self.done(services.methodology_extend_consideration(actor=request.user,
+        return self.output(services.methodology_extend_consideration(actor=request.user,
                                                                    methodology=self.get_object(), **data))
 
     @extend_schema(summary="Approve by a Joint Committee decision: assigns MN_AM00n ver01.0 (secretariat)",
@@ -154,21 +128,21 @@ class MethodologyViewSet(_ViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.ApproveInput)
     def approve(self, request, *args, **kwargs):
         data = self.input(s.ApproveInput)
-        return self.done(services.methodology_approve(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_approve(actor=request.user, methodology=self.get_object(), **data))
 
     @extend_schema(summary="Not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def reject(self, request, *args, **kwargs):
         data = self.input(s.DecisionWithReasonInput)
-        return self.done(services.methodology_reject(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_reject(actor=request.user, methodology=self.get_object(), **data))
 
     @extend_schema(summary="Return the proposal to the proponent for revision (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-for-revision", serializer_class=s.ReasonInput)
     def return_for_revision(self, request, *args, **kwargs):
         data = self.input(s.ReasonInput)
-        return self.done(services.methodology_request_revision(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_request_revision(actor=request.user, methodology=self.get_object(),
                                                                **data))
 
     @extend_schema(summary="Make an approved methodology inactive, by a Joint Committee decision (secretariat)",
@@ -176,7 +150,7 @@ class MethodologyViewSet(_ViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def inactivate(self, request, *args, **kwargs):
         data = self.input(s.DecisionWithReasonInput)
-        return self.done(services.methodology_inactivate(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_inactivate(actor=request.user, methodology=self.get_object(),
                                                          **data))
 
     @extend_schema(summary="Request the revision of an approved methodology: a new draft version "
@@ -186,7 +160,7 @@ class MethodologyViewSet(_ViewSet):
     def revisions(self, request, *args, **kwargs):
         data = self.input(s.RevisionRequestInput)
         version = services.revision_request(actor=request.user, methodology=self.get_object(), **data)
-        return self.respond(version, s.VersionSerializer, status.HTTP_201_CREATED)
+        return self.respond(version, s.VersionSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], summary="Public comments on a methodology", responses=s.CommentSerializer(many=True),
                    parameters=[NUMBER])
@@ -199,11 +173,11 @@ class MethodologyViewSet(_ViewSet):
         if request.method == "POST":
             data = self.input(s.CommentInput)
             comment = services.comment_submit(actor=request.user, methodology=methodology, **data)
-            return self.respond(comment, s.CommentSerializer, status.HTTP_201_CREATED)
+            return self.respond(comment, s.CommentSerializer, status_code=status.HTTP_201_CREATED)
         comments = selectors.comment_list(request.user, methodology).select_related("version")
         output = (s.CommentWithEmailSerializer if selectors.may_see_commenter_email(request.user, methodology)
                   else s.CommentSerializer)
-        return Response(output(comments, many=True, context=self.get_serializer_context()).data)
+        return self.listing(comments, output)
 
 
 # --- versions ------------------------------------------------------------------------------------
@@ -212,23 +186,20 @@ class MethodologyViewSet(_ViewSet):
     list=extend_schema(summary="List methodology versions (filter by methodology number, status)"),
     retrieve=extend_schema(summary="A version: eligibility criteria, parameters and formulas"),
 )
-class MethodologyVersionViewSet(_ViewSet):
+class MethodologyVersionViewSet(ServiceViewSet):
     """Each version of a methodology with its content; the monitoring spreadsheet; the calculation."""
 
     serializer_class = s.VersionSerializer
     filterset_class = VersionFilter
     ordering_fields = ["version", "approved_on"]
-    public_writes = ("calculate", "read_spreadsheet")
+    parser_classes = DECIMAL_PARSERS
+    model = MethodologyVersion
+    selector = staticmethod(selectors.version_list)
+    public_actions = ("calculate", "read_spreadsheet")
+    read_actions = ("calculate", "read_spreadsheet")
 
-    def get_queryset(self) -> QuerySet:
-        if self.request is None:
-            return MethodologyVersion.objects.none()
-        if self.request.method in SAFE_METHODS or self.action in self.public_writes:
-            return selectors.version_list(self.request.user)
+    def write_queryset(self) -> QuerySet:
         return MethodologyVersion.objects.select_related("methodology__joint_committee")
-
-    def fresh(self, version: MethodologyVersion) -> Response:
-        return self.respond(selectors.version_list(self.request.user).get(pk=version.pk), s.VersionSerializer)
 
     @extend_schema(summary="Calculate emission reductions with their trace (anyone; nothing is saved)",
                    request=s.CalculateInput,
@@ -273,39 +244,40 @@ class MethodologyVersionViewSet(_ViewSet):
     def content(self, request, *args, **kwargs):
         data = self.input(s.VersionContentInput)
         version = services.version_update_content(actor=request.user, version=self.get_object(), **data)
-        return self.fresh(version)
+        return self.output(version)
 
     @extend_schema(summary="Approve a revision by a Joint Committee decision; the valid version is superseded "
                            "(secretariat)", request=s.RevisionApproveInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.RevisionApproveInput)
     def approve(self, request, *args, **kwargs):
         data = self.input(s.RevisionApproveInput)
-        return self.fresh(services.revision_approve(actor=request.user, version=self.get_object(), **data))
+        return self.output(services.revision_approve(actor=request.user, version=self.get_object(), **data))
 
     @extend_schema(summary="Revision not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def reject(self, request, *args, **kwargs):
         data = self.input(s.DecisionWithReasonInput)
-        return self.fresh(services.revision_reject(actor=request.user, version=self.get_object(), **data))
+        return self.output(services.revision_reject(actor=request.user, version=self.get_object(), **data))
 
 
 # --- comments ---------------------------------------------------------------------------------------
 
 @extend_schema_view(list=extend_schema(summary="List public comments (filter by methodology number)"),
                     retrieve=extend_schema(summary="A public comment"))
-class PublicCommentViewSet(_ViewSet):
+class PublicCommentViewSet(ServiceViewSet):
     """Comments received during public input. Commenters' e-mail addresses are never published."""
 
     serializer_class = s.CommentSerializer
     filterset_class = CommentFilter
     ordering_fields = ["submitted_at"]
+    parser_classes = DECIMAL_PARSERS
+    model = PublicComment
 
-    def get_queryset(self) -> QuerySet:
-        if self.request is None:
-            return PublicComment.objects.none()
-        if self.request.method in SAFE_METHODS:
-            return selectors.comment_list(self.request.user).select_related("version")
+    def read_queryset(self) -> QuerySet:
+        return selectors.comment_list(self.request.user).select_related("version")
+
+    def write_queryset(self) -> QuerySet:
         return PublicComment.objects.select_related("methodology__joint_committee")
 
     @extend_schema(summary="Unpublish an abusive comment; it stays on record (secretariat)", request=s.ReasonInput,

@@ -23,9 +23,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from committee.api.serializers import JointCommitteeField
+from committee.api.serializers import JointCommitteeField, organization_field
 from committee.choices import DecisionMode
-from committee.models import Meeting, Organization, SectoralScope, ThirdPartyEntity
+from committee.models import Meeting, SectoralScope, ThirdPartyEntity
 from core.api.parsers import NUL_MESSAGE, nul_paths
 from methodologies.models import EligibilityCriterion, MethodologyVersion
 
@@ -102,10 +102,6 @@ class MethodologyVersionField(serializers.RelatedField):
 
 def tpe_field(**kwargs) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(slug_field="tpe_id", queryset=ThirdPartyEntity.objects.all(), **kwargs)
-
-
-def organization_field(**kwargs) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), **kwargs)
 
 
 class JSONInputField(serializers.JSONField):
@@ -499,10 +495,6 @@ class PDDSaveInput(serializers.Serializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError(_("Give the values as {symbol: value}."))
         return value
-
-
-class NoBodyInput(serializers.Serializer):
-    """An action without a request body."""
 
 
 class OptionalReasonInput(serializers.Serializer):

@@ -7,7 +7,9 @@ credit allocations), only the people concerned see it — to anyone else it does
 Writes need a session or a token (public comments excepted). Each write validates the body with an
 input serializer and calls ONE ``projects.services`` function with ``actor=request.user``; the service
 decides whether this actor may act (403) and whether the object's state allows it (409). Objects a write
-addresses are looked up among all rows, so a refused write answers 403, never a misleading 404.
+addresses are looked up among all rows, so a refused write answers 403, never a misleading 404. A write
+answers the project, period, issuance or change request as a read returns it (read again through the
+selector); a record it creates (a PDD, a report, a comment, ...) as the service returned it.
 
 Lookups: projects by project ID (``/projects/MN001/``), everything else by numeric id. Monitored values
 are exact: JSON numbers are read as decimals, never through floating point.
@@ -15,19 +17,17 @@ are exact: JSON numbers are read as decimals, never through floating point.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from core.api.inputs import validated_input
-from core.api.parsers import DECIMAL_PARSERS as PARSERS
+from core.api.parsers import DECIMAL_PARSERS
+from core.api.serializers import NoInput
+from core.api.views import ServiceViewSet
 from core.errors import NotFound
 
 from .. import access, selectors, services
@@ -59,57 +59,21 @@ def _download(field, name: str = "") -> FileResponse:
     return FileResponse(field.open("rb"), as_attachment=True, filename=name or field.name.rsplit("/", 1)[-1])
 
 
-class ProjectsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Shared behaviour: scoped reads through a selector, writes through one service each."""
-
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = PARSERS
-    model: type[Model]
-    selector: Callable[[Any], QuerySet]
-    detail_serializer_class: type[serializers.Serializer] | None = None
-
-    def read_queryset(self) -> QuerySet:
-        return type(self).selector(self.request.user)
-
-    def get_queryset(self) -> QuerySet:
-        if self.request is None or self.request.method in SAFE_METHODS:
-            return self.read_queryset()
-        return self.model._default_manager.all()
-
-    def get_serializer_class(self):
-        if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return self.detail_serializer_class
-        return super().get_serializer_class()
-
-    def input(self, serializer_class: type[serializers.Serializer], *, partial: bool = False) -> dict:
-        return validated_input(serializer_class, self.request.data, partial=partial,
-                               context=self.get_serializer_context())
-
-    def output(self, obj: Model, *, serializer_class: type[serializers.Serializer] | None = None,
-               status_code: int = status.HTTP_200_OK) -> Response:
-        serializer_class = serializer_class or self.detail_serializer_class or type(self).serializer_class
-        return Response(serializer_class(obj, context=self.get_serializer_context()).data, status=status_code)
-
-    def listing(self, queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> Response:
-        page = self.paginate_queryset(queryset)
-        if page is not None:
-            return self.get_paginated_response(serializer_class(page, many=True,
-                                                                context=self.get_serializer_context()).data)
-        return Response(serializer_class(queryset, many=True, context=self.get_serializer_context()).data)
-
-
 # --- projects -------------------------------------------------------------------------------------------
 
 @extend_schema_view(list=extend_schema(summary="List projects (search and filter by country, scope, status, "
                                                "methodology)"),
                     retrieve=extend_schema(summary="A project, with its sites, participants and current PDD"))
-class ProjectViewSet(ProjectsViewSet):
+class ProjectViewSet(ServiceViewSet):
     """JCM projects, looked up by project ID (``MN001``). Each step of the project cycle is an action."""
 
     model = Project
-    selector = selectors.project_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.project_list)
     serializer_class = s.ProjectListSerializer
     detail_serializer_class = s.ProjectDetailSerializer
+    input_serializers = {"create": s.ProjectCreateInput, "partial_update": s.ProjectUpdateInput}
+    public_actions = ("comments",)
     lookup_field = "project_id"
     lookup_value_regex = "[A-Za-z]{2}[0-9]{3,}"
     filterset_class = ProjectFilter
@@ -121,13 +85,6 @@ class ProjectViewSet(ProjectsViewSet):
         if project is None:
             raise NotFound(f"There is no project {self.kwargs['project_id']}.")
         return project
-
-    def get_serializer_class(self):
-        if self.request is not None and self.request.method == "POST" and self.action == "create":
-            return s.ProjectCreateInput
-        if self.request is not None and self.request.method in ("PATCH", "PUT"):
-            return s.ProjectUpdateInput
-        return super().get_serializer_class()
 
     @extend_schema(summary="Start a draft project (project participants)", request=s.ProjectCreateInput,
                    responses={201: s.ProjectDetailSerializer})
@@ -156,10 +113,10 @@ class ProjectViewSet(ProjectsViewSet):
         if request.method == "GET":
             return self.listing(selectors.pdd_list(request.user, project), s.PDDSerializer)
         pdd = services.pdd_save(actor=request.user, project=project, **self.input(s.PDDSaveInput))
-        return self.output(pdd, serializer_class=s.PDDSerializer)
+        return self.respond(pdd, serializer_class=s.PDDSerializer)
 
-    @extend_schema(summary="Submit the PDD (participants)", request=s.NoBodyInput)
-    @action(detail=True, methods=["post"], url_path="submit-pdd", serializer_class=s.NoBodyInput)
+    @extend_schema(summary="Submit the PDD (participants)", request=NoInput)
+    @action(detail=True, methods=["post"], url_path="submit-pdd", serializer_class=NoInput)
     def submit_pdd(self, request, *args, **kwargs):
         return self._act(services.pdd_submit)
 
@@ -168,28 +125,28 @@ class ProjectViewSet(ProjectsViewSet):
     def return_pdd(self, request, *args, **kwargs):
         return self._act(services.pdd_return, s.RequiredReasonInput)
 
-    @extend_schema(summary="Publish the PDD for public input (secretariat)", request=s.NoBodyInput)
-    @action(detail=True, methods=["post"], serializer_class=s.NoBodyInput)
+    @extend_schema(summary="Publish the PDD for public input (secretariat)", request=NoInput)
+    @action(detail=True, methods=["post"], serializer_class=NoInput)
     def publish(self, request, *args, **kwargs):
         return self._act(services.pdd_publish)
 
     @extend_schema(summary="Public comments (GET), or comment while public input is open (POST, anyone)",
                    request=s.ProjectCommentInput, responses={200: s.ProjectCommentSerializer, 201: s.ProjectCommentSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[AllowAny], serializer_class=s.ProjectCommentInput)
+    @action(detail=True, methods=["get", "post"], serializer_class=s.ProjectCommentInput)
     def comments(self, request, *args, **kwargs):
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.comment_list(request.user, project), s.ProjectCommentSerializer)
         comment = services.comment_submit(actor=request.user, project=project, **self.input(s.ProjectCommentInput))
-        return self.output(comment, serializer_class=s.ProjectCommentSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(comment, serializer_class=s.ProjectCommentSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Choose the TPE that validates the project (participants)", request=s.ChooseTPEInput)
     @action(detail=True, methods=["post"], url_path="choose-tpe", serializer_class=s.ChooseTPEInput)
     def choose_tpe(self, request, *args, **kwargs):
         return self._act(services.validation_tpe_choose, s.ChooseTPEInput)
 
-    @extend_schema(summary="Start the validation (participants)", request=s.NoBodyInput)
-    @action(detail=True, methods=["post"], url_path="start-validation", serializer_class=s.NoBodyInput)
+    @extend_schema(summary="Start the validation (participants)", request=NoInput)
+    @action(detail=True, methods=["post"], url_path="start-validation", serializer_class=NoInput)
     def start_validation(self, request, *args, **kwargs):
         return self._act(services.validation_start)
 
@@ -203,11 +160,11 @@ class ProjectViewSet(ProjectsViewSet):
             return self.listing(selectors.validation_report_list(request.user, project), s.ValidationReportSerializer)
         report = services.validation_report_submit(actor=request.user, project=project,
                                                    **self.input(s.ValidationReportInput))
-        return self.output(report, serializer_class=s.ValidationReportSerializer,
+        return self.respond(report, serializer_class=s.ValidationReportSerializer,
                            status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Request registration (focal point)", request=s.NoBodyInput)
-    @action(detail=True, methods=["post"], url_path="request-registration", serializer_class=s.NoBodyInput)
+    @extend_schema(summary="Request registration (focal point)", request=NoInput)
+    @action(detail=True, methods=["post"], url_path="request-registration", serializer_class=NoInput)
     def request_registration(self, request, *args, **kwargs):
         return self._act(services.registration_request)
 
@@ -246,7 +203,7 @@ class ProjectViewSet(ProjectsViewSet):
         if request.method == "GET":
             return self.listing(selectors.moc_list(request.user, project), s.MoCSerializer)
         statement = services.moc_submit(actor=request.user, project=project, **self.input(s.MoCInput))
-        return self.output(statement, serializer_class=s.MoCSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(statement, serializer_class=s.MoCSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record an MoC Annex 1 change (focal point)", request=s.AnnexChangeInput,
                    responses={201: s.AnnexChangeSerializer})
@@ -254,7 +211,7 @@ class ProjectViewSet(ProjectsViewSet):
     def moc_annex(self, request, *args, **kwargs):
         change = services.moc_annex_change(actor=request.user, project=self.get_object(),
                                            **self.input(s.AnnexChangeInput))
-        return self.output(change, serializer_class=s.AnnexChangeSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(change, serializer_class=s.AnnexChangeSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Credit allocations, all versions (GET), or enter a new one (POST, focal point)",
                    request=s.AllocationInput, responses={201: s.AllocationSerializer})
@@ -264,7 +221,7 @@ class ProjectViewSet(ProjectsViewSet):
         if request.method == "GET":
             return self.listing(selectors.allocation_list(request.user, project), s.AllocationSerializer)
         allocation = services.allocation_submit(actor=request.user, project=project, **self.input(s.AllocationInput))
-        return self.output(allocation, serializer_class=s.AllocationSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(allocation, serializer_class=s.AllocationSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Post-registration changes and renewals (GET), or request one (POST, focal point)",
                    request=s.ChangeRequestInput, responses={201: s.ChangeRequestSerializer})
@@ -275,7 +232,7 @@ class ProjectViewSet(ProjectsViewSet):
             return self.listing(selectors.change_request_list(request.user, project), s.ChangeRequestSerializer)
         change = services.change_request_submit(actor=request.user, project=project,
                                                 **self.input(s.ChangeRequestInput))
-        return self.output(change, serializer_class=s.ChangeRequestSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(change, serializer_class=s.ChangeRequestSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Monitoring periods (GET), or open the next one (POST, participants)",
                    request=s.PeriodCreateInput, responses={201: s.MonitoringPeriodDetailSerializer})
@@ -287,7 +244,7 @@ class ProjectViewSet(ProjectsViewSet):
                                 s.MonitoringPeriodSerializer)
         period = services.monitoring_period_create(actor=request.user, project=project,
                                                    **self.input(s.PeriodCreateInput))
-        return self.output(period, serializer_class=s.MonitoringPeriodDetailSerializer,
+        return self.respond(period, serializer_class=s.MonitoringPeriodDetailSerializer,
                            status_code=status.HTTP_201_CREATED)
 
 
@@ -295,12 +252,13 @@ class ProjectViewSet(ProjectsViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List monitoring periods"),
                     retrieve=extend_schema(summary="A monitoring period with its report and verification"))
-class MonitoringPeriodViewSet(ProjectsViewSet):
+class MonitoringPeriodViewSet(ServiceViewSet):
     """Monitoring periods by id: the report's values (form, API, XLSX), evidence, submission, verification and
     the issuance request."""
 
     model = MonitoringPeriod
-    selector = selectors.monitoring_period_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.monitoring_period_list)
     serializer_class = s.MonitoringPeriodSerializer
     detail_serializer_class = s.MonitoringPeriodDetailSerializer
     filterset_class = MonitoringPeriodFilter
@@ -330,7 +288,7 @@ class MonitoringPeriodViewSet(ProjectsViewSet):
     def values(self, request, *args, **kwargs):
         report = services.monitoring_report_save(actor=request.user, period=self.get_object(),
                                                  entry_method=EntryMethod.API, **self.input(s.ReportSaveInput))
-        return self.output(report, serializer_class=s.MonitoringReportSerializer)
+        return self.respond(report, serializer_class=s.MonitoringReportSerializer)
 
     @extend_schema(summary="Upload the filled monitoring spreadsheet (XLSX) into the draft report (participants)",
                    request=s.ReportUploadInput, responses={200: s.MonitoringReportSerializer})
@@ -338,14 +296,14 @@ class MonitoringPeriodViewSet(ProjectsViewSet):
     def upload(self, request, *args, **kwargs):
         report = services.monitoring_report_upload(actor=request.user, period=self.get_object(),
                                                    **self.input(s.ReportUploadInput))
-        return self.output(report, serializer_class=s.MonitoringReportSerializer)
+        return self.respond(report, serializer_class=s.MonitoringReportSerializer)
 
     @extend_schema(summary="Attach an evidence file to the draft report (participants)", request=s.EvidenceInput,
                    responses={201: s.EvidenceSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.EvidenceInput)
     def evidence(self, request, *args, **kwargs):
         evidence = services.evidence_add(actor=request.user, period=self.get_object(), **self.input(s.EvidenceInput))
-        return self.output(evidence, serializer_class=s.EvidenceSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(evidence, serializer_class=s.EvidenceSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Submit the report for verification: reductions computed and frozen (participants)",
                    request=s.ReportSubmitInput, responses={200: s.MonitoringPeriodDetailSerializer})
@@ -353,7 +311,6 @@ class MonitoringPeriodViewSet(ProjectsViewSet):
     def submit(self, request, *args, **kwargs):
         period = self.get_object()
         services.monitoring_report_submit(actor=request.user, period=period, **self.input(s.ReportSubmitInput))
-        period.refresh_from_db()
         return self.output(period)
 
     @extend_schema(summary="Submit the verification report (the assigned TPE)", request=s.VerificationInput,
@@ -362,22 +319,23 @@ class MonitoringPeriodViewSet(ProjectsViewSet):
     def verification(self, request, *args, **kwargs):
         report = services.verification_report_submit(actor=request.user, period=self.get_object(),
                                                      **self.input(s.VerificationInput))
-        return self.output(report, serializer_class=s.VerificationReportSerializer,
+        return self.respond(report, serializer_class=s.VerificationReportSerializer,
                            status_code=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Request issuance of the verified reductions (focal point)", request=s.NoBodyInput,
+    @extend_schema(summary="Request issuance of the verified reductions (focal point)", request=NoInput,
                    responses={201: s.IssuanceRequestSerializer})
-    @action(detail=True, methods=["post"], url_path="request-issuance", serializer_class=s.NoBodyInput)
+    @action(detail=True, methods=["post"], url_path="request-issuance", serializer_class=NoInput)
     def request_issuance(self, request, *args, **kwargs):
         issuance = services.issuance_request_submit(actor=request.user, period=self.get_object())
-        return self.output(issuance, serializer_class=s.IssuanceRequestSerializer, status_code=status.HTTP_201_CREATED)
+        return self.respond(issuance, serializer_class=s.IssuanceRequestSerializer, status_code=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(list=extend_schema(summary="List issuance requests and the Joint Committee's decisions"),
                     retrieve=extend_schema(summary="An issuance request, its decision and the split by allocation"))
-class IssuanceRequestViewSet(ProjectsViewSet):
+class IssuanceRequestViewSet(ServiceViewSet):
     model = IssuanceRequest
-    selector = selectors.issuance_request_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.issuance_request_list)
     serializer_class = s.IssuanceRequestSerializer
     filterset_class = IssuanceRequestFilter
     ordering = ["-requested_at"]
@@ -413,9 +371,10 @@ class IssuanceRequestViewSet(ProjectsViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List post-registration changes and renewals"),
                     retrieve=extend_schema(summary="A change request"))
-class ChangeRequestViewSet(ProjectsViewSet):
+class ChangeRequestViewSet(ServiceViewSet):
     model = ChangeRequest
-    selector = selectors.change_request_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.change_request_list)
     serializer_class = s.ChangeRequestSerializer
     filterset_class = ChangeRequestFilter
     ordering = ["-requested_at"]
@@ -447,9 +406,10 @@ class ChangeRequestViewSet(ProjectsViewSet):
 # --- documents (read-only, files downloaded through a permission check) --------------------------------
 
 @extend_schema_view(list=extend_schema(summary="List PDD versions"), retrieve=extend_schema(summary="A PDD version"))
-class PDDViewSet(ProjectsViewSet):
+class PDDViewSet(ServiceViewSet):
     model = PDD
-    selector = selectors.pdd_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.pdd_list)
     serializer_class = s.PDDSerializer
     ordering = ["project__project_id", "-version"]
 
@@ -470,9 +430,10 @@ class PDDViewSet(ProjectsViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List validation reports"),
                     retrieve=extend_schema(summary="A validation report"))
-class ValidationReportViewSet(ProjectsViewSet):
+class ValidationReportViewSet(ServiceViewSet):
     model = ValidationReport
-    selector = selectors.validation_report_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.validation_report_list)
     serializer_class = s.ValidationReportSerializer
     ordering = ["-submitted_at"]
 
@@ -485,9 +446,10 @@ class ValidationReportViewSet(ProjectsViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List verification reports"),
                     retrieve=extend_schema(summary="A verification report"))
-class VerificationReportViewSet(ProjectsViewSet):
+class VerificationReportViewSet(ServiceViewSet):
     model = VerificationReport
-    selector = selectors.verification_report_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.verification_report_list)
     serializer_class = s.VerificationReportSerializer
     ordering = ["-submitted_at"]
 
@@ -500,9 +462,10 @@ class VerificationReportViewSet(ProjectsViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List monitoring reports (all versions)"),
                     retrieve=extend_schema(summary="A monitoring report with its frozen calculation trace"))
-class MonitoringReportViewSet(ProjectsViewSet):
+class MonitoringReportViewSet(ServiceViewSet):
     model = MonitoringReport
-    selector = selectors.monitoring_report_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.monitoring_report_list)
     serializer_class = s.MonitoringReportSerializer
     ordering = ["period", "-version"]
 
@@ -520,9 +483,10 @@ class MonitoringReportViewSet(ProjectsViewSet):
 
 @extend_schema_view(retrieve=extend_schema(summary="An evidence file's record"),
                     list=extend_schema(summary="List evidence files you may see"))
-class EvidenceViewSet(mixins.DestroyModelMixin, ProjectsViewSet):
+class EvidenceViewSet(mixins.DestroyModelMixin, ServiceViewSet):
     model = EvidenceFile
-    selector = selectors.evidence_list
+    parser_classes = DECIMAL_PARSERS
+    selector = staticmethod(selectors.evidence_list)
     serializer_class = s.EvidenceSerializer
     ordering = ["report", "uploaded_at"]
 
