@@ -261,7 +261,7 @@ def ledger_movements(*, account: Account | None = None, registry: Registry | Non
         movements = movements.filter(account__registry=registry)
     if start is not None:  # from the first instant of the start day
         movements = movements.filter(completed_at__gte=day_bounds(start, start)[0])
-    if end is not None:  # until the first instant after the end day
+    if end is not None and end < datetime.date.max:  # until the first instant after the end day
         movements = movements.filter(completed_at__lt=day_bounds(end, end)[1])
     return movements.order_by("completed_at", "entry_id", "incoming")
 

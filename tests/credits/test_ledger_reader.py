@@ -124,7 +124,8 @@ def test_the_csv_and_the_statement_of_one_account_and_period_agree_line_by_line(
 def test_statements_agree_for_every_account_and_for_periods_cut_at_the_day_bounds(client, accounts, year,
                                                                                  registry_admin_jp):
     periods = [(YEAR_START, YEAR_END), (YEAR_START, YEAR_START), (datetime.date(2024, 12, 31),) * 2,
-               (datetime.date(2026, 1, 1),) * 2, (datetime.date(2025, 3, 15), datetime.date(2025, 6, 1))]
+               (datetime.date(2026, 1, 1),) * 2, (datetime.date(2025, 3, 15), datetime.date(2025, 6, 1)),
+               (datetime.date.min, datetime.date.max)]
     for key in ("jp_gov", "jp_pp", "jp_other", "jp_retire"):
         for start, end in periods:
             statement = selectors.account_statement(accounts[key], start, end)
