@@ -9,86 +9,78 @@ information of decision 2/CMA.3 (see docs/credits.md for the mapping to JCM acco
 - ``holdings``        credits held at 31 December, per account type
 - ``cancellation``, ``voluntary_cancellation``, ``omge_cancellation``   cancellations in the year
 - ``use_towards_ndc`` retirements in the year
+
+Movements and holdings are read from the ledger's one reader (``selectors.ledger_movements``, the
+registry's accounts, the days of the year by ``selectors.day_bounds``); first transfers are a date
+stamped on each block.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import operator
+from functools import reduce
 
-from django.db import connection
+from django.db.models import Case, CharField, Q, Sum, Value, When
 
-from .choices import AccountType
-from .models import Registry
-from .selectors import year_bounds
+from .choices import AccountType, Authorization, TransactionKind
+from .models import CreditBlock, Registry
+from .selectors import day_bounds, ledger_movements
 
 COLUMNS = ["registry", "year", "category", "authorization", "vintage", "quantity"]
 
-_MOVES_SQL = """
-SELECT %(category)s, b."authorization", b.vintage, SUM(e.quantity)
-  FROM credits_ledgerentry e
-  JOIN credits_credittransaction t ON t.id = e.transaction_id
-  JOIN credits_creditblock b ON b.id = e.block_id
-  LEFT JOIN credits_account fa ON fa.id = e.from_account_id
-  JOIN credits_account ta ON ta.id = e.to_account_id
- WHERE t.status = 'completed' AND t.completed_at >= %(start)s AND t.completed_at < %(end)s AND {where}
- GROUP BY b."authorization", b.vintage
-"""
-
-_QUERIES = {
-    "authorization": "t.kind = 'issuance' AND ta.registry_id = %(registry)s AND b.\"authorization\" <> 'none'",
-    "transfer": "t.kind = 'external_transfer' AND fa.registry_id = %(registry)s",
-    "acquisition": "t.kind = 'external_transfer' AND ta.registry_id = %(registry)s",
-    "cancellation": f"t.kind = 'cancellation' AND ta.registry_id = %(registry)s AND ta.type = '{AccountType.CANCELLATION}'",
-    "voluntary_cancellation": (f"t.kind = 'cancellation' AND ta.registry_id = %(registry)s "
-                               f"AND ta.type = '{AccountType.VOLUNTARY_CANCELLATION}'"),
-    "omge_cancellation": (f"t.kind = 'cancellation' AND ta.registry_id = %(registry)s "
-                          f"AND ta.type = '{AccountType.OMGE_CANCELLATION}'"),
-    "use_towards_ndc": "t.kind = 'retirement' AND ta.registry_id = %(registry)s",
+# The movements of the registry's accounts in the year that each category counts (no movement is in two).
+_CATEGORIES: dict[str, Q] = {
+    "authorization": Q(kind=TransactionKind.ISSUANCE, incoming=True) & ~Q(block__authorization=Authorization.NONE),
+    "transfer": Q(kind=TransactionKind.EXTERNAL_TRANSFER, incoming=False),
+    "acquisition": Q(kind=TransactionKind.EXTERNAL_TRANSFER, incoming=True),
+    "cancellation": Q(kind=TransactionKind.CANCELLATION, incoming=True, account__type=AccountType.CANCELLATION),
+    "voluntary_cancellation": Q(kind=TransactionKind.CANCELLATION, incoming=True,
+                                account__type=AccountType.VOLUNTARY_CANCELLATION),
+    "omge_cancellation": Q(kind=TransactionKind.CANCELLATION, incoming=True,
+                           account__type=AccountType.OMGE_CANCELLATION),
+    "use_towards_ndc": Q(kind=TransactionKind.RETIREMENT, incoming=True),
 }
+_ORDER = [*_CATEGORIES, "first_transfer"]  # then the holdings per account type
 
-_FIRST_TRANSFER_SQL = """
-SELECT 'first_transfer', b."authorization", b.vintage, SUM(b.quantity)
-  FROM credits_creditblock b
- WHERE b.issuing_registry_id = %(registry)s AND b."authorization" <> 'none'
-   AND b.first_transferred_at >= %(start)s AND b.first_transferred_at < %(end)s
- GROUP BY b."authorization", b.vintage
-"""
+Row = tuple[str, str, int, int]  # category, authorization, vintage, quantity
 
-# Holdings at year end: replay every completed movement up to the end of the year.
-_HOLDINGS_SQL = """
-SELECT 'holdings:' || a.type, b."authorization", b.vintage, SUM(m.delta)
-  FROM (
-      SELECT e.to_account_id AS account_id, e.block_id, e.quantity AS delta
-        FROM credits_ledgerentry e JOIN credits_credittransaction t ON t.id = e.transaction_id
-       WHERE t.status = 'completed' AND t.completed_at < %(end)s
-      UNION ALL
-      SELECT e.from_account_id, e.block_id, -e.quantity
-        FROM credits_ledgerentry e JOIN credits_credittransaction t ON t.id = e.transaction_id
-       WHERE t.status = 'completed' AND t.completed_at < %(end)s AND e.from_account_id IS NOT NULL
-  ) m
-  JOIN credits_account a ON a.id = m.account_id
-  JOIN credits_creditblock b ON b.id = m.block_id
- WHERE a.registry_id = %(registry)s
- GROUP BY a.type, b."authorization", b.vintage
-HAVING SUM(m.delta) <> 0
-"""
+
+def _moves(registry: Registry, first: datetime.date, last: datetime.date) -> list[Row]:
+    """Units of each category moved in the period, per authorization and vintage."""
+    category = Case(*(When(where, then=Value(name)) for name, where in _CATEGORIES.items()),
+                    output_field=CharField())
+    rows = (ledger_movements(registry=registry, start=first, end=last).order_by()
+            .filter(reduce(operator.or_, _CATEGORIES.values())).annotate(category=category)
+            .values_list("category", "block__authorization", "block__vintage").annotate(units=Sum("quantity")))
+    return list(rows)
+
+
+def _first_transfers(registry: Registry, first: datetime.date, last: datetime.date) -> list[Row]:
+    """Authorized units issued by the registry whose block first left it (by external transfer) in the period."""
+    start, end = day_bounds(first, last)
+    rows = (CreditBlock.objects.filter(issuing_registry=registry, first_transferred_at__gte=start,
+                                       first_transferred_at__lt=end)
+            .exclude(authorization=Authorization.NONE).order_by()
+            .values_list("authorization", "vintage").annotate(units=Sum("quantity")))
+    return [("first_transfer", *row) for row in rows]
+
+
+def _holdings(registry: Registry, last: datetime.date) -> list[Row]:
+    """Units held at the end of ``last`` per account type (the ledger replayed up to then)."""
+    rows = (ledger_movements(registry=registry, end=last).order_by()
+            .values_list("account__type", "block__authorization", "block__vintage").annotate(units=Sum("delta"))
+            .exclude(units=0))
+    return [(f"holdings:{account_type}", authorization, vintage, units)
+            for account_type, authorization, vintage, units in rows]
 
 
 def annual_report(registry: Registry, year: int) -> list[dict]:
-    start, end = year_bounds(year)
-    params = {"registry": registry.pk, "start": start, "end": end}
-    rows: list[tuple] = []
-    with connection.cursor() as cursor:
-        for category, where in _QUERIES.items():
-            cursor.execute(_MOVES_SQL.format(where=where), {**params, "category": category})
-            rows.extend(cursor.fetchall())
-        cursor.execute(_FIRST_TRANSFER_SQL, params)
-        rows.extend(cursor.fetchall())
-        cursor.execute(_HOLDINGS_SQL, params)
-        rows.extend(cursor.fetchall())
-    order = [*_QUERIES, "first_transfer"]
-    rows.sort(key=lambda r: (order.index(r[0]) if r[0] in order else len(order), r[0], r[1], r[2]))
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    rows = [*_moves(registry, first, last), *_first_transfers(registry, first, last), *_holdings(registry, last)]
+    rows.sort(key=lambda r: (_ORDER.index(r[0]) if r[0] in _ORDER else len(_ORDER), r[0], r[1], r[2]))
     return [{"registry": registry.code, "year": year, "category": r[0], "authorization": r[1], "vintage": r[2],
              "quantity": int(r[3])} for r in rows]
 

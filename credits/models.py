@@ -300,3 +300,35 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id}: {self.first_serial}-{self.last_serial}"
+
+
+class LedgerMovement(models.Model):
+    """One side of a ledger entry of a completed transaction: units into (``incoming``) or out of one account.
+
+    Read-only, from the SQL view ``credits_ledgermovement`` (migration ``0003``): each entry of a completed
+    transaction gives one incoming row for its receiving account and, unless it is an issuance, one outgoing
+    row for its sending account. Summing ``delta`` replays the ledger; ``credits.selectors.ledger_movements``
+    is the one reader of it (statements, reconciliation, the Article 6.2 report).
+    """
+
+    pk = models.CompositePrimaryKey("entry", "incoming")
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.DO_NOTHING, related_name="+")
+    incoming = models.BooleanField()
+    transaction = models.ForeignKey(CreditTransaction, on_delete=models.DO_NOTHING, related_name="+")
+    block = models.ForeignKey(CreditBlock, on_delete=models.DO_NOTHING, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, related_name="+")
+    counterparty = models.ForeignKey(Account, null=True, on_delete=models.DO_NOTHING, related_name="+",
+                                     help_text=_("The other account of the entry; none for an issuance."))
+    first_serial = models.BigIntegerField()
+    last_serial = models.BigIntegerField()
+    quantity = models.BigIntegerField()
+    delta = models.BigIntegerField(help_text=_("The quantity, negative when the units leave the account."))
+    kind = models.CharField(max_length=20, choices=TransactionKind.choices)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = "credits_ledgermovement"
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id}: {self.delta:+} in account {self.account_id}"

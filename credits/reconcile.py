@@ -1,8 +1,9 @@
 """Reconciliation: replay the ledger and compare it with the holdings, in SQL (scales to 10^7 blocks).
 
 Checks, each reported with the account or issuance concerned:
-1. replay: for every account, units received minus units sent in completed transactions
-   equals its stored balance and the units of the blocks it holds;
+1. replay: for every account, the sum of its ledger movements (``selectors.ledger_movements``:
+   units received minus units sent in completed transactions) equals its stored balance and the
+   units of the blocks it holds;
 2. issuance: the blocks of every issuance sum to its quantity;
 3. overlap: no two blocks share a serial number (the exclusion constraint guards it too);
 4. finality: cancelled/retired blocks sit in accounts of the matching type, and nothing was
@@ -14,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Sum
 
 from .choices import TERMINAL_TYPES
+from .selectors import ledger_movements
 
 
 @dataclass
@@ -29,18 +32,9 @@ class Difference:
         return f"[{self.check}] {self.subject}: expected {self.expected}, found {self.found}"
 
 
+# {replay}: the ledger replayed per account, from the one ledger reader (see ``_replay``).
 REPLAY_SQL = """
-WITH replay AS (
-    SELECT account_id, SUM(delta) AS units FROM (
-        SELECT e.to_account_id AS account_id, e.quantity AS delta
-          FROM credits_ledgerentry e JOIN credits_credittransaction t ON t.id = e.transaction_id
-         WHERE t.status = 'completed'
-        UNION ALL
-        SELECT e.from_account_id, -e.quantity
-          FROM credits_ledgerentry e JOIN credits_credittransaction t ON t.id = e.transaction_id
-         WHERE t.status = 'completed' AND e.from_account_id IS NOT NULL
-    ) moves GROUP BY account_id
-), held AS (
+WITH replay AS ({replay}), held AS (
     SELECT account_id, SUM(quantity) AS units FROM credits_creditblock GROUP BY account_id
 )
 SELECT a.number, a.balance, COALESCE(r.units, 0), COALESCE(h.units, 0)
@@ -50,6 +44,13 @@ SELECT a.number, a.balance, COALESCE(r.units, 0), COALESCE(h.units, 0)
  WHERE a.balance <> COALESCE(r.units, 0) OR a.balance <> COALESCE(h.units, 0)
  ORDER BY a.number
 """
+
+
+def _replay() -> tuple[str, tuple]:
+    """SQL (and its parameters) of the units every account holds by the ledger: the sum of its movements."""
+    replay = ledger_movements().order_by().values("account_id").annotate(units=Sum("delta"))
+    return replay.query.sql_with_params()
+
 
 ISSUANCE_SQL = """
 SELECT i.id, i.monitoring_period_key, r.country_id, i.quantity, COALESCE(SUM(b.quantity), 0)
@@ -85,7 +86,8 @@ def reconcile() -> list[Difference]:
     differences: list[Difference] = []
     terminal = [str(t) for t in TERMINAL_TYPES]
     with connection.cursor() as cursor:
-        cursor.execute(REPLAY_SQL)
+        replay, params = _replay()
+        cursor.execute(REPLAY_SQL.format(replay=replay), params)
         for number, balance, replayed, held in cursor.fetchall():
             if balance != replayed:
                 differences.append(Difference("replay", f"account {number}", f"{replayed} (replay)",

@@ -5,6 +5,10 @@ registry publishes), totals per account type, blocks and their history (no balan
 account), the annual transaction summary, retirements with their beneficiaries.
 Representatives, the registry's administrators and its ministry also see balances, blocks by
 account and transactions of their accounts.
+
+The ledger has one reader, ``ledger_movements`` (the SQL view of completed movements per account),
+bounded by one helper, ``day_bounds``: account statements (CSV and PDF), reconciliation and the
+Article 6.2 report all replay the ledger through it.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from committee.choices import Role
 from committee.roles import active_roles, is_system_admin
 
 from .choices import HOLDING_TYPES, AccountType, TransactionKind, TransactionStatus
-from .models import Account, CreditBlock, CreditTransaction, LedgerEntry, Registry
-from .serials import parse
+from .models import Account, CreditBlock, CreditTransaction, LedgerEntry, LedgerMovement, Registry
+from .serials import format_range, parse
 
 
 def registry_list() -> QuerySet[Registry]:
@@ -148,11 +152,6 @@ def holding_accounts_public(registry: Registry) -> QuerySet[Account]:
     return account_list(None).filter(registry=registry, type__in=list(HOLDING_TYPES))
 
 
-def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
-    return start, datetime.datetime(year + 1, 1, 1, tzinfo=datetime.UTC)
-
-
 # --- Reads for the browser pages ------------------------------------------------------------
 
 # Completed transactions of these kinds are public (the registry publishes issuances, cancellations and
@@ -231,6 +230,42 @@ def issuance_queue(registry: Registry):
     return qs.exclude(Exists(issued)).order_by("decided_at", "id")
 
 
+# --- The ledger's one reader: movements, periods and account statements ---------------------------
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants ``[from, until)`` of the days from ``start`` to ``end`` (both inclusive) in the registry's
+    time zone. Every period of the ledger (statements, reports, certificates of a year) is bounded by it."""
+    tz = timezone.get_current_timezone()
+    return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+            datetime.datetime.combine(end + ONE_DAY, datetime.time.min, tzinfo=tz))
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants of one calendar year (``day_bounds`` of 1 January to 31 December)."""
+    return day_bounds(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def ledger_movements(*, account: Account | None = None, registry: Registry | None = None,
+                     start: datetime.date | None = None, end: datetime.date | None = None
+                     ) -> QuerySet[LedgerMovement]:
+    """Units moved into (``delta`` > 0) and out of (``delta`` < 0) one account, or every account of one
+    registry, by the transactions completed on the days from ``start`` to ``end`` (inclusive; either may be
+    left open), oldest first. The one reader of the ledger: summing ``delta`` replays it."""
+    movements = LedgerMovement.objects.all()
+    if account is not None:
+        movements = movements.filter(account=account)
+    if registry is not None:
+        movements = movements.filter(account__registry=registry)
+    if start is not None:  # from the first instant of the start day
+        movements = movements.filter(completed_at__gte=day_bounds(start, start)[0])
+    if end is not None and end < datetime.date.max:  # until the first instant after the end day
+        movements = movements.filter(completed_at__lt=day_bounds(end, end)[1])
+    return movements.order_by("completed_at", "entry_id", "incoming")
+
+
 @dataclass(frozen=True)
 class StatementLine:
     completed_at: datetime.datetime
@@ -240,6 +275,11 @@ class StatementLine:
     credits_in: int
     credits_out: int
     balance: int
+
+    @property
+    def day(self) -> datetime.date:
+        """The day of the movement in the registry's time zone (the zone of the statement's period)."""
+        return timezone.localdate(self.completed_at)
 
 
 @dataclass(frozen=True)
@@ -254,37 +294,34 @@ class Statement:
     def closing(self) -> int:
         return self.lines[-1].balance if self.lines else self.opening
 
+    @property
+    def credits_in(self) -> int:
+        return sum(line.credits_in for line in self.lines)
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+    @property
+    def credits_out(self) -> int:
+        return sum(line.credits_out for line in self.lines)
 
 
 def account_statement(account: Account, start: datetime.date, end: datetime.date) -> Statement:
     """Movements of one account between two dates (inclusive) from the ledger, with the balance before
     and after each; one line per serial range moved."""
-    from .serials import format_range
-
-    entries = LedgerEntry.objects.filter(Q(to_account=account) | Q(from_account=account),
-                                         transaction__status=TransactionStatus.COMPLETED)
-    begin, finish = _day_start(start), _day_start(end + datetime.timedelta(days=1))
-    before = entries.filter(transaction__completed_at__lt=begin).aggregate(
-        received=Sum("quantity", filter=Q(to_account=account)), sent=Sum("quantity", filter=Q(from_account=account)))
-    balance = (before["received"] or 0) - (before["sent"] or 0)
-    opening, lines = balance, []
-    rows = (entries.filter(transaction__completed_at__gte=begin, transaction__completed_at__lt=finish)
-            .select_related("transaction__registry__country", "from_account", "to_account",
-                            "block__issuing_registry__country")
-            .order_by("transaction__completed_at", "id"))
-    for entry in rows:
-        incoming = entry.to_account_id == account.pk
-        balance += entry.quantity if incoming else -entry.quantity
-        block = entry.block
+    opening = 0
+    if start > datetime.date.min:
+        before = ledger_movements(account=account, end=start - ONE_DAY).aggregate(units=Sum("delta"))
+        opening = before["units"] or 0
+    movements = ledger_movements(account=account, start=start, end=end).select_related(
+        "transaction__registry__country", "counterparty", "block__issuing_registry__country")
+    balance, lines = opening, []
+    for movement in movements:
+        balance += movement.delta
+        block = movement.block
         lines.append(StatementLine(
-            completed_at=entry.transaction.completed_at, transaction=entry.transaction,
-            counterparty=entry.from_account if incoming else entry.to_account,
+            completed_at=movement.completed_at, transaction=movement.transaction, counterparty=movement.counterparty,
             serials=format_range(registry=block.issuing_registry.code, project=block.project_code,
                                  period=block.monitoring_period_number, vintage=block.vintage,
-                                 first=entry.first_serial, last=entry.last_serial),
-            credits_in=entry.quantity if incoming else 0, credits_out=0 if incoming else entry.quantity,
+                                 first=movement.first_serial, last=movement.last_serial),
+            credits_in=movement.quantity if movement.incoming else 0,
+            credits_out=0 if movement.incoming else movement.quantity,
             balance=balance))
     return Statement(account=account, start=start, end=end, opening=opening, lines=lines)

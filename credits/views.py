@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.forms import add_service_error
+from core.forms import run_service
+from core.views import PAGE_SIZE, form_status, paginate, query_without_page
 
 from . import article6, forms, selectors, services
 from . import permissions as perms
@@ -44,7 +44,6 @@ from .filters import BlockFilter, RetirementFilter
 from .models import Account, CreditBlock, CreditTransaction, Registry
 from .serials import format_range
 
-PAGE_SIZE = 50
 ACCOUNT_BLOCKS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -83,35 +82,13 @@ def _require_registry_admin(user, registry: Registry) -> None:
              _("Only an administrator of the %(registry)s may do this.") % {"registry": registry})
 
 
-def _call_service(form, call: Callable[[dict[str, Any]], Any]) -> Any:
-    """Run one service with the form's cleaned data; on refusal put the error on the form and return None."""
-    if not form.is_valid():
-        return None
-    try:
-        return call(form.cleaned_data)
-    except ApplicationError as exc:
-        add_service_error(form, exc)
-        return None
-
-
 def _form_page(request: HttpRequest, form, *, heading: str, submit: str, back_url: str, eyebrow: str = "",
                intro: str = "", registry: Registry | None = None, method: str = "post",
                template: str = "credits/form_page.html", **extra) -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
     return render(request, template, {
         "form": form, "heading": heading, "submit": submit, "back_url": back_url, "eyebrow": eyebrow,
         "intro": intro, "registry": registry, "method": method, **extra,
-    }, status=status)
-
-
-def _page(request: HttpRequest, items) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    }, status=form_status(form))
 
 
 @dataclass(frozen=True)
@@ -211,9 +188,9 @@ BLOCK_FILTERS = ("project", "vintage", "account_type", "registry", "status")
 def block_list(request: HttpRequest) -> HttpResponse:
     """Public block search (project, vintage, account type, registry where held, status) with the API's FilterSet."""
     filterset = BlockFilter(request.GET or None, queryset=selectors.block_search().order_by("first_serial"))
-    page = _page(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     return render(request, "credits/block_list.html", {
-        "filter": filterset, "page": page, "blocks": page.object_list, "query": _query_without_page(request),
+        "filter": filterset, "page": page, "blocks": page.object_list, "query": query_without_page(request),
         "selected": {key: request.GET.get(key, "") for key in BLOCK_FILTERS},
         "account_types": AccountType.choices, "statuses": BlockStatus.choices,
         "registries": selectors.registry_list().order_by("country__code"),
@@ -256,9 +233,9 @@ def _project_url(project_code: str) -> str:
 def retirement_list(request: HttpRequest) -> HttpResponse:
     filterset = RetirementFilter(request.GET or None, queryset=selectors.retirements().prefetch_related(
         "entries__block__issuing_registry__country"))
-    page = _page(request, filterset.qs)
+    page = paginate(request, filterset.qs)
     return render(request, "credits/retirement_list.html", {
-        "filter": filterset, "page": page, "retirements": page.object_list, "query": _query_without_page(request),
+        "filter": filterset, "page": page, "retirements": page.object_list, "query": query_without_page(request),
         "selected": {key: request.GET.get(key, "") for key in ("q", "registry", "year")},
         "registries": selectors.registry_list().order_by("country__code"),
     })
@@ -359,11 +336,8 @@ def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpRe
              _("You may not initiate transactions from account %(number)s.") % {"number": account.number})
     form = forms.TransactionForm(request.POST or None, from_account=account, kind=kind_value)
     if request.method == "POST":
-        txn = _call_service(form, lambda data: services.transaction_initiate(
-            actor=request.user, kind=kind_value, from_account=account, to_account=data["to_account"],
-            quantity=data["quantity"], first_serial=data["first_serial"], last_serial=data["last_serial"],
-            project_code=data["project_code"], vintage=data["vintage"], purpose=data.get("purpose", ""),
-            beneficiary=data.get("beneficiary", ""), note=data["note"], idempotency_key=data["idempotency_key"]))
+        txn = run_service(form, lambda: services.transaction_initiate(
+            actor=request.user, kind=kind_value, from_account=account, **form.cleaned_data))
         if txn is not None:
             _announce(request, txn)
             return redirect(txn)
@@ -430,7 +404,8 @@ def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
     _require_approver(request.user, txn)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST":
-        done = _call_service(form, lambda data: services.transaction_reject(actor=request.user, txn=txn, **data))
+        done = run_service(form, lambda: services.transaction_reject(
+            actor=request.user, txn=txn, **form.cleaned_data))
         if done is not None:
             messages.success(request, _("%(reference)s was rejected.") % {"reference": done.reference})
             return redirect(done)
@@ -477,6 +452,8 @@ STATEMENT_COLUMNS = ["date", "transaction", "kind", "counterparty", "serial_numb
 
 
 def _statement_csv(statement: selectors.Statement) -> bytes:
+    """The statement as CSV: the opening balance, one row per line of ``selectors.account_statement`` (the
+    lines the PDF statement shows too), the closing balance."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     account = statement.account
@@ -484,7 +461,7 @@ def _statement_csv(statement: selectors.Statement) -> bytes:
     writer.writerow([statement.start.isoformat(), "", "opening balance", account.number, "", "", "",
                      statement.opening])
     for line in statement.lines:
-        writer.writerow([line.completed_at.date().isoformat(), line.transaction.reference,
+        writer.writerow([line.day.isoformat(), line.transaction.reference,
                          line.transaction.kind, line.counterparty.number if line.counterparty else "",
                          line.serials, line.credits_in, line.credits_out, line.balance])
     writer.writerow([statement.end.isoformat(), "", "closing balance", account.number, "", "", "",
@@ -500,8 +477,8 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
     _require_registry_admin(request.user, registry)
     form = forms.AccountOpenForm(request.POST or None)
     if request.method == "POST":
-        account = _call_service(form, lambda data: services.account_open(actor=request.user, registry=registry,
-                                                                         **data))
+        account = run_service(form, lambda: services.account_open(
+            actor=request.user, registry=registry, **form.cleaned_data))
         if account is not None:
             messages.success(request, _("Account %(number)s was opened.") % {"number": account.number})
             return redirect(account)
@@ -515,8 +492,8 @@ def account_status(request: HttpRequest, number: str) -> HttpResponse:
     _require_registry_admin(request.user, account.registry)
     form = forms.AccountStatusForm(request.POST or None, account=account)
     if request.method == "POST":
-        changed = _call_service(form, lambda data: services.account_change_status(
-            actor=request.user, account=account, **data))
+        changed = run_service(form, lambda: services.account_change_status(
+            actor=request.user, account=account, **form.cleaned_data))
         if changed is not None:
             messages.success(request, _("Account %(number)s is now %(status)s.")
                              % {"number": changed.number, "status": changed.get_status_display().lower()})
@@ -533,8 +510,8 @@ def account_representatives(request: HttpRequest, number: str) -> HttpResponse:
     _require_registry_admin(request.user, account.registry)
     form = forms.RepresentativeForm(request.POST or None)
     if request.method == "POST":
-        link = _call_service(form, lambda data: services.account_set_representative(
-            actor=request.user, account=account, **data))
+        link = run_service(form, lambda: services.account_set_representative(
+            actor=request.user, account=account, **form.cleaned_data))
         if link is not None:
             messages.success(request, _("%(user)s represents %(number)s.")
                              % {"user": link.user.username, "number": account.number})
@@ -568,8 +545,8 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     _require_registry_admin(request.user, txn.registry)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST":
-        reversal = _call_service(form, lambda data: services.transaction_reverse(actor=request.user, txn=txn,
-                                                                                 **data))
+        reversal = run_service(form, lambda: services.transaction_reverse(
+            actor=request.user, txn=txn, **form.cleaned_data))
         if reversal is not None:
             messages.success(request, _("%(reference)s was reversed by %(reversal)s.")
                              % {"reference": txn.reference, "reversal": reversal.reference})
@@ -614,8 +591,8 @@ def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     item = _queue_item(get_object_or_404(selectors.issuance_queue(registry), pk=pk), registry)
     form = forms.IssuanceExecuteForm(request.POST or None)
     if request.method == "POST":
-        issuance = _call_service(form, lambda data: services.issuance_execute(
-            actor=request.user, request=item.request, registry=registry, **data))
+        issuance = run_service(form, lambda: services.issuance_execute(
+            actor=request.user, request=item.request, registry=registry, **form.cleaned_data))
         if issuance is not None:
             messages.success(request, _("%(quantity)s credits were issued for %(period)s.")
                              % {"quantity": f"{issuance.quantity:,}", "period": issuance.monitoring_period_key})

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from credits.reconcile import reconcile
@@ -7,7 +9,7 @@ class Command(BaseCommand):
     help = ("Replay every completed credit transaction and compare with the current holdings, account by "
             "account and issuance by issuance; exits non-zero and lists each difference if any.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         differences = reconcile()
         for difference in differences:
             self.stderr.write(str(difference))
