@@ -26,7 +26,7 @@ from committee.choices import DecisionMode, OrganizationKind, Role
 from committee.models import Country, JointCommittee, Organization, RoleAssignment, ThirdPartyEntity, User
 from methodologies.models import Methodology
 
-from . import services
+from . import selectors, services
 from .choices import AllocationParty, Conclusion, FindingKind, FindingStatus, ParticipantSide, RegistrySide
 from .models import Project
 
@@ -135,7 +135,7 @@ def _create(cast: _Cast, *, title: str, version, sites: list[dict], expected: in
 def _pdd(cast: _Cast, project: Project, *, ex_ante=None) -> None:
     answers = [{"criterion": c, "meets": True,
                 "justification": "Confirmed by the equipment specifications in section B of the PDD."}
-               for c in services._criteria(project)]
+               for c in selectors.eligibility_criteria(project)]
     services.pdd_save(actor=cast.focal, project=project, answers=answers, ex_ante_values=ex_ante,
                       public_file=demo_pdf(f"{project.project_id} PDD (public version)", project.title),
                       confidential_file=demo_pdf(f"{project.project_id} PDD (confidential version)", project.title,
