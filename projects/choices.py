@@ -65,6 +65,11 @@ PUBLIC_STATUSES = {
 EDITABLE_STATUSES = {ProjectStatus.DRAFT}
 # Statuses in which a revised PDD version may be saved (after submission: revisions during validation).
 PDD_REVISABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.UNDER_VALIDATION, ProjectStatus.VALIDATION_NEGATIVE}
+# Statuses in which the participants may (again) choose the TPE that validates the project.
+TPE_CHOICE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.PDD_SUBMITTED, ProjectStatus.PUBLIC_INPUT,
+                       ProjectStatus.VALIDATION_NEGATIVE}
+# Closed projects: no MoC statement, Annex 1 change or credit allocation any more.
+CLOSED_STATUSES = (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED)
 
 
 class ParticipantSide(models.TextChoices):

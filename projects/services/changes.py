@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from committee.choices import DecisionKind
-from committee.roles import require_secretariat
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, relock, snapshot, validated_save
@@ -16,7 +15,10 @@ from methodologies.services import DecisionInput  # the same "how the Joint Comm
 
 from ..access import (
     participant_users,
-    require_focal_point,
+    require_change_request_approve,
+    require_change_request_reject,
+    require_change_request_submit,
+    require_change_request_withdraw,
     secretariat_users,
 )
 from ..choices import (
@@ -78,7 +80,7 @@ def change_request_submit(*, actor, project: Project, kind: str, description: st
                           new_crediting_end: datetime.date | None = None) -> ChangeRequest:
     """The focal point requests a post-registration change or the renewal of the crediting period."""
     project = _lock_project(project)
-    require_focal_point(actor, project, "request changes")
+    require_change_request_submit(actor, project)
     if project.status != ProjectStatus.REGISTERED:
         raise Conflict("Post-registration changes and renewals are for registered projects.", field="status")
     if kind not in ChangeRequestKind.values:
@@ -112,13 +114,15 @@ def change_request_submit(*, actor, project: Project, kind: str, description: st
 
 def _lock_request(request: ChangeRequest) -> tuple[Project, ChangeRequest]:
     project = _lock_project(request.project)
-    return project, relock(request)
+    request = relock(request)
+    request.project = project
+    return project, request
 
 
 @transaction.atomic
 def change_request_withdraw(*, actor, request: ChangeRequest, reason: str = "") -> ChangeRequest:
     project, request = _lock_request(request)
-    require_focal_point(actor, project, "withdraw the request")
+    require_change_request_withdraw(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.WITHDRAWN,
                      what="The request", labels=CHANGE_LABELS)
     request.status, request.reason, request.decided_at = ChangeRequestStatus.WITHDRAWN, (reason or "").strip(), _now()
@@ -135,7 +139,7 @@ def change_request_withdraw(*, actor, request: ChangeRequest, reason: str = "") 
 def change_request_approve(*, actor, request: ChangeRequest, decision: DecisionInput) -> ChangeRequest:
     """The Joint Committee approves: the changes apply to the project (or its crediting period is renewed)."""
     project, request = _lock_request(request)
-    require_secretariat(actor, project.joint_committee)
+    require_change_request_approve(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.APPROVED,
                      what="The request", labels=CHANGE_LABELS)
     if project.status != ProjectStatus.REGISTERED:
@@ -166,7 +170,7 @@ def change_request_approve(*, actor, request: ChangeRequest, decision: DecisionI
 @transaction.atomic
 def change_request_reject(*, actor, request: ChangeRequest, decision: DecisionInput, reason: str) -> ChangeRequest:
     project, request = _lock_request(request)
-    require_secretariat(actor, project.joint_committee)
+    require_change_request_reject(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.REJECTED,
                      what="The request", labels=CHANGE_LABELS)
     if not (reason or "").strip():

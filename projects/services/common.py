@@ -21,6 +21,7 @@ from methodologies.services import DecisionInput  # the same "how the Joint Comm
 from .. import files
 from ..choices import (
     BLOCKING_FINDINGS,
+    CLOSED_STATUSES,
     PROJECT_TRANSITIONS,
     ChangeRequestStatus,
     FindingKind,
@@ -39,7 +40,6 @@ PROJECT_LABELS = dict(ProjectStatus.choices)
 MONITORING_LABELS = dict(MonitoringStatus.choices)
 ISSUANCE_LABELS = dict(IssuanceStatus.choices)
 CHANGE_LABELS = dict(ChangeRequestStatus.choices)
-CLOSED_STATUSES = (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED)
 
 
 # --- inputs ------------------------------------------------------------------------------------------
@@ -232,4 +232,6 @@ def _json_value(value, label: str):
 
 def _lock_period(period: MonitoringPeriod) -> tuple[Project, MonitoringPeriod]:
     project = _lock_project(period.project)
-    return project, relock(period)
+    period = relock(period)
+    period.project = project
+    return project, period

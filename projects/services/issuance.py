@@ -8,7 +8,6 @@ import datetime
 from django.db import transaction
 
 from committee.choices import DecisionKind
-from committee.roles import require_secretariat
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, relock, validated_save
@@ -17,7 +16,10 @@ from methodologies.services import DecisionInput  # the same "how the Joint Comm
 from ..access import (
     participant_users,
     registry_admin_users,
-    require_focal_point,
+    require_issuance_request_decide,
+    require_issuance_request_reject,
+    require_issuance_request_submit,
+    require_issuance_request_withdraw,
     secretariat_users,
 )
 from ..choices import (
@@ -52,7 +54,7 @@ from .common import (
 def issuance_request_submit(*, actor, period: MonitoringPeriod) -> IssuanceRequest:
     """The focal point requests issuance of the verified reductions of one monitoring period."""
     project, period = _lock_period(period)
-    require_focal_point(actor, project, "request issuance")
+    require_issuance_request_submit(actor, period)
     check_transition(MONITORING_TRANSITIONS, period.status, MonitoringStatus.ISSUANCE_REQUESTED,
                      what=f"Monitoring period {period.number}", labels=MONITORING_LABELS)
     if project.status != ProjectStatus.REGISTERED:
@@ -83,7 +85,9 @@ def issuance_request_submit(*, actor, period: MonitoringPeriod) -> IssuanceReque
 
 def _lock_issuance(request: IssuanceRequest) -> tuple[Project, MonitoringPeriod, IssuanceRequest]:
     project, period = _lock_period(request.period)
-    return project, period, relock(request)
+    request = relock(request)
+    request.project = project
+    return project, period, request
 
 
 def _period_back_to_verified(period: MonitoringPeriod) -> None:
@@ -96,7 +100,7 @@ def _period_back_to_verified(period: MonitoringPeriod) -> None:
 @transaction.atomic
 def issuance_request_withdraw(*, actor, request: IssuanceRequest, reason: str = "") -> IssuanceRequest:
     project, period, request = _lock_issuance(request)
-    require_focal_point(actor, project, "withdraw the issuance request")
+    require_issuance_request_withdraw(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.WITHDRAWN, what="The issuance request",
                      labels=ISSUANCE_LABELS)
     request.status, request.reason, request.decided_at = IssuanceStatus.WITHDRAWN, (reason or "").strip(), _now()
@@ -117,11 +121,11 @@ def issuance_decision_title(request: IssuanceRequest) -> str:
 
 
 @transaction.atomic
-def issuance_decide(*, actor, request: IssuanceRequest, amount: int, decision: DecisionInput) -> IssuanceRequest:
+def issuance_request_decide(*, actor, request: IssuanceRequest, amount: int, decision: DecisionInput) -> IssuanceRequest:
     """The Joint Committee decides the amount to issue (at most the verified reductions); the registries
     then issue it by the project's credit allocation (the credits app)."""
     project, period, request = _lock_issuance(request)
-    require_secretariat(actor, project.joint_committee)
+    require_issuance_request_decide(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.DECIDED, what="The issuance request",
                      labels=ISSUANCE_LABELS)
     try:
@@ -154,9 +158,9 @@ def issuance_decide(*, actor, request: IssuanceRequest, amount: int, decision: D
 
 
 @transaction.atomic
-def issuance_reject(*, actor, request: IssuanceRequest, decision: DecisionInput, reason: str) -> IssuanceRequest:
+def issuance_request_reject(*, actor, request: IssuanceRequest, decision: DecisionInput, reason: str) -> IssuanceRequest:
     project, period, request = _lock_issuance(request)
-    require_secretariat(actor, project.joint_committee)
+    require_issuance_request_reject(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.REJECTED, what="The issuance request",
                      labels=ISSUANCE_LABELS)
     if not (reason or "").strip():

@@ -16,7 +16,9 @@ from core.workflow import lock, validated_save
 from .. import files
 from ..access import (
     participant_users,
-    require_focal_point,
+    require_allocation_submit,
+    require_moc_annex_change,
+    require_moc_submit,
     secretariat_users,
 )
 from ..choices import (
@@ -75,7 +77,7 @@ def moc_submit(*, actor, project: Project, focal_point: Organization, primary_si
     Naming another participant as focal point is done this way (a new statement), never by Annex 1.
     """
     project = _lock_project(project)
-    require_focal_point(actor, project, "submit an MoC statement")
+    require_moc_submit(actor, project)
     _require_open(project)
     participants = lock(project.participants.all())
     new_focal = next((p for p in participants if p.organization_id == focal_point.pk and p.active), None)
@@ -129,7 +131,7 @@ def moc_annex_change(*, actor, project: Project, kind: str, organization: Organi
                      effective_on: datetime.date | None = None) -> MoCAnnexChange:
     """An Annex 1 change to the current MoC statement: a participant added, renamed or withdrawn, or contacts."""
     project = _lock_project(project)
-    require_focal_point(actor, project, "record an MoC Annex 1 change")
+    require_moc_annex_change(actor, project)
     _require_open(project)
     if kind not in AnnexChangeKind.values:
         raise ApplicationError("Choose the kind of Annex 1 change.", field="kind")
@@ -200,7 +202,7 @@ def _percent(value) -> Decimal:
 def allocation_submit(*, actor, project: Project, shares: Iterable, note: str = "") -> CreditAllocation:
     """The focal point enters a new version of the credit allocation (the percentages sum to exactly 100)."""
     project = _lock_project(project)
-    require_focal_point(actor, project, "enter its credit allocation")
+    require_allocation_submit(actor, project)
     _require_open(project)
     shares = [_as(ShareInput, s) for s in shares]
     if not shares:

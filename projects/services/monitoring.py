@@ -18,7 +18,12 @@ from methodologies.models import MethodologyVersion
 from .. import files
 from ..access import (
     participant_users,
-    require_participant,
+    require_evidence_add,
+    require_evidence_remove,
+    require_monitoring_period_create,
+    require_monitoring_report_save,
+    require_monitoring_report_submit,
+    require_monitoring_report_upload,
     tpe_users,
 )
 from ..choices import (
@@ -56,7 +61,7 @@ def monitoring_period_create(*, actor, project: Project, start_date: datetime.da
     """A participant opens the next monitoring period: inside the crediting period, starting the day after
     the previous period ended (the first one at or after the start of the crediting period)."""
     project = _lock_project(project)
-    require_participant(actor, project, "open a monitoring period")
+    require_monitoring_period_create(actor, project)
     if project.status != ProjectStatus.REGISTERED:
         raise Conflict("Monitoring periods are for registered projects.", field="status")
     if start_date is None or end_date is None:
@@ -190,7 +195,7 @@ def monitoring_report_save(*, actor, period: MonitoringPeriod, values: Mapping, 
     Values are merged into the draft unless ``replace``; they are checked in full when the report is submitted.
     """
     project, period = _lock_period(period)
-    require_participant(actor, project, "enter monitoring values")
+    require_monitoring_report_save(actor, period)
     if entry_method not in (EntryMethod.FORM, EntryMethod.API):
         raise ApplicationError("Values are entered by form or by the API.", field="entry_method")
     report = _draft_report(period, actor, methodology_version)
@@ -211,7 +216,7 @@ def monitoring_report_upload(*, actor, period: MonitoringPeriod, file,
     from methodologies.selectors import read_monitoring_workbook
 
     project, period = _lock_period(period)
-    require_participant(actor, project, "upload a monitoring spreadsheet")
+    require_monitoring_report_upload(actor, period)
     checked = files.checked_upload(file, allowed=files.SPREADSHEET_TYPES, field="file")
     report = _draft_report(period, actor, methodology_version)
     version = report.methodology_version
@@ -233,7 +238,7 @@ def evidence_add(*, actor, period: MonitoringPeriod, file, description: str = ""
                  ) -> EvidenceFile:
     """Attach an evidence file to the draft report (types and size limited; kept with its SHA-256)."""
     project, period = _lock_period(period)
-    require_participant(actor, project, "add evidence")
+    require_evidence_add(actor, period)
     checked = files.checked_upload(file, allowed=files.EVIDENCE_TYPES, field="file")
     report = _draft_report(period, actor, None)
     if parameter and not report.methodology_version.parameters.filter(symbol=parameter).exists():
@@ -253,7 +258,7 @@ def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
     """Remove an evidence file from a draft report (a submitted report keeps its evidence)."""
     project, period = _lock_period(evidence.report.period)
     evidence = relock(evidence)
-    require_participant(actor, project, "remove evidence")
+    require_evidence_remove(actor, evidence)
     if evidence.report.status != ReportStatus.DRAFT:
         raise Conflict("Evidence of a submitted report cannot be removed.", field="status")
     audit.record(actor=actor, action="projects.evidence.remove", target=evidence.report, data={
@@ -270,7 +275,7 @@ def monitoring_report_submit(*, actor, period: MonitoringPeriod, verification_tp
     from methodologies.content import version_spec
 
     project, period = _lock_period(period)
-    require_participant(actor, project, "submit the monitoring report")
+    require_monitoring_report_submit(actor, period)
     check_transition(MONITORING_TRANSITIONS, period.status, MonitoringStatus.SUBMITTED,
                      what=f"Monitoring period {period.number}", labels=MONITORING_LABELS)
     if project.status != ProjectStatus.REGISTERED:

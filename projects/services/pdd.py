@@ -10,7 +10,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from committee.roles import require_secretariat
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, validated_save
@@ -19,7 +18,10 @@ from methodologies.models import EligibilityCriterion, Parameter
 from .. import files
 from ..access import (
     participant_users,
-    require_participant,
+    require_pdd_publish,
+    require_pdd_return,
+    require_pdd_save,
+    require_pdd_submit,
     secretariat_users,
     tpe_users,
 )
@@ -114,7 +116,7 @@ def pdd_save(*, actor, project: Project, public_file=None, confidential_file=Non
              ex_ante_values: Mapping | None = None, remove_confidential: bool = False) -> PDD:
     """Save the PDD draft (it can be resumed later): files, eligibility answers, ex-ante values."""
     project = _lock_project(project)
-    require_participant(actor, project, "edit its PDD")
+    require_pdd_save(actor, project)
     if project.status not in PDD_REVISABLE_STATUSES:
         raise Conflict(f"The PDD of {project.project_id} cannot be changed while the project is "
                        f"{PROJECT_LABELS[project.status].lower()}.", field="status")
@@ -184,7 +186,7 @@ def pdd_submit(*, actor, project: Project, now: datetime.datetime | None = None)
     """Submit the PDD: a draft project goes to the secretariat's completeness check; during validation a
     revised PDD goes to the TPE (the project keeps its status)."""
     project = _lock_project(project)
-    require_participant(actor, project, "submit its PDD")
+    require_pdd_submit(actor, project)
     draft = project.pdds.filter(status=PDDStatus.DRAFT).first()
     revision = project.status in (ProjectStatus.UNDER_VALIDATION, ProjectStatus.VALIDATION_NEGATIVE)
     if not revision:
@@ -226,7 +228,7 @@ def pdd_submit(*, actor, project: Project, now: datetime.datetime | None = None)
 def pdd_return(*, actor, project: Project, reason: str) -> Project:
     """The secretariat finds the submission incomplete and returns it to the participants."""
     project = _lock_project(project)
-    require_secretariat(actor, project.joint_committee)
+    require_pdd_return(actor, project)
     if not (reason or "").strip():
         raise ApplicationError("Say what is missing.", field="reason")
     before = _move(project, ProjectStatus.DRAFT)
@@ -248,7 +250,7 @@ def pdd_publish(*, actor, project: Project, now: datetime.datetime | None = None
     The period lasts the Joint Committee's ``pdd_public_input_days`` (30 by default).
     """
     project = _lock_project(project)
-    require_secretariat(actor, project.joint_committee)
+    require_pdd_publish(actor, project)
     before = _move(project, ProjectStatus.PUBLIC_INPUT)
     opens_at = _now(now)
     days = _jc_days(project.joint_committee, "pdd_public_input_days", DEFAULT_PDD_PUBLIC_INPUT_DAYS)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from committee.models import JointCommittee, Organization, SectoralScope
-from committee.roles import is_system_admin, require, require_authenticated
+from committee.roles import is_system_admin, require_authenticated
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import lock, snapshot, validated_save
@@ -20,8 +20,9 @@ from methodologies.models import MethodologyVersion
 from ..access import (
     participant_organization_ids,
     participant_users,
-    require_focal_point,
-    require_participant,
+    require_project_create,
+    require_project_update,
+    require_project_withdraw,
     secretariat_users,
 )
 from ..choices import (
@@ -142,11 +143,9 @@ def project_create(*, actor, joint_committee: JointCommittee, title: str, sector
                    crediting_start: datetime.date | None = None, crediting_end: datetime.date | None = None
                    ) -> Project:
     """A participant starts a draft project; its ID (``MN001``...) is the next number of the partner country."""
-    require_authenticated(actor)
+    require_authenticated(actor)  # before reading the input
     participants = [_as(ParticipantInput, p) for p in participants]
-    own = participant_organization_ids(actor)
-    require(is_system_admin(actor) or bool(own & {p.organization.pk for p in participants}),
-            "Only a project participant may start a project, and their organization must be among its participants.")
+    require_project_create(actor, {p.organization.pk for p in participants})
     _check_participants(participants, focal_point)
     versions = _check_versions(joint_committee, methodology_versions, sectoral_scope)
     jc = lock(JointCommittee, joint_committee.pk)  # serialises the numbering per partner country
@@ -178,7 +177,7 @@ def project_update(*, actor, project: Project, sites: Iterable | None = None,
                    **changes) -> Project:
     """Participants edit their draft (before the PDD is submitted, or after it was returned)."""
     project = _lock_project(project)
-    require_participant(actor, project, "edit it")
+    require_project_update(actor, project)
     if project.status not in EDITABLE_STATUSES:
         raise Conflict(f"Project {project.project_id} can only be edited as a draft; it is "
                        f"{PROJECT_LABELS[project.status].lower()}.", field="status")
@@ -218,7 +217,7 @@ def project_update(*, actor, project: Project, sites: Iterable | None = None,
 def project_withdraw(*, actor, project: Project, reason: str) -> Project:
     """The focal point withdraws the project (before or after registration)."""
     project = _lock_project(project)
-    require_focal_point(actor, project, "withdraw the project")
+    require_project_withdraw(actor, project)
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the withdrawal.", field="reason")
     if project.issuance_requests.filter(status=IssuanceStatus.REQUESTED).exists():

@@ -7,7 +7,6 @@ import datetime
 from django.db import transaction
 
 from committee.choices import DecisionKind
-from committee.roles import require_secretariat
 from core import audit, events
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition
@@ -15,7 +14,10 @@ from methodologies.services import DecisionInput  # the same "how the Joint Comm
 
 from ..access import (
     participant_users,
-    require_focal_point,
+    require_project_register,
+    require_project_reject,
+    require_registration_request,
+    require_registration_request_withdraw,
     secretariat_users,
 )
 from ..choices import (
@@ -44,7 +46,7 @@ from .common import (
 def registration_request(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
     """The focal point requests registration of a positively validated project."""
     project = _lock_project(project)
-    require_focal_point(actor, project, "request its registration")
+    require_registration_request(actor, project)
     check_transition(PROJECT_TRANSITIONS, project.status, ProjectStatus.REGISTRATION_REQUESTED,
                      what=f"Project {project.project_id}", labels=PROJECT_LABELS)
     if not project.moc_statements.filter(status=RecordStatus.CURRENT).exists():
@@ -67,7 +69,7 @@ def registration_request(*, actor, project: Project, now: datetime.datetime | No
 @transaction.atomic
 def registration_request_withdraw(*, actor, project: Project, reason: str = "") -> Project:
     project = _lock_project(project)
-    require_focal_point(actor, project, "withdraw its registration request")
+    require_registration_request_withdraw(actor, project)
     if project.status != ProjectStatus.REGISTRATION_REQUESTED:
         raise Conflict(f"{project.project_id} has no pending registration request.", field="status")
     before = _move(project, ProjectStatus.VALIDATED)
@@ -90,7 +92,7 @@ def _registration_title(project: Project) -> str:
 def project_register(*, actor, project: Project, decision: DecisionInput) -> Project:
     """The Joint Committee registers the project (its decision is recorded in the committee app)."""
     project = _lock_project(project)
-    require_secretariat(actor, project.joint_committee)
+    require_project_register(actor, project)
     before = _move(project, ProjectStatus.REGISTERED)
     record = _decision(actor, project, decision, kind=DecisionKind.REGISTER_PROJECT,
                        title=_registration_title(project), subject=project)
@@ -112,7 +114,7 @@ def project_register(*, actor, project: Project, decision: DecisionInput) -> Pro
 def project_reject(*, actor, project: Project, decision: DecisionInput, reason: str) -> Project:
     """The Joint Committee decides not to register the project."""
     project = _lock_project(project)
-    require_secretariat(actor, project.joint_committee)
+    require_project_reject(actor, project)
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the rejection.", field="reason")
     before = _move(project, ProjectStatus.REJECTED)

@@ -16,13 +16,15 @@ from core.workflow import check_transition, validated_save
 from .. import files
 from ..access import (
     participant_users,
-    require_participant,
-    require_tpe_auditor,
+    require_validation_report_submit,
+    require_validation_start,
+    require_validation_tpe_choose,
     secretariat_users,
     tpe_users,
 )
 from ..choices import (
     PROJECT_TRANSITIONS,
+    TPE_CHOICE_STATUSES,
     Conclusion,
     PDDStatus,
     ProjectStatus,
@@ -51,10 +53,8 @@ from .common import (
 def validation_tpe_choose(*, actor, project: Project, tpe: ThirdPartyEntity) -> Project:
     """The participants choose the TPE that validates the project (designated for its scope)."""
     project = _lock_project(project)
-    require_participant(actor, project, "choose its validating TPE")
-    allowed = (ProjectStatus.DRAFT, ProjectStatus.PDD_SUBMITTED, ProjectStatus.PUBLIC_INPUT,
-               ProjectStatus.VALIDATION_NEGATIVE)
-    if project.status not in allowed:
+    require_validation_tpe_choose(actor, project)
+    if project.status not in TPE_CHOICE_STATUSES:
         raise Conflict(f"The validating TPE of {project.project_id} cannot change while the project is "
                        f"{PROJECT_LABELS[project.status].lower()}.", field="status")
     _check_tpe(tpe, project, purpose="validation")
@@ -72,7 +72,7 @@ def validation_tpe_choose(*, actor, project: Project, tpe: ThirdPartyEntity) -> 
 def validation_start(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
     """The participants hand the published PDD to their TPE (again, after a negative validation)."""
     project = _lock_project(project)
-    require_participant(actor, project, "start its validation")
+    require_validation_start(actor, project)
     _check_tpe(project.validation_tpe, project, purpose="validation")
     before = _move(project, ProjectStatus.UNDER_VALIDATION)
     project.validation_started_at = _now(now)
@@ -91,7 +91,7 @@ def validation_report_submit(*, actor, project: Project, conclusion: str, report
                              now: datetime.datetime | None = None) -> ValidationReport:
     """The validating TPE concludes: positive (no CAR or CL open) or negative."""
     project = _lock_project(project)
-    require_tpe_auditor(actor, project.validation_tpe, "submit the validation report")
+    require_validation_report_submit(actor, project)
     if conclusion not in Conclusion.values:
         raise ApplicationError("The conclusion is positive or negative.", field="conclusion")
     target = ProjectStatus.VALIDATED if conclusion == Conclusion.POSITIVE else ProjectStatus.VALIDATION_NEGATIVE

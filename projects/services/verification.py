@@ -14,7 +14,7 @@ from core.workflow import check_transition, validated_save
 from .. import files
 from ..access import (
     participant_users,
-    require_tpe_auditor,
+    require_verification_report_submit,
     secretariat_users,
 )
 from ..choices import (
@@ -50,7 +50,7 @@ def verification_report_submit(*, actor, period: MonitoringPeriod, conclusion: s
     reason when lower); a positive conclusion needs every CAR and CL closed; a negative one returns the
     period to the participants for a revised report."""
     project, period = _lock_period(period)
-    require_tpe_auditor(actor, period.verification_tpe, "verify this monitoring report")
+    require_verification_report_submit(actor, period)
     if conclusion not in Conclusion.values:
         raise ApplicationError("The conclusion is positive or negative.", field="conclusion")
     target = MonitoringStatus.VERIFIED if conclusion == Conclusion.POSITIVE else MonitoringStatus.OPEN

@@ -8,20 +8,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .. import forms, services
-from ..choices import (
-    ProjectStatus,
-)
-from .common import Roles, _form_page, _project, _submitted
+from core.forms import run_service
+
+from .. import access, forms, services
+from .common import _forbid_unless, _form_page, _project
 
 
 @login_required
 def change_request_create(request: HttpRequest, project_id: str) -> HttpResponse:
     project = _project(request, project_id)
-    Roles.of(request.user, project).require("focal_point")
+    _forbid_unless(access.CHANGE_REQUEST_SUBMIT, request, project)
     data = request.POST if request.method == "POST" else None
     form = forms.ChangeRequestForm(data, project=project)
-    change = _submitted(request, form, call=lambda: services.change_request_submit(
+    change = run_service(form, lambda: services.change_request_submit(
         actor=request.user, project=project, **form.service_kwargs()))
     if change:
         messages.success(request, _("Your request (%(kind)s) was sent to the secretariat.") % {
@@ -32,4 +31,4 @@ def change_request_create(request: HttpRequest, project_id: str) -> HttpResponse
         intro=_("A post-registration change alters the fields you edit below; a renewal extends the crediting "
                 "period (now ending %(end)s). The Joint Committee decides; nothing changes until it approves.") % {
                     "end": project.crediting_end.isoformat() if project.crediting_end else "—"},
-        available=project.status == ProjectStatus.REGISTERED)
+        available=access.CHANGE_REQUEST_SUBMIT.open(project))

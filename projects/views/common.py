@@ -2,61 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from committee.roles import is_secretariat, is_system_admin
-from core.errors import ApplicationError, NotFound
-from core.forms import add_service_error
+from core.errors import NotFound
+from core.views import form_status
 
 from .. import access, selectors
-from ..models import MonitoringPeriod, Project
+from ..models import MonitoringPeriod, MonitoringReport, Project
 
-# --- who is who on a project -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Roles:
-    """The user's roles on one project (a system administrator holds them all)."""
-
-    participant: bool = False
-    focal_point: bool = False
-    secretariat: bool = False
-    validator: bool = False  # an auditor of the TPE chosen to validate the project
-    confidential: bool = False  # may see the confidential PDD, evidence, MoC and allocation
-
-    @classmethod
-    def of(cls, user, project: Project) -> Roles:
-        if not getattr(user, "is_authenticated", False):
-            return cls()
-        if is_system_admin(user):
-            return cls(True, True, True, True, True)
-        return cls(participant=access.is_participant(user, project), focal_point=access.is_focal_point(user, project),
-                   secretariat=is_secretariat(user, project.joint_committee),
-                   validator=access.is_tpe_auditor(user, project.validation_tpe),
-                   confidential=access.can_see_confidential(user, project))
-
-    def require(self, who: str) -> None:
-        if not getattr(self, who):
-            raise PermissionDenied(FORBIDDEN[who])
-
-
-FORBIDDEN = {
-    "participant": gettext_lazy("Only a participant of this project may do this."),
-    "focal_point": gettext_lazy("Only the focal point of this project may do this."),
-    "secretariat": gettext_lazy("Only the secretariat of this project's Joint Committee may do this."),
-    "validator": gettext_lazy("Only an auditor of the TPE chosen to validate this project may do this."),
-}
-
-
-# --- helpers ---------------------------------------------------------------------------------------------
 
 def _project(request: HttpRequest, project_id: str) -> Project:
     try:
@@ -73,69 +32,43 @@ def _period(request: HttpRequest, project: Project, number: int) -> MonitoringPe
     return period
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else ""
+def _forbid_unless(rule: access.Rule[Any], request: HttpRequest, obj: Any) -> None:
+    """403 unless the user is the party the action is reserved for (the page of an action not open in the
+    object's state is still shown, saying so)."""
+    if not rule.allows(request.user, obj):
+        raise PermissionDenied(rule.party.forbidden)
 
 
-def _filled(formset) -> list[dict]:
+def _filled(formset: django_forms.BaseFormSet) -> list[dict[str, Any]]:
     """The cleaned rows of a valid formset, without the rows ticked for removal or left empty."""
     rows = (getattr(f, "cleaned_data", None) or {} for f in formset.forms)
     return [{k: v for k, v in row.items() if k != "DELETE"} for row in rows if row and not row.get("DELETE")]
 
 
-def _unbound(data, rows: list[dict]) -> list[dict] | None:
+def _unbound(data: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """A formset's initial rows, for the page shown before a POST only: a posted row equal to its initial
     value would otherwise count as unchanged, and be dropped, instead of being saved again."""
     return (rows or None) if data is None else None
 
 
-def _all_valid(form, *formsets) -> bool:
-    valid = form.is_valid()
-    for formset in formsets:
-        valid = formset.is_valid() and valid
-    return valid
-
-
-def _submitted(request: HttpRequest, form, *formsets, call: Callable[[], Any],
-               aliases: dict[str, str] | None = None) -> Any | None:
-    """On a POST whose forms are valid, call the ONE service and return what it returns (the object it
-    wrote); on a GET, invalid input or a refusal (put on the form), None."""
-    if request.method != "POST" or not _all_valid(form, *formsets):
-        return None
-    try:
-        return call()
-    except ApplicationError as exc:
-        _show_error(form, exc, aliases)
-        return None
-
-
-def _contacts(formset) -> list[dict]:
+def _contacts(formset: django_forms.BaseFormSet) -> list[dict[str, Any]]:
     return [{k: r[k] for k in ("name", "organization", "email", "phone")} for r in _filled(formset)]
 
 
-def _show_error(form, exc: ApplicationError, aliases: dict[str, str] | None = None) -> None:
-    """``add_service_error`` after renaming the service's field names to the form's."""
-    if aliases:
-        renamed = {}
-        for key, messages_ in exc.errors.items():
-            renamed.setdefault(aliases.get(key, key), []).extend(messages_)
-        exc = ApplicationError(exc.message, errors=renamed)
-    add_service_error(form, exc)
-
-
-def _form_page(request: HttpRequest, project: Project, *, heading: str, form, formsets=(), submit: str,
+def _form_page(request: HttpRequest, project: Project, *, heading: str, form: django_forms.BaseForm,
+               formsets: list[tuple[str, str, django_forms.BaseFormSet]] | tuple[()] = (), submit: str,
                intro: str = "", back_url: str = "", available: bool = True, template: str = "projects/form_page.html",
-               **extra) -> HttpResponse:
-    bound = form.is_bound
+               **extra: Any) -> HttpResponse:
+    """A page with one form (and formsets given as (title, help, formset)); 400 when it shows a refusal."""
+    status = form_status(form, *(fs for _t, _h, fs in formsets))
     return render(request, template, {
         "project": project, "heading": heading, "form": form, "formsets": list(formsets), "submit": submit,
         "intro": intro, "back_url": back_url or project.get_absolute_url(), "available": available,
-        "has_errors": bool(form.errors) or any(fs.total_error_count() for _t, _h, fs in formsets), **extra,
-    }, status=400 if bound else 200)
+        "has_errors": status == 400, **extra,
+    }, status=status)
 
 
-def _value_rows(report) -> list[tuple[str, str, str]]:
+def _value_rows(report: MonitoringReport) -> list[tuple[str, str, str]]:
     """(symbol, site, value) of a report's values, in a stable order for display."""
     rows = []
     for symbol, value in (report.values or {}).items():
@@ -144,4 +77,3 @@ def _value_rows(report) -> list[tuple[str, str, str]]:
         else:
             rows.append((symbol, "", str(value.get("value") if isinstance(value, dict) else value)))
     return rows
-

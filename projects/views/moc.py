@@ -10,21 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .. import forms, selectors, services
-from ..choices import (
-    AllocationParty,
-    ProjectStatus,
-    RecordStatus,
-    RegistrySide,
-)
-from ..models import Project
-from .common import Roles, _contacts, _filled, _form_page, _project, _submitted, _unbound
+from core.forms import run_service
+
+from .. import access, forms, selectors, services
+from ..choices import AllocationParty, RecordStatus, RegistrySide
+from ..models import CreditAllocation, Project
+from .common import _contacts, _filled, _forbid_unless, _form_page, _project, _unbound
 
 
 @login_required
 def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     project = _project(request, project_id)
-    Roles.of(request.user, project).require("focal_point")
+    _forbid_unless(access.MOC_SUBMIT, request, project)
     current = selectors.moc_list(request.user, project).filter(status=RecordStatus.CURRENT).first()
     focal = project.participants.filter(is_focal_point=True).values_list("organization_id", flat=True).first()
     initial: dict[str, Any] = {"focal_point": focal}
@@ -39,8 +36,8 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = forms.MoCForm(data, request.FILES or None, project=project, initial=initial)
     formset = forms.ContactFormSet(data, prefix="contacts", initial=_unbound(data, contacts))
-    statement = _submitted(request, form, formset, call=lambda: services.moc_submit(
-        actor=request.user, project=project, contacts=_contacts(formset), **form.service_kwargs()),
+    statement = run_service(form, lambda: services.moc_submit(
+        actor=request.user, project=project, contacts=_contacts(formset), **form.service_kwargs()), formset,
         aliases={"primary_signatory": "primary_name", "alternate_signatory": "alternate_name"})
     if statement:
         messages.success(request, _("MoC statement version %(v)s was submitted.") % {"v": statement.version})
@@ -48,20 +45,20 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     return _form_page(request, project, heading=_("MoC statement"), form=form, submit=_("Submit the MoC statement"),
                       formsets=[(_("Contact persons"), "", formset)],
                       intro=_("A new statement supersedes the current one; every version is kept."),
-                      available=project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
+                      available=access.MOC_SUBMIT.open(project))
 
 
 @login_required
 def moc_annex_change(request: HttpRequest, project_id: str) -> HttpResponse:
     project = _project(request, project_id)
-    Roles.of(request.user, project).require("focal_point")
+    _forbid_unless(access.MOC_ANNEX_CHANGE, request, project)
     current = selectors.moc_list(request.user, project).filter(status=RecordStatus.CURRENT).first()
     data = request.POST if request.method == "POST" else None
     form = forms.AnnexChangeForm(data)
     formset = forms.ContactFormSet(data, prefix="contacts",
                                    initial=_unbound(data, current.contacts if current else []))
-    change = _submitted(request, form, formset, call=lambda: services.moc_annex_change(
-        actor=request.user, project=project, **form.service_kwargs(_contacts(formset))))
+    change = run_service(form, lambda: services.moc_annex_change(
+        actor=request.user, project=project, **form.service_kwargs(_contacts(formset))), formset)
     if change:
         messages.success(request, _("Annex 1 change %(n)s to MoC statement version %(v)s was recorded.") % {
             "n": change.number, "v": change.statement.version})
@@ -73,10 +70,10 @@ def moc_annex_change(request: HttpRequest, project_id: str) -> HttpResponse:
         intro=_("Adds, renames or withdraws a project participant, or changes the contacts, under the current MoC "
                 "statement (version %(v)s). A new focal point needs a new MoC statement.") % {
                     "v": current.version if current else "—"},
-        available=current is not None and project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
+        available=access.MOC_ANNEX_CHANGE.open(project))
 
 
-def _allocation_initial(project: Project, current) -> list[dict]:
+def _allocation_initial(project: Project, current: CreditAllocation | None) -> list[dict[str, Any]]:
     if current is not None:
         return [{"party": s.party, "organization": s.organization_id, "registry": s.registry,
                  "percent": s.percent} for s in current.shares.all()]
@@ -91,15 +88,16 @@ def _allocation_initial(project: Project, current) -> list[dict]:
 @login_required
 def allocation_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     project = _project(request, project_id)
-    Roles.of(request.user, project).require("focal_point")
+    _forbid_unless(access.ALLOCATION_SUBMIT, request, project)
     current = selectors.allocation_list(request.user, project).filter(status=RecordStatus.CURRENT).first()
     data = request.POST if request.method == "POST" else None
     form = forms.AllocationForm(data)
     formset = forms.ShareFormSet(data, prefix="shares", project=project,
                                  initial=_unbound(data, _allocation_initial(project, current)))
-    allocation = _submitted(request, form, formset, call=lambda: services.allocation_submit(
+    allocation = run_service(form, lambda: services.allocation_submit(
         actor=request.user, project=project, note=form.cleaned_data["note"],
-        shares=[{k: r[k] for k in ("party", "organization", "registry", "percent")} for r in _filled(formset)]))
+        shares=[{k: r[k] for k in ("party", "organization", "registry", "percent")} for r in _filled(formset)]),
+        formset)
     if allocation:
         messages.success(request, _("Credit allocation version %(v)s was saved.") % {"v": allocation.version})
         return redirect(project.get_absolute_url() + "#allocation")
@@ -109,4 +107,4 @@ def allocation_submit(request: HttpRequest, project_id: str) -> HttpResponse:
                                                 "Percentages with up to four decimals, adding up to exactly 100. "
                                                 "Credits are split by the largest-remainder rule."), formset)],
                       intro=_("A new version replaces the current one for future issuance requests."),
-                      available=project.status not in (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED))
+                      available=access.ALLOCATION_SUBMIT.open(project))

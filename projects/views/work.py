@@ -9,22 +9,20 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from committee.roles import is_system_admin
-
 from .. import access, selectors
 
 
 @login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (access.participant_organization_ids(user) or is_system_admin(user)):
+    if not access.can_see_my_projects(user):
         raise PermissionDenied(_("“My projects” is for project participants."))
     return render(request, "projects/mine.html", {"work": selectors.my_projects(user)})
 
 
 @login_required
 def tpe_work(request: HttpRequest) -> HttpResponse:
-    if not access.tpe_organization_ids(request.user):
+    if not access.can_see_tpe_work(request.user):
         raise PermissionDenied(_("This page is for the auditors of third-party entities."))
     return render(request, "projects/tpe.html", {"work": selectors.tpe_assignments(request.user)})
 
@@ -41,7 +39,7 @@ QUEUE_TITLES = {
 @login_required
 def secretariat_queues(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not (access.secretariat_committee_ids(user) or is_system_admin(user)):
+    if not access.can_see_secretariat_queues(user):
         raise PermissionDenied(_("The work queues are for the secretariat."))
     queues = selectors.secretariat_queues(user)
     return render(request, "projects/queues.html", {
