@@ -64,7 +64,7 @@ from .choices import (
 )
 from .models import ChangeRequest, EvidenceFile, IssuanceRequest, MonitoringPeriod, Project
 
-Viewer = User | AnonymousUser  # who looks at a page: anyone, logged in or not
+Viewer = User | AnonymousUser | None  # anyone, logged in or not (None: a read made for the public)
 Subject = Project | MonitoringPeriod | IssuanceRequest | ChangeRequest | EvidenceFile  # what an action acts on
 T = TypeVar("T", Project, MonitoringPeriod, IssuanceRequest, ChangeRequest, EvidenceFile)
 
@@ -119,7 +119,8 @@ def is_project_tpe(user: Viewer, project: Project) -> bool:
     orgs = tpe_organization_ids(user)
     if not orgs:
         return False
-    if project.validation_tpe_id and project.validation_tpe.organization_id in orgs:
+    tpe = project.validation_tpe
+    if tpe is not None and tpe.organization_id in orgs:
         return True
     return project.monitoring_periods.filter(verification_tpe__organization_id__in=orgs).exists()
 
@@ -370,7 +371,8 @@ can_monitoring_report_submit = MONITORING_REPORT_SUBMIT.can
 require_monitoring_report_submit = MONITORING_REPORT_SUBMIT.require
 can_verification_report_submit = VERIFICATION_REPORT_SUBMIT.can
 require_verification_report_submit = VERIFICATION_REPORT_SUBMIT.require
-can_issuance_request_submit, require_issuance_request_submit = ISSUANCE_REQUEST_SUBMIT.can, ISSUANCE_REQUEST_SUBMIT.require
+can_issuance_request_submit = ISSUANCE_REQUEST_SUBMIT.can
+require_issuance_request_submit = ISSUANCE_REQUEST_SUBMIT.require
 can_issuance_request_withdraw = ISSUANCE_REQUEST_WITHDRAW.can
 require_issuance_request_withdraw = ISSUANCE_REQUEST_WITHDRAW.require
 can_issuance_request_decide = ISSUANCE_REQUEST_DECIDE.can
@@ -389,10 +391,15 @@ def can_project_create(user: Viewer) -> bool:
     return can_see_my_projects(user)
 
 
+def acts_for_one_of(user: Viewer, organization_ids: Collection[int]) -> bool:
+    """The user is a participant user of one of these organizations (or a system administrator)."""
+    return is_system_admin(user) or bool(participant_organization_ids(user) & set(organization_ids))
+
+
 def require_project_create(actor: Viewer, organization_ids: Collection[int]) -> None:
     """A participant starts a project in the name of their own organization (one of ``organization_ids``)."""
     require_authenticated(actor)
-    require(is_system_admin(actor) or bool(participant_organization_ids(actor) & set(organization_ids)),
+    require(acts_for_one_of(actor, organization_ids),
             "Only a project participant may start a project, and their organization must be among its participants.")
 
 
@@ -437,8 +444,6 @@ class Permissions:
             if key not in self._parties:
                 self._parties[key] = can_see_confidential(self.user, project_of(self.obj))
             return self._parties[key]
-        if name == "comment_submit":
-            return can_comment_submit(self.user, self.obj)
         raise KeyError(name)
 
 

@@ -67,16 +67,16 @@ issuance_decide = issuance_request_decide
 issuance_reject = issuance_request_reject
 
 __all__ = [
-    "CHANGE_LABELS", "CLOSED_STATUSES", "ISSUANCE_LABELS", "MONITORING_LABELS", "PERCENT_QUANTUM", "PROJECT_EDITABLE",
-    "PROJECT_LABELS", "RESULT_QUANTUM",
-    "AnswerInput", "DecisionInput", "FindingInput", "ParticipantInput", "ShareInput", "SiteInput",
-    "allocation_submit", "change_request_approve", "change_request_reject", "change_request_submit",
-    "change_request_withdraw", "comment_submit", "evidence_add", "evidence_remove", "issuance_decide",
-    "issuance_decision_title", "issuance_reject", "issuance_request_decide", "issuance_request_reject",
-    "issuance_request_submit", "issuance_request_withdraw",
-    "moc_annex_change", "moc_submit", "monitoring_period_create", "monitoring_report_save", "monitoring_report_submit",
-    "monitoring_report_upload", "pdd_publish", "pdd_return", "pdd_save", "pdd_submit", "project_create",
-    "project_register", "project_reject", "project_update", "project_url", "project_withdraw", "public_input_note_closed",
-    "registration_request", "registration_request_withdraw", "validation_report_submit", "validation_start",
-    "validation_tpe_choose", "verification_report_submit",
+    "CHANGE_LABELS", "CLOSED_STATUSES", "ISSUANCE_LABELS", "MONITORING_LABELS", "PERCENT_QUANTUM",
+    "PROJECT_EDITABLE", "PROJECT_LABELS", "RESULT_QUANTUM", "AnswerInput", "DecisionInput", "FindingInput",
+    "ParticipantInput", "ShareInput", "SiteInput", "allocation_submit", "change_request_approve",
+    "change_request_reject", "change_request_submit", "change_request_withdraw", "comment_submit",
+    "evidence_add", "evidence_remove", "issuance_decide", "issuance_decision_title", "issuance_reject",
+    "issuance_request_decide", "issuance_request_reject", "issuance_request_submit",
+    "issuance_request_withdraw", "moc_annex_change", "moc_submit", "monitoring_period_create",
+    "monitoring_report_save", "monitoring_report_submit", "monitoring_report_upload", "pdd_publish",
+    "pdd_return", "pdd_save", "pdd_submit", "project_create", "project_register", "project_reject",
+    "project_update", "project_url", "project_withdraw", "public_input_note_closed", "registration_request",
+    "registration_request_withdraw", "validation_report_submit", "validation_start", "validation_tpe_choose",
+    "verification_report_submit",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 
 from committee.choices import DecisionKind
+from committee.models import User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, relock, snapshot, validated_save
@@ -46,7 +48,7 @@ from .common import (
 from .project import _check_dates
 
 
-def _clean_changes(project: Project, changes: Mapping) -> dict:
+def _clean_changes(project: Project, changes: Mapping[str, Any] | None) -> dict[str, Any]:
     changes = dict(changes or {})
     unknown = set(changes) - set(POST_REGISTRATION_CHANGEABLE)
     if unknown:
@@ -76,7 +78,8 @@ def _clean_changes(project: Project, changes: Mapping) -> dict:
 
 
 @transaction.atomic
-def change_request_submit(*, actor, project: Project, kind: str, description: str, changes: Mapping | None = None,
+def change_request_submit(*, actor: User, project: Project, kind: str, description: str,
+                          changes: Mapping[str, Any] | None = None,
                           new_crediting_end: datetime.date | None = None) -> ChangeRequest:
     """The focal point requests a post-registration change or the renewal of the crediting period."""
     project = _lock_project(project)
@@ -120,7 +123,7 @@ def _lock_request(request: ChangeRequest) -> tuple[Project, ChangeRequest]:
 
 
 @transaction.atomic
-def change_request_withdraw(*, actor, request: ChangeRequest, reason: str = "") -> ChangeRequest:
+def change_request_withdraw(*, actor: User, request: ChangeRequest, reason: str = "") -> ChangeRequest:
     project, request = _lock_request(request)
     require_change_request_withdraw(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.WITHDRAWN,
@@ -136,7 +139,7 @@ def change_request_withdraw(*, actor, request: ChangeRequest, reason: str = "") 
 
 
 @transaction.atomic
-def change_request_approve(*, actor, request: ChangeRequest, decision: DecisionInput) -> ChangeRequest:
+def change_request_approve(*, actor: User, request: ChangeRequest, decision: DecisionInput) -> ChangeRequest:
     """The Joint Committee approves: the changes apply to the project (or its crediting period is renewed)."""
     project, request = _lock_request(request)
     require_change_request_approve(actor, request)
@@ -168,7 +171,8 @@ def change_request_approve(*, actor, request: ChangeRequest, decision: DecisionI
 
 
 @transaction.atomic
-def change_request_reject(*, actor, request: ChangeRequest, decision: DecisionInput, reason: str) -> ChangeRequest:
+def change_request_reject(*, actor: User, request: ChangeRequest, decision: DecisionInput,
+                          reason: str) -> ChangeRequest:
     project, request = _lock_request(request)
     require_change_request_reject(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.REJECTED,

@@ -6,13 +6,16 @@ import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from django.utils import timezone
 
 from committee.choices import TPEStatus
-from committee.models import Decision, JointCommittee, Organization, ThirdPartyEntity
+from committee.models import Decision, JointCommittee, Organization, ThirdPartyEntity, User
 from committee.services import decision_record
 from core.errors import ApplicationError, Conflict
+from core.models import AuditEvent
 from core.notices import notify
 from core.workflow import check_transition, relock
 from methodologies.models import EligibilityCriterion
@@ -82,12 +85,14 @@ class AnswerInput:
     justification: str = ""
 
 
-_INPUT_FIELDS = {SiteInput: ("sites", "site"), ParticipantInput: ("participants", "participant"),
-                 ShareInput: ("shares", "share"), FindingInput: ("findings", "finding"),
-                 AnswerInput: ("answers", "answer")}
+InputT = TypeVar("InputT", SiteInput, ParticipantInput, ShareInput, FindingInput, AnswerInput)
+
+_INPUT_FIELDS: dict[type, tuple[str, str]] = {  # the input list's field, the noun of one item
+    SiteInput: ("sites", "site"), ParticipantInput: ("participants", "participant"), ShareInput: ("shares", "share"),
+    FindingInput: ("findings", "finding"), AnswerInput: ("answers", "answer")}
 
 
-def _as(cls, value):
+def _as(cls: type[InputT], value: Any) -> InputT:
     """Accept the dataclass or a dict of its fields (forms and serializers give dicts); anything else, or a
     dict without a required field or with an unknown one, is refused with the list's field named."""
     if isinstance(value, cls):
@@ -132,7 +137,8 @@ def project_url(project: Project) -> str:
     return project.get_absolute_url()
 
 
-def _tell(event, recipients, *, kind: str, subject: str, body: str = "", url: str = "") -> None:
+def _tell(event: AuditEvent, recipients: Iterable[User], *, kind: str, subject: str, body: str = "",
+          url: str = "") -> None:
     """Queue one notification per recipient, keyed by the audit event (so each event notifies once)."""
     notify(recipients=list(recipients), kind=kind, key=f"{kind}:{event.seq}", subject=subject, body=body, url=url)
 
@@ -154,7 +160,8 @@ def _require_open(project: Project) -> None:
         raise Conflict(f"Project {project.project_id} is {PROJECT_LABELS[project.status].lower()}.", field="status")
 
 
-def _decision(actor, project: Project, decision: DecisionInput, *, kind: str, title: str, subject,
+def _decision(actor: User, project: Project, decision: DecisionInput | Mapping[str, Any], *, kind: str, title: str,
+              subject: Model,
               subject_label: str = "") -> Decision:
     if isinstance(decision, Mapping):
         decision = DecisionInput(**decision)
@@ -183,7 +190,7 @@ def _check_tpe(tpe: ThirdPartyEntity | None, project: Project, *, purpose: str) 
     return tpe
 
 
-def _findings(findings: Iterable) -> list[FindingInput]:
+def _findings(findings: Iterable[FindingInput | Mapping[str, Any]]) -> list[FindingInput]:
     result = []
     for item in findings or ():
         finding = _as(FindingInput, item)
@@ -201,20 +208,20 @@ def _open_blocking(findings: list[FindingInput]) -> list[FindingInput]:
     return [f for f in findings if f.kind in BLOCKING_FINDINGS and f.status == FindingStatus.OPEN]
 
 
-def _store_findings(findings: list[FindingInput], **report) -> None:
+def _store_findings(findings: list[FindingInput], **report: Model) -> None:
     for number, f in enumerate(findings, start=1):
         Finding.objects.create(number=number, kind=f.kind, status=f.status, text=f.text.strip(),
                                response=f.response or "", **report)
 
 
-def _attach(obj, field: str, checked: files.CheckedFile) -> None:
+def _attach(obj: Model, field: str, checked: files.CheckedFile) -> None:
     upload = checked.upload
     if hasattr(upload, "seek"):
         upload.seek(0)
     getattr(obj, field).save(checked.name, upload, save=False)
 
 
-def _json_value(value, label: str):
+def _json_value(value: Any, label: str) -> Any:
     """A monitored value as stored: numbers as exact decimal text; value objects and site maps kept."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ApplicationError(f"{label}: give numbers as exact decimals (text), not floating-point numbers.",

@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 
 from committee.choices import DecisionKind
+from committee.models import User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, relock, validated_save
@@ -51,7 +52,7 @@ from .common import (
 
 
 @transaction.atomic
-def issuance_request_submit(*, actor, period: MonitoringPeriod) -> IssuanceRequest:
+def issuance_request_submit(*, actor: User, period: MonitoringPeriod) -> IssuanceRequest:
     """The focal point requests issuance of the verified reductions of one monitoring period."""
     project, period = _lock_period(period)
     require_issuance_request_submit(actor, period)
@@ -98,7 +99,7 @@ def _period_back_to_verified(period: MonitoringPeriod) -> None:
 
 
 @transaction.atomic
-def issuance_request_withdraw(*, actor, request: IssuanceRequest, reason: str = "") -> IssuanceRequest:
+def issuance_request_withdraw(*, actor: User, request: IssuanceRequest, reason: str = "") -> IssuanceRequest:
     project, period, request = _lock_issuance(request)
     require_issuance_request_withdraw(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.WITHDRAWN, what="The issuance request",
@@ -121,7 +122,8 @@ def issuance_decision_title(request: IssuanceRequest) -> str:
 
 
 @transaction.atomic
-def issuance_request_decide(*, actor, request: IssuanceRequest, amount: int, decision: DecisionInput) -> IssuanceRequest:
+def issuance_request_decide(*, actor: User, request: IssuanceRequest, amount: int,
+                            decision: DecisionInput) -> IssuanceRequest:
     """The Joint Committee decides the amount to issue (at most the verified reductions); the registries
     then issue it by the project's credit allocation (the credits app)."""
     project, period, request = _lock_issuance(request)
@@ -158,7 +160,8 @@ def issuance_request_decide(*, actor, request: IssuanceRequest, amount: int, dec
 
 
 @transaction.atomic
-def issuance_request_reject(*, actor, request: IssuanceRequest, decision: DecisionInput, reason: str) -> IssuanceRequest:
+def issuance_request_reject(*, actor: User, request: IssuanceRequest, decision: DecisionInput,
+                            reason: str) -> IssuanceRequest:
     project, period, request = _lock_issuance(request)
     require_issuance_request_reject(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.REJECTED, what="The issuance request",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 
-from committee.models import Organization, ThirdPartyEntity
+from committee.models import Organization, ThirdPartyEntity, User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import lock, validated_save
@@ -48,9 +50,11 @@ from .common import (
 )
 
 PERCENT_QUANTUM = Decimal("0.0001")
+GOVERNMENT_REGISTRIES: dict[str, str] = {AllocationParty.JAPAN_GOVERNMENT: RegistrySide.JAPAN,
+                                         AllocationParty.PARTNER_GOVERNMENT: RegistrySide.PARTNER}
 
 
-def _signatory(value, field: str) -> dict:
+def _signatory(value: Mapping[str, str] | None, field: str) -> dict[str, str]:
     value = dict(value or {})
     name = (value.get("name") or "").strip()
     if not name:
@@ -58,7 +62,7 @@ def _signatory(value, field: str) -> dict:
     return {"name": name, "title": (value.get("title") or "").strip(), "email": (value.get("email") or "").strip()}
 
 
-def _contacts(contacts) -> list[dict]:
+def _contacts(contacts: Iterable[Mapping[str, Any]] | None) -> list[dict[str, str]]:
     result = []
     for item in contacts or ():
         item = dict(item)
@@ -69,9 +73,10 @@ def _contacts(contacts) -> list[dict]:
 
 
 @transaction.atomic
-def moc_submit(*, actor, project: Project, focal_point: Organization, primary_signatory: Mapping,
-               alternate_signatory: Mapping, tpes: Iterable[ThirdPartyEntity] = (), contacts: Iterable = (),
-               file=None) -> MoCStatement:
+def moc_submit(*, actor: User, project: Project, focal_point: Organization, primary_signatory: Mapping[str, str],
+               alternate_signatory: Mapping[str, str], tpes: Iterable[ThirdPartyEntity] = (),
+               contacts: Iterable[Mapping[str, Any]] = (),
+               file: File | None = None) -> MoCStatement:
     """The focal point submits a Modalities of Communication statement; it supersedes the current one.
 
     Naming another participant as focal point is done this way (a new statement), never by Annex 1.
@@ -126,8 +131,9 @@ def moc_submit(*, actor, project: Project, focal_point: Organization, primary_si
 
 
 @transaction.atomic
-def moc_annex_change(*, actor, project: Project, kind: str, organization: Organization | None = None,
-                     side: str = "", new_name: str = "", contacts: Iterable | None = None, details: str = "",
+def moc_annex_change(*, actor: User, project: Project, kind: str, organization: Organization | None = None,
+                     side: str = "", new_name: str = "", contacts: Iterable[Mapping[str, Any]] | None = None,
+                     details: str = "",
                      effective_on: datetime.date | None = None) -> MoCAnnexChange:
     """An Annex 1 change to the current MoC statement: a participant added, renamed or withdrawn, or contacts."""
     project = _lock_project(project)
@@ -186,7 +192,7 @@ def moc_annex_change(*, actor, project: Project, kind: str, organization: Organi
     return change
 
 
-def _percent(value) -> Decimal:
+def _percent(value: Any) -> Decimal:
     try:
         percent = Decimal(str(value))
     except InvalidOperation:
@@ -199,23 +205,23 @@ def _percent(value) -> Decimal:
 
 
 @transaction.atomic
-def allocation_submit(*, actor, project: Project, shares: Iterable, note: str = "") -> CreditAllocation:
+def allocation_submit(*, actor: User, project: Project, shares: Iterable[ShareInput | Mapping[str, Any]],
+                      note: str = "") -> CreditAllocation:
     """The focal point enters a new version of the credit allocation (the percentages sum to exactly 100)."""
     project = _lock_project(project)
     require_allocation_submit(actor, project)
     _require_open(project)
-    shares = [_as(ShareInput, s) for s in shares]
-    if not shares:
+    rows = [_as(ShareInput, s) for s in shares]
+    if not rows:
         raise ApplicationError("Give at least one share.", field="shares")
     active = {p.organization_id for p in project.participants.filter(active=True)}
     seen: set[tuple[str, int | None]] = set()
     cleaned = []
-    for share in shares:
+    for share in rows:
         if share.party not in AllocationParty.values:
             raise ApplicationError("Each share goes to Japan's government, the partner government or a participant.",
                                    field="shares")
-        registry = share.registry or {AllocationParty.JAPAN_GOVERNMENT: RegistrySide.JAPAN,
-                                      AllocationParty.PARTNER_GOVERNMENT: RegistrySide.PARTNER}.get(share.party, "")
+        registry = share.registry or GOVERNMENT_REGISTRIES.get(share.party, "")
         if registry not in RegistrySide.values:
             raise ApplicationError("Say into which government's registry each participant's share is issued.",
                                    field="shares")

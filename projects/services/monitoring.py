@@ -6,14 +6,19 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
-from committee.models import ThirdPartyEntity
+from committee.models import ThirdPartyEntity, User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, relock, validated_save
+from methodologies import engine
+from methodologies.content import version_spec
 from methodologies.models import MethodologyVersion
+from methodologies.selectors import read_monitoring_workbook
 
 from .. import files
 from ..access import (
@@ -56,7 +61,7 @@ RESULT_QUANTUM = Decimal("1e-12")
 
 
 @transaction.atomic
-def monitoring_period_create(*, actor, project: Project, start_date: datetime.date, end_date: datetime.date
+def monitoring_period_create(*, actor: User, project: Project, start_date: datetime.date, end_date: datetime.date
                              ) -> MonitoringPeriod:
     """A participant opens the next monitoring period: inside the crediting period, starting the day after
     the previous period ended (the first one at or after the start of the crediting period)."""
@@ -131,7 +136,7 @@ def _report_version(period: MonitoringPeriod, methodology_version: MethodologyVe
     return methodology_version
 
 
-def _with_ex_ante(project: Project, spec, values: dict) -> dict:
+def _with_ex_ante(project: Project, spec: engine.MethodologySpec, values: dict[str, Any]) -> dict[str, Any]:
     """The report's values with the ex-ante values fixed in the PDD (a report may repeat them, not change them)."""
     pdd = project.pdds.filter(status=PDDStatus.SUBMITTED).first()
     fixed = pdd.ex_ante_values if pdd else {}
@@ -148,7 +153,7 @@ def _with_ex_ante(project: Project, spec, values: dict) -> dict:
     return merged
 
 
-def _as_decimal(value) -> Decimal | None:
+def _as_decimal(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value.get("value") if isinstance(value, Mapping) else value))
     except (InvalidOperation, TypeError):
@@ -160,7 +165,7 @@ def _stored(value: Decimal, rounding: str) -> Decimal:
     return value.quantize(RESULT_QUANTUM, rounding=rounding)
 
 
-def _draft_report(period: MonitoringPeriod, actor, methodology_version: MethodologyVersion | None
+def _draft_report(period: MonitoringPeriod, actor: User, methodology_version: MethodologyVersion | None
                   ) -> MonitoringReport:
     if period.status != MonitoringStatus.OPEN:
         raise Conflict(f"The monitoring report of period {period.number} is "
@@ -187,7 +192,7 @@ def _draft_report(period: MonitoringPeriod, actor, methodology_version: Methodol
 
 
 @transaction.atomic
-def monitoring_report_save(*, actor, period: MonitoringPeriod, values: Mapping, replace: bool = False,
+def monitoring_report_save(*, actor: User, period: MonitoringPeriod, values: Mapping[str, Any], replace: bool = False,
                            methodology_version: MethodologyVersion | None = None,
                            entry_method: str = EntryMethod.FORM) -> MonitoringReport:
     """Save monitored values in the draft report (by form or by the API); drafts can be resumed.
@@ -210,11 +215,9 @@ def monitoring_report_save(*, actor, period: MonitoringPeriod, values: Mapping, 
 
 
 @transaction.atomic
-def monitoring_report_upload(*, actor, period: MonitoringPeriod, file,
+def monitoring_report_upload(*, actor: User, period: MonitoringPeriod, file: File,
                              methodology_version: MethodologyVersion | None = None) -> MonitoringReport:
     """Read the methodology's filled monitoring spreadsheet (XLSX) into the draft report's values."""
-    from methodologies.selectors import read_monitoring_workbook
-
     project, period = _lock_period(period)
     require_monitoring_report_upload(actor, period)
     checked = files.checked_upload(file, allowed=files.SPREADSHEET_TYPES, field="file")
@@ -234,7 +237,7 @@ def monitoring_report_upload(*, actor, period: MonitoringPeriod, file,
 
 
 @transaction.atomic
-def evidence_add(*, actor, period: MonitoringPeriod, file, description: str = "", parameter: str = ""
+def evidence_add(*, actor: User, period: MonitoringPeriod, file: File, description: str = "", parameter: str = ""
                  ) -> EvidenceFile:
     """Attach an evidence file to the draft report (types and size limited; kept with its SHA-256)."""
     project, period = _lock_period(period)
@@ -254,7 +257,7 @@ def evidence_add(*, actor, period: MonitoringPeriod, file, description: str = ""
 
 
 @transaction.atomic
-def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
+def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
     """Remove an evidence file from a draft report (a submitted report keeps its evidence)."""
     project, period = _lock_period(evidence.report.period)
     evidence = relock(evidence)
@@ -267,13 +270,10 @@ def evidence_remove(*, actor, evidence: EvidenceFile) -> None:
 
 
 @transaction.atomic
-def monitoring_report_submit(*, actor, period: MonitoringPeriod, verification_tpe: ThirdPartyEntity
+def monitoring_report_submit(*, actor: User, period: MonitoringPeriod, verification_tpe: ThirdPartyEntity
                              ) -> MonitoringReport:
     """Submit the report for verification: the engine computes RE, PE, ER and the trace, which are frozen
     with the report; the TPE chosen for verification (designated for the project's scope) is assigned."""
-    from methodologies import engine
-    from methodologies.content import version_spec
-
     project, period = _lock_period(period)
     require_monitoring_report_submit(actor, period)
     check_transition(MONITORING_TRANSITIONS, period.status, MonitoringStatus.SUBMITTED,

@@ -7,15 +7,17 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from committee.models import User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, validated_save
-from methodologies.models import EligibilityCriterion, Parameter
 
-from .. import files
+from .. import files, selectors
 from ..access import (
     participant_users,
     require_pdd_publish,
@@ -56,16 +58,7 @@ from .common import (
 from .project import _check_versions
 
 
-def _criteria(project: Project):
-    return EligibilityCriterion.objects.filter(version__in=project.methodology_versions.all()).select_related(
-        "version__methodology")
-
-
-def _ex_ante_parameters(project: Project):
-    return Parameter.objects.filter(version__in=project.methodology_versions.all(), kind="ex_ante")
-
-
-def _draft_pdd(project: Project, actor) -> PDD:
+def _draft_pdd(project: Project, actor: User) -> PDD:
     draft = project.pdds.filter(status=PDDStatus.DRAFT).first()
     if draft is not None:
         return lock(PDD, draft.pk)
@@ -84,7 +77,7 @@ def _draft_pdd(project: Project, actor) -> PDD:
 
 
 def _save_answers(pdd: PDD, project: Project, answers: Iterable) -> list[dict]:
-    allowed = {c.pk: c for c in _criteria(project)}
+    allowed = {c.pk: c for c in selectors.eligibility_criteria(project)}
     saved = []
     for item in answers:
         answer = _as(AnswerInput, item)
@@ -101,7 +94,7 @@ def _save_answers(pdd: PDD, project: Project, answers: Iterable) -> list[dict]:
 
 
 def _clean_ex_ante(project: Project, values: Mapping) -> dict:
-    symbols = set(_ex_ante_parameters(project).values_list("symbol", flat=True))
+    symbols = set(selectors.ex_ante_parameters(project).values_list("symbol", flat=True))
     cleaned = {}
     for symbol, value in (values or {}).items():
         if symbol not in symbols:
@@ -112,8 +105,9 @@ def _clean_ex_ante(project: Project, values: Mapping) -> dict:
 
 
 @transaction.atomic
-def pdd_save(*, actor, project: Project, public_file=None, confidential_file=None, answers: Iterable | None = None,
-             ex_ante_values: Mapping | None = None, remove_confidential: bool = False) -> PDD:
+def pdd_save(*, actor: User, project: Project, public_file: File | None = None, confidential_file: File | None = None,
+             answers: Iterable[AnswerInput | Mapping[str, Any]] | None = None,
+             ex_ante_values: Mapping[str, Any] | None = None, remove_confidential: bool = False) -> PDD:
     """Save the PDD draft (it can be resumed later): files, eligibility answers, ex-ante values."""
     project = _lock_project(project)
     require_pdd_save(actor, project)
@@ -168,21 +162,21 @@ def _submission_problems(project: Project, pdd: PDD | None) -> dict[str, list[st
     if not pdd.public_sha256:
         add("public_file", "Upload the public version of the PDD.")
     answers = {a.criterion_id: a for a in pdd.answers.all()}
-    for criterion in _criteria(project):
+    for criterion in selectors.eligibility_criteria(project).order_by("version", "number"):
         answer = answers.get(criterion.pk)
         if answer is None or answer.meets is None:
             add("answers", f"Answer eligibility criterion {criterion.number} of {criterion.version}.")
         elif not answer.justification:
             add("answers", f"Justify the answer to eligibility criterion {criterion.number} of {criterion.version}.")
     given = set(pdd.ex_ante_values)
-    for parameter in _ex_ante_parameters(project):
+    for parameter in selectors.ex_ante_parameters(project):
         if parameter.symbol not in given:
             add("ex_ante_values", f"Give the ex-ante value of {parameter.symbol} ({parameter.description}).")
     return problems
 
 
 @transaction.atomic
-def pdd_submit(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
+def pdd_submit(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
     """Submit the PDD: a draft project goes to the secretariat's completeness check; during validation a
     revised PDD goes to the TPE (the project keeps its status)."""
     project = _lock_project(project)
@@ -225,7 +219,7 @@ def pdd_submit(*, actor, project: Project, now: datetime.datetime | None = None)
 
 
 @transaction.atomic
-def pdd_return(*, actor, project: Project, reason: str) -> Project:
+def pdd_return(*, actor: User, project: Project, reason: str) -> Project:
     """The secretariat finds the submission incomplete and returns it to the participants."""
     project = _lock_project(project)
     require_pdd_return(actor, project)
@@ -244,7 +238,7 @@ def pdd_return(*, actor, project: Project, reason: str) -> Project:
 
 
 @transaction.atomic
-def pdd_publish(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
+def pdd_publish(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
     """The secretariat finds the submission complete and publishes the PDD for public input.
 
     The period lasts the Joint Committee's ``pdd_public_input_days`` (30 by default).
@@ -271,7 +265,7 @@ def pdd_publish(*, actor, project: Project, now: datetime.datetime | None = None
 
 
 @transaction.atomic
-def comment_submit(*, actor, project: Project, name: str, email: str, text: str,
+def comment_submit(*, actor: User | AnonymousUser, project: Project, name: str, email: str, text: str,
                    organization: str = "") -> ProjectComment:
     """Anyone (logged in or not) comments on a PDD while its public input period is open."""
     project = _lock_project(project)
@@ -289,7 +283,7 @@ def comment_submit(*, actor, project: Project, name: str, email: str, text: str,
     comment = ProjectComment(
         project=project, pdd=project.pdds.filter(status=PDDStatus.SUBMITTED).first(), name=name.strip(),
         organization=(organization or "").strip(), email=email.strip(), text=text.strip(),
-        submitted_by=actor if getattr(actor, "is_authenticated", False) else None)
+        submitted_by=actor if isinstance(actor, User) else None)
     validated_save(comment)
     event = audit.record(actor=actor, action="projects.comment.submit", target=comment,
                          data={"project": project.project_id, "name": comment.name,
@@ -301,7 +295,7 @@ def comment_submit(*, actor, project: Project, name: str, email: str, text: str,
 
 
 @transaction.atomic
-def public_input_note_closed(*, project: Project, actor=None) -> bool:
+def public_input_note_closed(*, project: Project, actor: User | None = None) -> bool:
     """Tell the participants, the TPE and the secretariat that a public input period has closed (once).
 
     Called by the beat task (``projects.tasks.note_closed_public_inputs``); returns whether it noted anything.

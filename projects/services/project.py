@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 
-from committee.models import JointCommittee, Organization, SectoralScope
-from committee.roles import is_system_admin, require_authenticated
+from committee.models import JointCommittee, Organization, SectoralScope, User
+from committee.roles import require_authenticated
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import lock, snapshot, validated_save
 from methodologies.models import MethodologyVersion
 
 from ..access import (
-    participant_organization_ids,
+    acts_for_one_of,
     participant_users,
     require_project_create,
     require_project_update,
@@ -72,7 +72,8 @@ def _check_versions(joint_committee: JointCommittee, versions: Iterable[Methodol
     return versions
 
 
-def _check_participants(participants: list[ParticipantInput], focal_point: Organization | None) -> None:
+def _check_participants(participants: list[ParticipantInput], focal_point: Organization | None) -> Organization:
+    """The participants are on a side each, listed once, and the focal point is one of them (returned)."""
     if not participants:
         raise ApplicationError("Name the project participants.", field="participants")
     seen: set[int] = set()
@@ -85,6 +86,7 @@ def _check_participants(participants: list[ParticipantInput], focal_point: Organ
         seen.add(p.organization.pk)
     if focal_point is None or focal_point.pk not in seen:
         raise ApplicationError("The focal point must be one of the participants.", field="focal_point")
+    return focal_point
 
 
 def _check_dates(project: Project) -> None:
@@ -136,17 +138,18 @@ def _participants_data(project: Project) -> list[dict]:
 
 
 @transaction.atomic
-def project_create(*, actor, joint_committee: JointCommittee, title: str, sectoral_scope: SectoralScope,
-                   methodology_versions: Iterable[MethodologyVersion], participants: Iterable,
-                   focal_point: Organization, sites: Iterable = (), description: str = "",
+def project_create(*, actor: User, joint_committee: JointCommittee, title: str, sectoral_scope: SectoralScope,
+                   methodology_versions: Iterable[MethodologyVersion],
+                   participants: Iterable[ParticipantInput | Mapping[str, Any]], focal_point: Organization,
+                   sites: Iterable[SiteInput | Mapping[str, Any]] = (), description: str = "",
                    expected_annual_reductions: int = 0, start_of_operation: datetime.date | None = None,
                    crediting_start: datetime.date | None = None, crediting_end: datetime.date | None = None
                    ) -> Project:
     """A participant starts a draft project; its ID (``MN001``...) is the next number of the partner country."""
     require_authenticated(actor)  # before reading the input
-    participants = [_as(ParticipantInput, p) for p in participants]
-    require_project_create(actor, {p.organization.pk for p in participants})
-    _check_participants(participants, focal_point)
+    rows = [_as(ParticipantInput, p) for p in participants]
+    require_project_create(actor, {p.organization.pk for p in rows})
+    focal_point = _check_participants(rows, focal_point)
     versions = _check_versions(joint_committee, methodology_versions, sectoral_scope)
     jc = lock(JointCommittee, joint_committee.pk)  # serialises the numbering per partner country
     number = (Project.objects.filter(joint_committee=jc).aggregate(n=Max("number"))["n"] or 0) + 1
@@ -158,7 +161,7 @@ def project_create(*, actor, joint_committee: JointCommittee, title: str, sector
     _check_dates(project)
     validated_save(project)
     project.methodology_versions.set(versions)
-    _replace_participants(project, participants, focal_point)
+    _replace_participants(project, rows, focal_point)
     _replace_sites(project, sites)
     event = audit.record(actor=actor, action="projects.project.create", target=project, data={
         **snapshot(project, ["project_id", "joint_committee", "title", "sectoral_scope", "expected_annual_reductions",
@@ -171,10 +174,10 @@ def project_create(*, actor, joint_committee: JointCommittee, title: str, sector
 
 
 @transaction.atomic
-def project_update(*, actor, project: Project, sites: Iterable | None = None,
+def project_update(*, actor: User, project: Project, sites: Iterable[SiteInput | Mapping[str, Any]] | None = None,
                    methodology_versions: Iterable[MethodologyVersion] | None = None,
-                   participants: Iterable | None = None, focal_point: Organization | None = None,
-                   **changes) -> Project:
+                   participants: Iterable[ParticipantInput | Mapping[str, Any]] | None = None,
+                   focal_point: Organization | None = None, **changes: Any) -> Project:
     """Participants edit their draft (before the PDD is submitted, or after it was returned)."""
     project = _lock_project(project)
     require_project_update(actor, project)
@@ -196,15 +199,13 @@ def project_update(*, actor, project: Project, sites: Iterable | None = None,
         project.methodology_versions.set(_check_versions(project.joint_committee, versions, project.sectoral_scope))
         data["methodology_versions"] = sorted(v.pk for v in versions)
     if participants is not None or focal_point is not None:
-        participants = ([_as(ParticipantInput, p) for p in participants] if participants is not None else
-                        [ParticipantInput(p.organization, p.side, p.name) for p in project.participants.all()])
-        focal_point = focal_point or next((p.organization for p in project.participants.filter(is_focal_point=True)),
-                                          None)
-        _check_participants(participants, focal_point)
-        if not (is_system_admin(actor) or participant_organization_ids(actor) & {p.organization.pk
-                                                                                 for p in participants}):
+        rows = ([_as(ParticipantInput, p) for p in participants] if participants is not None else
+                [ParticipantInput(p.organization, p.side, p.name) for p in project.participants.all()])
+        focal = _check_participants(rows, focal_point or next(
+            (p.organization for p in project.participants.filter(is_focal_point=True)), None))
+        if not acts_for_one_of(actor, {p.organization.pk for p in rows}):
             raise ApplicationError("Your own organization must stay a participant.", field="participants")
-        _replace_participants(project, participants, focal_point)
+        _replace_participants(project, rows, focal)
         data["participants"] = _participants_data(project)
     if sites is not None:
         _replace_sites(project, sites)
@@ -214,7 +215,7 @@ def project_update(*, actor, project: Project, sites: Iterable | None = None,
 
 
 @transaction.atomic
-def project_withdraw(*, actor, project: Project, reason: str) -> Project:
+def project_withdraw(*, actor: User, project: Project, reason: str) -> Project:
     """The focal point withdraws the project (before or after registration)."""
     project = _lock_project(project)
     require_project_withdraw(actor, project)

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 
 from committee.choices import DecisionKind
+from committee.models import User
 from core import audit, events
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition
@@ -43,7 +44,7 @@ from .common import (
 
 
 @transaction.atomic
-def registration_request(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
+def registration_request(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
     """The focal point requests registration of a positively validated project."""
     project = _lock_project(project)
     require_registration_request(actor, project)
@@ -67,7 +68,7 @@ def registration_request(*, actor, project: Project, now: datetime.datetime | No
 
 
 @transaction.atomic
-def registration_request_withdraw(*, actor, project: Project, reason: str = "") -> Project:
+def registration_request_withdraw(*, actor: User, project: Project, reason: str = "") -> Project:
     project = _lock_project(project)
     require_registration_request_withdraw(actor, project)
     if project.status != ProjectStatus.REGISTRATION_REQUESTED:
@@ -89,7 +90,7 @@ def _registration_title(project: Project) -> str:
 
 
 @transaction.atomic
-def project_register(*, actor, project: Project, decision: DecisionInput) -> Project:
+def project_register(*, actor: User, project: Project, decision: DecisionInput) -> Project:
     """The Joint Committee registers the project (its decision is recorded in the committee app)."""
     project = _lock_project(project)
     require_project_register(actor, project)
@@ -111,7 +112,7 @@ def project_register(*, actor, project: Project, decision: DecisionInput) -> Pro
 
 
 @transaction.atomic
-def project_reject(*, actor, project: Project, decision: DecisionInput, reason: str) -> Project:
+def project_reject(*, actor: User, project: Project, decision: DecisionInput, reason: str) -> Project:
     """The Joint Committee decides not to register the project."""
     project = _lock_project(project)
     require_project_reject(actor, project)

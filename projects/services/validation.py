@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from committee.models import ThirdPartyEntity
+from committee.models import ThirdPartyEntity, User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, validated_save
@@ -35,6 +37,7 @@ from ..models import (
 )
 from .common import (
     PROJECT_LABELS,
+    FindingInput,
     _attach,
     _check_tpe,
     _findings,
@@ -50,7 +53,7 @@ from .common import (
 
 
 @transaction.atomic
-def validation_tpe_choose(*, actor, project: Project, tpe: ThirdPartyEntity) -> Project:
+def validation_tpe_choose(*, actor: User, project: Project, tpe: ThirdPartyEntity) -> Project:
     """The participants choose the TPE that validates the project (designated for its scope)."""
     project = _lock_project(project)
     require_validation_tpe_choose(actor, project)
@@ -69,7 +72,7 @@ def validation_tpe_choose(*, actor, project: Project, tpe: ThirdPartyEntity) -> 
 
 
 @transaction.atomic
-def validation_start(*, actor, project: Project, now: datetime.datetime | None = None) -> Project:
+def validation_start(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
     """The participants hand the published PDD to their TPE (again, after a negative validation)."""
     project = _lock_project(project)
     require_validation_start(actor, project)
@@ -86,8 +89,9 @@ def validation_start(*, actor, project: Project, now: datetime.datetime | None =
 
 
 @transaction.atomic
-def validation_report_submit(*, actor, project: Project, conclusion: str, report_date: datetime.date,
-                             findings: Iterable = (), file=None, reference: str = "", summary: str = "",
+def validation_report_submit(*, actor: User, project: Project, conclusion: str, report_date: datetime.date,
+                             findings: Iterable[FindingInput | Mapping[str, Any]] = (), file: File | None = None,
+                             reference: str = "", summary: str = "",
                              now: datetime.datetime | None = None) -> ValidationReport:
     """The validating TPE concludes: positive (no CAR or CL open) or negative."""
     project = _lock_project(project)
@@ -111,7 +115,7 @@ def validation_report_submit(*, actor, project: Project, conclusion: str, report
         if still_open:
             raise ApplicationError(f"A positive validation needs every CAR and CL closed; "
                                    f"{len(still_open)} remain open.", field="findings")
-        unmet = pdd.answers.filter(meets=False).select_related("criterion") if pdd else []
+        unmet = list(pdd.answers.filter(meets=False).select_related("criterion")) if pdd else []
         if unmet:
             raise ApplicationError(f"A positive validation needs every eligibility criterion met; criterion "
                                    f"{unmet[0].criterion.number} is answered “no” in the PDD.", field="conclusion")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 
+from committee.models import User
 from core import audit
 from core.errors import ApplicationError
 from core.workflow import check_transition, validated_save
@@ -29,6 +32,7 @@ from ..models import (
 )
 from .common import (
     MONITORING_LABELS,
+    FindingInput,
     _attach,
     _check_tpe,
     _findings,
@@ -43,9 +47,10 @@ from .common import (
 
 
 @transaction.atomic
-def verification_report_submit(*, actor, period: MonitoringPeriod, conclusion: str, verified_reductions: int,
-                               report_date: datetime.date, findings: Iterable = (), reason_lower: str = "",
-                               file=None, reference: str = "", summary: str = "") -> VerificationReport:
+def verification_report_submit(*, actor: User, period: MonitoringPeriod, conclusion: str, verified_reductions: int,
+                               report_date: datetime.date, findings: Iterable[FindingInput | Mapping[str, Any]] = (),
+                               reason_lower: str = "",
+                               file: File | None = None, reference: str = "", summary: str = "") -> VerificationReport:
     """The assigned TPE verifies the submitted report: verified reductions at most the reported ones (with a
     reason when lower); a positive conclusion needs every CAR and CL closed; a negative one returns the
     period to the participants for a revised report."""

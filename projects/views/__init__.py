@@ -2,10 +2,12 @@
 TPEs' reports and the secretariat's work queues and decision forms.
 
 Every read goes through ``projects.selectors`` (a project the user may not see does not exist for them:
-404). Every page that changes something checks the user's role on the project first (403 otherwise),
-validates its form and calls ONE service in ``try/except ApplicationError``; a refusal is shown on the
-form (status 400) and nothing is written, because the service runs in one transaction. Files are served
-only through :func:`~projects.views.pages.download`, which checks who may read them.
+404). Every page that changes something first checks the rule of its action in ``projects.access`` (403
+unless the user is the party it is reserved for; buttons are offered by the same rules, through
+``access.Permissions``), then validates its form and calls ONE service through
+``core.forms.run_service``: a refusal is shown on the form (status 400) and nothing is written, because
+the service runs in one transaction. Files are served only through :func:`~projects.views.pages.download`,
+which checks who may read them.
 
 One module per face: ``pages`` (public pages and downloads), ``work`` (work lists), ``actions`` (workflow
 steps confirmed on a short form), ``project`` (the draft and its PDD), ``moc`` (MoC statement and credit

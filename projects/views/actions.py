@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,12 +30,12 @@ class Action:
     in which states it is open), its form and its wording."""
 
     name: str
-    label: str
+    label: str | Promise
     rule: access.Rule[Any]
     call: Callable[..., Any]
     form: type[django_forms.Form] = forms.NoFieldsForm
     target: str = "project"  # the keyword the service takes the object by
-    intro: str = ""
+    intro: str | Promise = ""
     danger: bool = False
     primary: bool = False
     initial: Callable[[Any], dict[str, Any]] | None = None  # the form's initial values, from the target

@@ -8,6 +8,7 @@ from django import forms as django_forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from core.errors import NotFound
@@ -56,7 +57,7 @@ def _contacts(formset: django_forms.BaseFormSet) -> list[dict[str, Any]]:
 
 
 def _form_page(request: HttpRequest, project: Project, *, heading: str, form: django_forms.BaseForm,
-               formsets: list[tuple[str, str, django_forms.BaseFormSet]] | tuple[()] = (), submit: str,
+               formsets: list[tuple[str, str | Promise, django_forms.BaseFormSet]] | tuple[()] = (), submit: str,
                intro: str = "", back_url: str = "", available: bool = True, template: str = "projects/form_page.html",
                **extra: Any) -> HttpResponse:
     """A page with one form (and formsets given as (title, help, formset)); 400 when it shows a refusal."""
@@ -70,7 +71,7 @@ def _form_page(request: HttpRequest, project: Project, *, heading: str, form: dj
 
 def _value_rows(report: MonitoringReport) -> list[tuple[str, str, str]]:
     """(symbol, site, value) of a report's values, in a stable order for display."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for symbol, value in (report.values or {}).items():
         if isinstance(value, dict) and not ({"value"} <= set(value)):
             rows.extend((symbol, site, str(v)) for site, v in value.items())

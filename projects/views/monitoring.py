@@ -83,7 +83,8 @@ def _place_value_errors(form: forms.MonitoringValuesForm, exc: ApplicationError)
 
 
 def _report_page(request: HttpRequest, project: Project, period: MonitoringPeriod, *,
-                 values_form: forms.MonitoringValuesForm | None = None, upload_form: forms.SpreadsheetForm | None = None,
+                 values_form: forms.MonitoringValuesForm | None = None,
+                 upload_form: forms.SpreadsheetForm | None = None,
                  evidence_form: forms.EvidenceForm | None = None, status: int = 200) -> HttpResponse:
     draft, last, version, applied, parameters, sites = _report_context(request, project, period)
     pdd = selectors.current_pdd(project)

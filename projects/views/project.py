@@ -136,4 +136,5 @@ def pdd_edit(request: HttpRequest, project_id: str) -> HttpResponse:
                          % {"v": pdd.version})
         return redirect(project.get_absolute_url() + "#pdd")
     return _form_page(request, project, heading=_("PDD"), form=form, submit=_("Save the draft"),
-                      template="projects/pdd_form.html", draft=draft, base=base, available=access.PDD_SAVE.open(project))
+                      template="projects/pdd_form.html", draft=draft, base=base,
+                      available=access.PDD_SAVE.open(project))
