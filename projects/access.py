@@ -45,6 +45,7 @@ from committee.roles import (
     require_authenticated,
     valid_on_q,
 )
+from core.errors import NotAllowed
 
 from .choices import (
     CHANGE_REQUEST_TRANSITIONS,
@@ -245,10 +246,10 @@ class Rule(Generic[T]):
         return self.open(obj) and self.allows(user, obj)
 
     def require(self, actor: Viewer, obj: T) -> None:
-        """The service's check of the permission (raises NotAllowed)."""
+        """The service's check of the permission: NotAllowed with the reason unless :meth:`allows`."""
         require_authenticated(actor)
-        require(is_system_admin(actor) or self.party.test(actor, self.party.about(obj)),
-                self.party.refusal(self.party.about(obj), self.what))
+        if not self.allows(actor, obj):
+            raise NotAllowed(self.party.refusal(self.party.about(obj), self.what))
 
 
 def _has_current_moc(project: Project) -> bool:
