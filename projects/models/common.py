@@ -42,7 +42,7 @@ class ProjectDayRange(Func):
 
 
 def _page(name: str, args: list, fallback: str) -> str:
-    """The browser page of an object (the projects pages may be mounted later than the API)."""
+    """The browser page of an object, or ``fallback`` where the browser URLs are not mounted."""
     try:
         return reverse(name, args=args)
     except NoReverseMatch:

@@ -124,6 +124,7 @@ def _lock_request(request: ChangeRequest) -> tuple[Project, ChangeRequest]:
 
 @transaction.atomic
 def change_request_withdraw(*, actor: User, request: ChangeRequest, reason: str = "") -> ChangeRequest:
+    """The focal point withdraws a pending request."""
     project, request = _lock_request(request)
     require_change_request_withdraw(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.WITHDRAWN,
@@ -173,6 +174,7 @@ def change_request_approve(*, actor: User, request: ChangeRequest, decision: Dec
 @transaction.atomic
 def change_request_reject(*, actor: User, request: ChangeRequest, decision: DecisionInput,
                           reason: str) -> ChangeRequest:
+    """The Joint Committee refuses the request (recorded by the secretariat), with the reason."""
     project, request = _lock_request(request)
     require_change_request_reject(actor, request)
     check_transition(CHANGE_REQUEST_TRANSITIONS, request.status, ChangeRequestStatus.REJECTED,

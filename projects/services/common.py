@@ -134,6 +134,7 @@ def _jc_days(jc: JointCommittee, name: str, default: int) -> int:
 
 
 def project_url(project: Project) -> str:
+    """The project's page (the link of its notifications)."""
     return project.get_absolute_url()
 
 

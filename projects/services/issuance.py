@@ -100,6 +100,7 @@ def _period_back_to_verified(period: MonitoringPeriod) -> None:
 
 @transaction.atomic
 def issuance_request_withdraw(*, actor: User, request: IssuanceRequest, reason: str = "") -> IssuanceRequest:
+    """The focal point withdraws a pending issuance request; the period is verified again."""
     project, period, request = _lock_issuance(request)
     require_issuance_request_withdraw(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.WITHDRAWN, what="The issuance request",
@@ -116,6 +117,7 @@ def issuance_request_withdraw(*, actor: User, request: IssuanceRequest, reason: 
 
 
 def issuance_decision_title(request: IssuanceRequest) -> str:
+    """The title of the Joint Committee's decision on an issuance request."""
     period = request.period
     return (f"Decision on issuance of credits: {request.project.project_id} {request.project.title} for the "
             f"monitoring period of {period.start_date:%d %b %y} - {period.end_date:%d %b %y}")
@@ -162,6 +164,8 @@ def issuance_request_decide(*, actor: User, request: IssuanceRequest, amount: in
 @transaction.atomic
 def issuance_request_reject(*, actor: User, request: IssuanceRequest, decision: DecisionInput,
                             reason: str) -> IssuanceRequest:
+    """The Joint Committee refuses issuance (recorded by the secretariat), with the reason; the period is
+    verified again."""
     project, period, request = _lock_issuance(request)
     require_issuance_request_reject(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.REJECTED, what="The issuance request",

@@ -69,6 +69,7 @@ def registration_request(*, actor: User, project: Project, now: datetime.datetim
 
 @transaction.atomic
 def registration_request_withdraw(*, actor: User, project: Project, reason: str = "") -> Project:
+    """The focal point withdraws the pending registration request; the project is validated again."""
     project = _lock_project(project)
     require_registration_request_withdraw(actor, project)
     if project.status != ProjectStatus.REGISTRATION_REQUESTED:
