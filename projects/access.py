@@ -1,5 +1,4 @@
-"""Who is who on a project: the role checks shared by projects.services (writes) and projects.selectors
-(reads), and the people a notification goes to.
+"""Who may do what on a project: the one place for the projects app's permissions.
 
 A user acts for a project through a role assignment (committee.RoleAssignment, valid today):
 
@@ -11,15 +10,32 @@ A user acts for a project through a role assignment (committee.RoleAssignment, v
 - ministry: ``ministry_api`` of the partner country, or of Japan (a side of every Joint Committee).
 
 A system administrator passes every check (and the audit trail names them).
+
+Every action on a project has ONE :class:`Rule`, named after the service that takes it: the :class:`Party`
+it is reserved for, and the states of its object in which it is open. The rule has two uses:
+
+- ``can_<action>(user, obj)``: whether a page offers the action (the user is the party and the object is
+  in an open state). Templates read the same answers from :class:`Permissions`: ``{% if can.pdd_submit %}``;
+- ``require_<action>(actor, obj)``: what the service checks first (the party; it raises
+  ``core.errors.NotAllowed`` with the reason). The service then checks the state itself (``Conflict``).
+
+So a page never offers an action that the service would refuse to the same user.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from committee.choices import Role
-from committee.models import JointCommittee, ThirdPartyEntity, User
+from committee.models import Country, JointCommittee, ThirdPartyEntity, User
 from committee.roles import (
     active_roles,
     is_authenticated,
@@ -29,21 +45,46 @@ from committee.roles import (
     require_authenticated,
     valid_on_q,
 )
+from core.errors import NotAllowed
+
+from .choices import (
+    CHANGE_REQUEST_TRANSITIONS,
+    CLOSED_STATUSES,
+    EDITABLE_STATUSES,
+    ISSUANCE_TRANSITIONS,
+    MONITORING_TRANSITIONS,
+    PDD_REVISABLE_STATUSES,
+    PROJECT_TRANSITIONS,
+    TPE_CHOICE_STATUSES,
+    ChangeRequestStatus,
+    IssuanceStatus,
+    MonitoringStatus,
+    ProjectStatus,
+    RecordStatus,
+    ReportStatus,
+)
+from .models import ChangeRequest, EvidenceFile, IssuanceRequest, MonitoringPeriod, Project
+
+Viewer = User | AnonymousUser | None  # anyone, logged in or not (None: a read made for the public)
+Subject = Project | MonitoringPeriod | IssuanceRequest | ChangeRequest | EvidenceFile  # what an action acts on
+T = TypeVar("T", Project, MonitoringPeriod, IssuanceRequest, ChangeRequest, EvidenceFile)
 
 
-def role_organization_ids(user, role: str) -> set[int]:
+# --- roles on a project -------------------------------------------------------------------------------
+
+def role_organization_ids(user: Viewer, role: str) -> set[int]:
     return {r.organization_id for r in active_roles(user) if r.role == role and r.organization_id}
 
 
-def participant_organization_ids(user) -> set[int]:
+def participant_organization_ids(user: Viewer) -> set[int]:
     return role_organization_ids(user, Role.PROJECT_PARTICIPANT)
 
 
-def tpe_organization_ids(user) -> set[int]:
+def tpe_organization_ids(user: Viewer) -> set[int]:
     return role_organization_ids(user, Role.TPE_AUDITOR)
 
 
-def ministry_committee_scope(user) -> tuple[bool, set[int]]:
+def ministry_committee_scope(user: Viewer) -> tuple[bool, set[int]]:
     """(sees every committee: a Japanese ministry, ids of partner countries served)."""
     every, countries = False, set()
     for r in active_roles(user):
@@ -55,48 +96,44 @@ def ministry_committee_scope(user) -> tuple[bool, set[int]]:
     return every, countries
 
 
-def secretariat_committee_ids(user) -> set[int]:
+def secretariat_committee_ids(user: Viewer) -> set[int]:
     return {r.joint_committee_id for r in active_roles(user) if r.role == Role.SECRETARIAT and r.joint_committee_id}
 
 
-def member_committee_ids(user) -> set[int]:
-    return {r.joint_committee_id for r in active_roles(user)
-            if r.role == Role.COMMITTEE_MEMBER and r.joint_committee_id}
-
-
-# --- checks on one project --------------------------------------------------------------------
-
-def is_participant(user, project) -> bool:
+def is_participant(user: Viewer, project: Project) -> bool:
     orgs = participant_organization_ids(user)
     return bool(orgs) and project.participants.filter(organization_id__in=orgs, active=True).exists()
 
 
-def is_focal_point(user, project) -> bool:
+def is_focal_point(user: Viewer, project: Project) -> bool:
     orgs = participant_organization_ids(user)
     return bool(orgs) and project.participants.filter(organization_id__in=orgs, active=True,
                                                       is_focal_point=True).exists()
 
 
-def is_tpe_auditor(user, tpe: ThirdPartyEntity | None) -> bool:
+def is_tpe_auditor(user: Viewer, tpe: ThirdPartyEntity | None) -> bool:
     return tpe is not None and tpe.organization_id in tpe_organization_ids(user)
 
 
-def is_project_tpe(user, project) -> bool:
+def is_project_tpe(user: Viewer, project: Project) -> bool:
     """An auditor of the TPE validating the project or verifying one of its monitoring periods."""
     orgs = tpe_organization_ids(user)
     if not orgs:
         return False
-    if project.validation_tpe_id and project.validation_tpe.organization_id in orgs:
+    tpe = project.validation_tpe
+    if tpe is not None and tpe.organization_id in orgs:
         return True
     return project.monitoring_periods.filter(verification_tpe__organization_id__in=orgs).exists()
 
 
-def is_ministry_of(user, joint_committee: JointCommittee) -> bool:
+def is_ministry_of(user: Viewer, joint_committee: JointCommittee) -> bool:
     every, countries = ministry_committee_scope(user)
     return every or joint_committee.partner_id in countries
 
 
-def can_see_confidential(user, project) -> bool:
+# --- what a user may see --------------------------------------------------------------------------------
+
+def can_see_confidential(user: Viewer, project: Project) -> bool:
     """The confidential PDD and evidence: participants of the project, the secretariat of its Joint
     Committee, its TPE, the ministries of the two governments (and system administrators)."""
     if not is_authenticated(user):
@@ -105,34 +142,321 @@ def can_see_confidential(user, project) -> bool:
             or is_project_tpe(user, project) or is_ministry_of(user, project.joint_committee))
 
 
-# --- requirements (raise NotAllowed) -------------------------------------------------------------
+def can_see_commenter_email(user: Viewer, project: Project) -> bool:
+    """The e-mail addresses of public commenters (never published): the secretariat of the project's Joint
+    Committee."""
+    return is_authenticated(user) and (is_system_admin(user) or is_secretariat(user, project.joint_committee))
 
-def require_participant(actor, project, what: str) -> None:
+
+def can_see_my_projects(user: Viewer) -> bool:
+    """The participants' pages (“My projects”, starting a project): project participants."""
+    return bool(participant_organization_ids(user)) or is_system_admin(user)
+
+
+def can_see_tpe_work(user: Viewer) -> bool:
+    """What is assigned to the user's TPE: its auditors."""
+    return bool(tpe_organization_ids(user))
+
+
+def can_see_secretariat_queues(user: Viewer) -> bool:
+    """The secretariat's work queues: the secretariat of a Joint Committee."""
+    return bool(secretariat_committee_ids(user)) or is_system_admin(user)
+
+
+# --- parties and rules ------------------------------------------------------------------------------------
+
+def project_of(obj: Subject) -> Project:
+    """The project an action's object belongs to."""
+    if isinstance(obj, Project):
+        return obj
+    if isinstance(obj, EvidenceFile):
+        return obj.report.period.project
+    return obj.project
+
+
+def _tpe_name(tpe: ThirdPartyEntity | None) -> str:
+    return tpe.tpe_id if tpe else "the assigned TPE"
+
+
+@dataclass(frozen=True)
+class Party:
+    """Whom an action is reserved for. ``about`` is what the test looks at (the object's project, or a TPE):
+    a page caches the answer per party and ``about``, so the rows of one project cost no extra query."""
+
+    name: str
+    about: Callable[[Any], Any]
+    test: Callable[[Viewer, Any], bool]  # (user, about) -> bool; system administrators pass without it
+    refusal: Callable[[Any, str], str]  # (about, what) -> the service's message
+    forbidden: Promise  # the page's message (HTTP 403)
+
+
+PARTICIPANT = Party(
+    "participant", project_of, is_participant,
+    lambda project, what: f"Only a participant of {project.project_id} may {what}.",
+    gettext_lazy("Only a participant of this project may do this."))
+FOCAL_POINT = Party(
+    "focal_point", project_of, is_focal_point,
+    lambda project, what: f"Only the focal point of {project.project_id} may {what}.",
+    gettext_lazy("Only the focal point of this project may do this."))
+SECRETARIAT = Party(
+    "secretariat", lambda obj: project_of(obj).joint_committee, is_secretariat,
+    lambda joint_committee, what: f"Only the secretariat of the {joint_committee} may do this.",
+    gettext_lazy("Only the secretariat of this project's Joint Committee may do this."))
+VALIDATOR = Party(
+    "validator", lambda project: project.validation_tpe, is_tpe_auditor,
+    lambda tpe, what: f"Only an auditor of {_tpe_name(tpe)} may {what}.",
+    gettext_lazy("Only an auditor of the TPE chosen to validate this project may do this."))
+VERIFIER = Party(
+    "verifier", lambda period: period.verification_tpe, is_tpe_auditor,
+    lambda tpe, what: f"Only an auditor of {_tpe_name(tpe)} may {what}.",
+    gettext_lazy("Only an auditor of the TPE assigned to verify this period may do this."))
+PARTIES = {party.name: party for party in (PARTICIPANT, FOCAL_POINT, SECRETARIAT, VALIDATOR, VERIFIER)}
+
+
+def _always(obj: Any) -> bool:
+    return True
+
+
+def status_in(statuses: Collection[str]) -> Callable[[Any], bool]:
+    """Open while the object's status is one of ``statuses``."""
+    return lambda obj: obj.status in statuses
+
+
+def moves_to(transitions: Mapping[str, Collection[str]], target: str) -> Callable[[Any], bool]:
+    """Open while the object's status may move to ``target``."""
+    return status_in(frozenset(source for source, targets in transitions.items() if target in targets))
+
+
+@dataclass(frozen=True)
+class Rule(Generic[T]):
+    """Who may take one action (``party``), in which states of its object it is open (``open``), and the
+    end of the service's refusal ("Only the focal point of MN001 may <what>.")."""
+
+    action: str  # the service that takes it
+    party: Party
+    what: str = "do this"
+    open: Callable[[T], bool] = _always
+
+    def allows(self, user: Viewer, obj: T) -> bool:
+        """The permission: the user is the party (or a system administrator)."""
+        return is_authenticated(user) and (is_system_admin(user) or self.party.test(user, self.party.about(obj)))
+
+    def can(self, user: Viewer, obj: T) -> bool:
+        """Offered on a page: the permission, and the object is in a state where the action is open."""
+        return self.open(obj) and self.allows(user, obj)
+
+    def require(self, actor: Viewer, obj: T) -> None:
+        """The service's check of the permission: NotAllowed with the reason unless :meth:`allows`."""
+        require_authenticated(actor)
+        if not self.allows(actor, obj):
+            raise NotAllowed(self.party.refusal(self.party.about(obj), self.what))
+
+
+def _has_current_moc(project: Project) -> bool:
+    return project.moc_statements.filter(status=RecordStatus.CURRENT).exists()
+
+
+def _open(project: Project) -> bool:
+    return project.status not in CLOSED_STATUSES
+
+
+# --- the rules, one per action ----------------------------------------------------------------------------
+
+# the project and its PDD
+PROJECT_UPDATE: Rule[Project] = Rule("project_update", PARTICIPANT, "edit it", status_in(EDITABLE_STATUSES))
+PROJECT_WITHDRAW: Rule[Project] = Rule("project_withdraw", FOCAL_POINT, "withdraw the project",
+                                 moves_to(PROJECT_TRANSITIONS, ProjectStatus.WITHDRAWN))
+PDD_SAVE: Rule[Project] = Rule("pdd_save", PARTICIPANT, "edit its PDD", status_in(PDD_REVISABLE_STATUSES))
+# a draft goes to the completeness check; during validation a revised PDD goes to the TPE
+PDD_SUBMIT: Rule[Project] = Rule("pdd_submit", PARTICIPANT, "submit its PDD", status_in(PDD_REVISABLE_STATUSES))
+PDD_RETURN: Rule[Project] = Rule("pdd_return", SECRETARIAT, open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
+PDD_PUBLISH: Rule[Project] = Rule("pdd_publish", SECRETARIAT,
+                            open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.PUBLIC_INPUT))
+# validation and registration
+VALIDATION_TPE_CHOOSE: Rule[Project] = Rule("validation_tpe_choose", PARTICIPANT, "choose its validating TPE",
+                                      status_in(TPE_CHOICE_STATUSES))
+VALIDATION_START: Rule[Project] = Rule("validation_start", PARTICIPANT, "start its validation",
+                                 moves_to(PROJECT_TRANSITIONS, ProjectStatus.UNDER_VALIDATION))
+VALIDATION_REPORT_SUBMIT: Rule[Project] = Rule("validation_report_submit", VALIDATOR, "submit the validation report",
+                                         status_in({ProjectStatus.UNDER_VALIDATION}))
+REGISTRATION_REQUEST: Rule[Project] = Rule("registration_request", FOCAL_POINT, "request its registration",
+                                     moves_to(PROJECT_TRANSITIONS, ProjectStatus.REGISTRATION_REQUESTED))
+REGISTRATION_REQUEST_WITHDRAW: Rule[Project] = Rule("registration_request_withdraw", FOCAL_POINT,
+                                              "withdraw its registration request",
+                                              status_in({ProjectStatus.REGISTRATION_REQUESTED}))
+PROJECT_REGISTER: Rule[Project] = Rule("project_register", SECRETARIAT,
+                                 open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.REGISTERED))
+PROJECT_REJECT: Rule[Project] = Rule("project_reject", SECRETARIAT,
+                               open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.REJECTED))
+# MoC statement and credit allocation
+MOC_SUBMIT: Rule[Project] = Rule("moc_submit", FOCAL_POINT, "submit an MoC statement", _open)
+MOC_ANNEX_CHANGE: Rule[Project] = Rule("moc_annex_change", FOCAL_POINT, "record an MoC Annex 1 change",
+                                 lambda project: _open(project) and _has_current_moc(project))
+ALLOCATION_SUBMIT: Rule[Project] = Rule("allocation_submit", FOCAL_POINT, "enter its credit allocation", _open)
+# post-registration changes and renewal
+CHANGE_REQUEST_SUBMIT: Rule[Project] = Rule("change_request_submit", FOCAL_POINT, "request changes",
+                                      status_in({ProjectStatus.REGISTERED}))
+CHANGE_REQUEST_WITHDRAW: Rule[ChangeRequest] = Rule("change_request_withdraw", FOCAL_POINT, "withdraw the request",
+                                              moves_to(CHANGE_REQUEST_TRANSITIONS, ChangeRequestStatus.WITHDRAWN))
+CHANGE_REQUEST_APPROVE: Rule[ChangeRequest] = Rule("change_request_approve", SECRETARIAT,
+                                             open=moves_to(CHANGE_REQUEST_TRANSITIONS, ChangeRequestStatus.APPROVED))
+CHANGE_REQUEST_REJECT: Rule[ChangeRequest] = Rule("change_request_reject", SECRETARIAT,
+                                            open=moves_to(CHANGE_REQUEST_TRANSITIONS, ChangeRequestStatus.REJECTED))
+# monitoring (the monitoring report and its evidence change while the period is open)
+MONITORING_PERIOD_CREATE: Rule[Project] = Rule("monitoring_period_create", PARTICIPANT, "open a monitoring period",
+                                         status_in({ProjectStatus.REGISTERED}))
+_REPORT_OPEN = status_in({MonitoringStatus.OPEN})
+MONITORING_REPORT_SAVE: Rule[MonitoringPeriod] = Rule("monitoring_report_save", PARTICIPANT, "enter monitoring values",
+                                                _REPORT_OPEN)
+MONITORING_REPORT_UPLOAD: Rule[MonitoringPeriod] = Rule("monitoring_report_upload", PARTICIPANT,
+                                                  "upload a monitoring spreadsheet", _REPORT_OPEN)
+EVIDENCE_ADD: Rule[MonitoringPeriod] = Rule("evidence_add", PARTICIPANT, "add evidence", _REPORT_OPEN)
+EVIDENCE_REMOVE: Rule[EvidenceFile] = Rule("evidence_remove", PARTICIPANT, "remove evidence",
+                                     lambda evidence: evidence.report.status == ReportStatus.DRAFT)
+MONITORING_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("monitoring_report_submit", PARTICIPANT,
+                                                  "submit the monitoring report",
+                                                  moves_to(MONITORING_TRANSITIONS, MonitoringStatus.SUBMITTED))
+# verification and issuance
+VERIFICATION_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("verification_report_submit", VERIFIER,
+                                                    "verify this monitoring report",
+                                                    status_in({MonitoringStatus.SUBMITTED}))
+ISSUANCE_REQUEST_SUBMIT: Rule[MonitoringPeriod] = Rule("issuance_request_submit", FOCAL_POINT, "request issuance",
+                                                 moves_to(MONITORING_TRANSITIONS, MonitoringStatus.ISSUANCE_REQUESTED))
+ISSUANCE_REQUEST_WITHDRAW: Rule[IssuanceRequest] = Rule("issuance_request_withdraw", FOCAL_POINT,
+                                                  "withdraw the issuance request",
+                                                  moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.WITHDRAWN))
+ISSUANCE_REQUEST_DECIDE: Rule[IssuanceRequest] = Rule("issuance_request_decide", SECRETARIAT,
+                                                open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.DECIDED))
+ISSUANCE_REQUEST_REJECT: Rule[IssuanceRequest] = Rule("issuance_request_reject", SECRETARIAT,
+                                                open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.REJECTED))
+
+RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in (
+    PROJECT_UPDATE, PROJECT_WITHDRAW, PDD_SAVE, PDD_SUBMIT, PDD_RETURN, PDD_PUBLISH, VALIDATION_TPE_CHOOSE,
+    VALIDATION_START, VALIDATION_REPORT_SUBMIT, REGISTRATION_REQUEST, REGISTRATION_REQUEST_WITHDRAW, PROJECT_REGISTER,
+    PROJECT_REJECT, MOC_SUBMIT, MOC_ANNEX_CHANGE, ALLOCATION_SUBMIT, CHANGE_REQUEST_SUBMIT, CHANGE_REQUEST_WITHDRAW,
+    CHANGE_REQUEST_APPROVE, CHANGE_REQUEST_REJECT, MONITORING_PERIOD_CREATE, MONITORING_REPORT_SAVE,
+    MONITORING_REPORT_UPLOAD, EVIDENCE_ADD, EVIDENCE_REMOVE, MONITORING_REPORT_SUBMIT, VERIFICATION_REPORT_SUBMIT,
+    ISSUANCE_REQUEST_SUBMIT, ISSUANCE_REQUEST_WITHDRAW, ISSUANCE_REQUEST_DECIDE, ISSUANCE_REQUEST_REJECT)}
+
+can_project_update, require_project_update = PROJECT_UPDATE.can, PROJECT_UPDATE.require
+can_project_withdraw, require_project_withdraw = PROJECT_WITHDRAW.can, PROJECT_WITHDRAW.require
+can_pdd_save, require_pdd_save = PDD_SAVE.can, PDD_SAVE.require
+can_pdd_submit, require_pdd_submit = PDD_SUBMIT.can, PDD_SUBMIT.require
+can_pdd_return, require_pdd_return = PDD_RETURN.can, PDD_RETURN.require
+can_pdd_publish, require_pdd_publish = PDD_PUBLISH.can, PDD_PUBLISH.require
+can_validation_tpe_choose, require_validation_tpe_choose = VALIDATION_TPE_CHOOSE.can, VALIDATION_TPE_CHOOSE.require
+can_validation_start, require_validation_start = VALIDATION_START.can, VALIDATION_START.require
+can_validation_report_submit = VALIDATION_REPORT_SUBMIT.can
+require_validation_report_submit = VALIDATION_REPORT_SUBMIT.require
+can_registration_request, require_registration_request = REGISTRATION_REQUEST.can, REGISTRATION_REQUEST.require
+can_registration_request_withdraw = REGISTRATION_REQUEST_WITHDRAW.can
+require_registration_request_withdraw = REGISTRATION_REQUEST_WITHDRAW.require
+can_project_register, require_project_register = PROJECT_REGISTER.can, PROJECT_REGISTER.require
+can_project_reject, require_project_reject = PROJECT_REJECT.can, PROJECT_REJECT.require
+can_moc_submit, require_moc_submit = MOC_SUBMIT.can, MOC_SUBMIT.require
+can_moc_annex_change, require_moc_annex_change = MOC_ANNEX_CHANGE.can, MOC_ANNEX_CHANGE.require
+can_allocation_submit, require_allocation_submit = ALLOCATION_SUBMIT.can, ALLOCATION_SUBMIT.require
+can_change_request_submit, require_change_request_submit = CHANGE_REQUEST_SUBMIT.can, CHANGE_REQUEST_SUBMIT.require
+can_change_request_withdraw = CHANGE_REQUEST_WITHDRAW.can
+require_change_request_withdraw = CHANGE_REQUEST_WITHDRAW.require
+can_change_request_approve, require_change_request_approve = CHANGE_REQUEST_APPROVE.can, CHANGE_REQUEST_APPROVE.require
+can_change_request_reject, require_change_request_reject = CHANGE_REQUEST_REJECT.can, CHANGE_REQUEST_REJECT.require
+can_monitoring_period_create = MONITORING_PERIOD_CREATE.can
+require_monitoring_period_create = MONITORING_PERIOD_CREATE.require
+can_monitoring_report_save, require_monitoring_report_save = MONITORING_REPORT_SAVE.can, MONITORING_REPORT_SAVE.require
+can_monitoring_report_upload = MONITORING_REPORT_UPLOAD.can
+require_monitoring_report_upload = MONITORING_REPORT_UPLOAD.require
+can_evidence_add, require_evidence_add = EVIDENCE_ADD.can, EVIDENCE_ADD.require
+can_evidence_remove, require_evidence_remove = EVIDENCE_REMOVE.can, EVIDENCE_REMOVE.require
+can_monitoring_report_submit = MONITORING_REPORT_SUBMIT.can
+require_monitoring_report_submit = MONITORING_REPORT_SUBMIT.require
+can_verification_report_submit = VERIFICATION_REPORT_SUBMIT.can
+require_verification_report_submit = VERIFICATION_REPORT_SUBMIT.require
+can_issuance_request_submit = ISSUANCE_REQUEST_SUBMIT.can
+require_issuance_request_submit = ISSUANCE_REQUEST_SUBMIT.require
+can_issuance_request_withdraw = ISSUANCE_REQUEST_WITHDRAW.can
+require_issuance_request_withdraw = ISSUANCE_REQUEST_WITHDRAW.require
+can_issuance_request_decide = ISSUANCE_REQUEST_DECIDE.can
+require_issuance_request_decide = ISSUANCE_REQUEST_DECIDE.require
+can_issuance_request_reject = ISSUANCE_REQUEST_REJECT.can
+require_issuance_request_reject = ISSUANCE_REQUEST_REJECT.require
+
+
+def can_comment_submit(user: Viewer, project: Project) -> bool:
+    """Anyone, logged in or not, comments on a PDD while its public input period is open."""
+    return project.is_open_for_comments
+
+
+def can_project_create(user: Viewer) -> bool:
+    """Offered to project participants (and system administrators)."""
+    return can_see_my_projects(user)
+
+
+def acts_for_one_of(user: Viewer, organization_ids: Collection[int]) -> bool:
+    """The user is a participant user of one of these organizations (or a system administrator)."""
+    return is_system_admin(user) or bool(participant_organization_ids(user) & set(organization_ids))
+
+
+def require_project_create(actor: Viewer, organization_ids: Collection[int]) -> None:
+    """A participant starts a project in the name of their own organization (one of ``organization_ids``)."""
     require_authenticated(actor)
-    require(is_system_admin(actor) or is_participant(actor, project),
-            f"Only a participant of {project.project_id} may {what}.")
+    require(acts_for_one_of(actor, organization_ids),
+            "Only a project participant may start a project, and their organization must be among its participants.")
 
 
-def require_focal_point(actor, project, what: str) -> None:
-    require_authenticated(actor)
-    require(is_system_admin(actor) or is_focal_point(actor, project),
-            f"Only the focal point of {project.project_id} may {what}.")
+# --- for the templates ----------------------------------------------------------------------------------
 
+@dataclass
+class Permissions:
+    """What one user may do on one object, for a page: ``can["pdd_submit"]`` (``{% if can.pdd_submit %}``)
+    answers ``can_pdd_submit(user, obj)``; ``can["participant"]`` whether the user acts as that party of the
+    object (see :data:`PARTIES`); ``can["see_confidential"]``. Party tests are read once per page:
+    :meth:`of` gives the permissions on another object of the page (a row) with the same cache."""
 
-def require_tpe_auditor(actor, tpe: ThirdPartyEntity | None, what: str) -> None:
-    require_authenticated(actor)
-    require(is_system_admin(actor) or is_tpe_auditor(actor, tpe),
-            f"Only an auditor of {tpe.tpe_id if tpe else 'the assigned TPE'} may {what}.")
+    user: Viewer
+    obj: Any
+    _parties: dict[tuple[str, Any], bool] = field(default_factory=dict, repr=False)
+
+    def of(self, obj: Any) -> Permissions:
+        return Permissions(self.user, obj, self._parties)
+
+    def _is(self, party: Party) -> bool:
+        if not is_authenticated(self.user):
+            return False
+        if is_system_admin(self.user):
+            return True
+        about = party.about(self.obj)
+        key = (party.name, getattr(about, "pk", about))
+        if key not in self._parties:
+            self._parties[key] = party.test(self.user, about)
+        return self._parties[key]
+
+    def offers(self, rule: Rule[Any]) -> bool:
+        """The page offers the action of ``rule`` on the object: ``rule.can(user, obj)``."""
+        return self._is(rule.party) and rule.open(self.obj)
+
+    def __getitem__(self, name: str) -> bool:
+        if name in RULES:
+            return self.offers(RULES[name])
+        if name in PARTIES:
+            return self._is(PARTIES[name])
+        if name == "see_confidential":
+            key = ("see_confidential", project_of(self.obj).pk)
+            if key not in self._parties:
+                self._parties[key] = can_see_confidential(self.user, project_of(self.obj))
+            return self._parties[key]
+        raise KeyError(name)
 
 
 # --- recipients of notifications -------------------------------------------------------------------
 
-def users_with_role(role: str, **where) -> QuerySet[User]:
+def users_with_role(role: str, **where: Any) -> QuerySet[User]:
     lookups = {f"role_assignments__{key}": value for key, value in where.items()}
-    return User.objects.filter(valid_on_q(timezone.localdate(), "role_assignments__"), is_active=True, role_assignments__role=role, **lookups).distinct()
+    return User.objects.filter(valid_on_q(timezone.localdate(), "role_assignments__"), is_active=True,
+                               role_assignments__role=role, **lookups).distinct()
 
 
-def participant_users(project, *, focal_point_only: bool = False) -> QuerySet[User]:
+def participant_users(project: Project, *, focal_point_only: bool = False) -> QuerySet[User]:
     participants = project.participants.filter(active=True)
     if focal_point_only:
         participants = participants.filter(is_focal_point=True)
@@ -140,7 +464,7 @@ def participant_users(project, *, focal_point_only: bool = False) -> QuerySet[Us
                            organization_id__in=list(participants.values_list("organization_id", flat=True)))
 
 
-def secretariat_users(joint_committee) -> QuerySet[User]:
+def secretariat_users(joint_committee: JointCommittee) -> QuerySet[User]:
     return users_with_role(Role.SECRETARIAT, joint_committee=joint_committee)
 
 
@@ -150,12 +474,7 @@ def tpe_users(tpe: ThirdPartyEntity | None) -> QuerySet[User]:
     return users_with_role(Role.TPE_AUDITOR, organization_id=tpe.organization_id)
 
 
-def registry_admin_users(joint_committee) -> QuerySet[User]:
+def registry_admin_users(joint_committee: JointCommittee) -> QuerySet[User]:
     """The registry administrators of Japan and of the partner country (who execute issuance)."""
-    return users_with_role(Role.REGISTRY_ADMIN, country__in=_government_countries(joint_committee))
-
-
-def _government_countries(joint_committee) -> list:
-    from committee.models import Country
-
-    return list(Country.objects.filter(Q(is_japan=True) | Q(pk=joint_committee.partner_id)))
+    countries = Country.objects.filter(Q(is_japan=True) | Q(pk=joint_committee.partner_id))
+    return users_with_role(Role.REGISTRY_ADMIN, country__in=list(countries))

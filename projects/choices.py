@@ -15,17 +15,6 @@ DEFAULT_REGISTRATION_DECISION_DAYS = 60
 DEFAULT_ISSUANCE_DECISION_DAYS = 60
 DEFAULT_CHANGE_REQUEST_DECISION_DAYS = 60
 
-# Evidence and report files: what may be uploaded (extension -> accepted content types).
-ALLOWED_FILE_TYPES = {
-    "pdf": ("application/pdf",),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
-    "csv": ("text/csv", "text/plain", "application/vnd.ms-excel"),
-    "png": ("image/png",),
-    "jpg": ("image/jpeg",),
-    "jpeg": ("image/jpeg",),
-    "zip": ("application/zip", "application/x-zip-compressed"),
-}
-
 
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -55,16 +44,15 @@ PROJECT_TRANSITIONS: dict[str, set[str]] = {
     ProjectStatus.WITHDRAWN: set(),
 }
 
-# Statuses in which the project's PDD is public (it has been published for public input).
-PUBLIC_STATUSES = {
-    ProjectStatus.PUBLIC_INPUT, ProjectStatus.UNDER_VALIDATION, ProjectStatus.VALIDATION_NEGATIVE,
-    ProjectStatus.VALIDATED, ProjectStatus.REGISTRATION_REQUESTED, ProjectStatus.REGISTERED,
-    ProjectStatus.REJECTED,
-}
 # Statuses in which the participants may still edit the project description and save PDD drafts.
 EDITABLE_STATUSES = {ProjectStatus.DRAFT}
 # Statuses in which a revised PDD version may be saved (after submission: revisions during validation).
 PDD_REVISABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.UNDER_VALIDATION, ProjectStatus.VALIDATION_NEGATIVE}
+# Statuses in which the participants may (again) choose the TPE that validates the project.
+TPE_CHOICE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.PDD_SUBMITTED, ProjectStatus.PUBLIC_INPUT,
+                       ProjectStatus.VALIDATION_NEGATIVE}
+# Closed projects: no MoC statement, Annex 1 change or credit allocation any more.
+CLOSED_STATUSES = (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED)
 
 
 class ParticipantSide(models.TextChoices):

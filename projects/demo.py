@@ -23,10 +23,11 @@ from django.utils import timezone
 
 from committee import services as committee_services
 from committee.choices import DecisionMode, OrganizationKind, Role
+from committee.demo import DEMO_PASSWORD
 from committee.models import Country, JointCommittee, Organization, RoleAssignment, ThirdPartyEntity, User
 from methodologies.models import Methodology
 
-from . import services
+from . import selectors, services
 from .choices import AllocationParty, Conclusion, FindingKind, FindingStatus, ParticipantSide, RegistrySide
 from .models import Project
 
@@ -94,8 +95,6 @@ class _Cast:
             short_name="Nippon Demo Energy")
 
     def _japanese_user(self) -> User:
-        from committee.demo import DEMO_PASSWORD
-
         user = User.objects.filter(username=JAPANESE_USERNAME).first()
         if user is None:  # accounts are created like the committee demo creates them (no account service)
             user = User.objects.create_user(JAPANESE_USERNAME, f"{JAPANESE_USERNAME}@example.org", DEMO_PASSWORD,
@@ -135,7 +134,7 @@ def _create(cast: _Cast, *, title: str, version, sites: list[dict], expected: in
 def _pdd(cast: _Cast, project: Project, *, ex_ante=None) -> None:
     answers = [{"criterion": c, "meets": True,
                 "justification": "Confirmed by the equipment specifications in section B of the PDD."}
-               for c in services._criteria(project)]
+               for c in selectors.eligibility_criteria(project)]
     services.pdd_save(actor=cast.focal, project=project, answers=answers, ex_ante_values=ex_ante,
                       public_file=demo_pdf(f"{project.project_id} PDD (public version)", project.title),
                       confidential_file=demo_pdf(f"{project.project_id} PDD (confidential version)", project.title,
@@ -199,7 +198,7 @@ def _mn001(cast: _Cast) -> Project:
         reference=f"{project.project_id}-VER-01",
         file=demo_pdf(f"{project.project_id} verification report", f"Verified: {report.reported_reductions} tCO2e"))
     request = services.issuance_request_submit(actor=cast.focal, period=period)
-    services.issuance_decide(actor=cast.secretariat, request=request, amount=request.requested_amount,
+    services.issuance_request_decide(actor=cast.secretariat, request=request, amount=request.requested_amount,
                              decision=services.DecisionInput(decided_on=timezone.localdate(),
                                                              mode=DecisionMode.ELECTRONIC))
     return project

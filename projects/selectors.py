@@ -24,10 +24,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committee.roles import ALL, insider_committee_ids, is_system_admin
+from committee.choices import TPEStatus
+from committee.models import Organization, ThirdPartyEntity
+from committee.roles import ALL, insider_committee_ids, is_authenticated, is_system_admin
 from core.errors import NotFound
+from methodologies.models import EligibilityCriterion, MethodologyVersion, Parameter
+from methodologies.selectors import monitoring_workbook as methodology_workbook
 
 from . import access
+from .access import Viewer
 from .choices import (
     ChangeRequestStatus,
     Conclusion,
@@ -60,11 +65,7 @@ PROJECT_RELATED = ("joint_committee__partner", "sectoral_scope", "validation_tpe
 
 # --- visibility ------------------------------------------------------------------------------------
 
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False))
-
-
-def _own_projects_q(user) -> Q:
+def _own_projects_q(user: Viewer) -> Q:
     """Projects the user works on: as a participant, or as an auditor of their TPE."""
     q = Q(pk__in=[])
     orgs = access.participant_organization_ids(user)
@@ -77,12 +78,12 @@ def _own_projects_q(user) -> Q:
     return q
 
 
-def visible_projects_q(user) -> Q | None:
+def visible_projects_q(user: Viewer) -> Q | None:
     """The projects ``user`` may see (None: all of them)."""
     if is_system_admin(user):
         return None
     q = Q(public_input_opens_at__isnull=False)
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return q
     q |= _own_projects_q(user)
     insider = insider_committee_ids(user)
@@ -94,11 +95,11 @@ def visible_projects_q(user) -> Q | None:
     return q
 
 
-def confidential_projects_q(user) -> Q | None:
+def confidential_projects_q(user: Viewer) -> Q | None:
     """The projects whose confidential material ``user`` may see (None: all)."""
     if is_system_admin(user):
         return None
-    if not _authenticated(user):
+    if not is_authenticated(user):
         return Q(pk__in=[])
     q = _own_projects_q(user)
     secretariat = access.secretariat_committee_ids(user)
@@ -122,7 +123,7 @@ def _filter(qs: QuerySet, q: Q | None, prefix: str = "") -> QuerySet:
 
 # --- projects -------------------------------------------------------------------------------------
 
-def project_list(user) -> QuerySet[Project]:
+def project_list(user: Viewer) -> QuerySet[Project]:
     participants = ProjectParticipant.objects.select_related("organization").order_by("-is_focal_point", "side",
                                                                                       "name")
     qs = Project.objects.select_related(*PROJECT_RELATED).prefetch_related(
@@ -135,7 +136,7 @@ def public_project_list() -> QuerySet[Project]:
     return project_list(None)
 
 
-def project_get(user, project_id: str) -> Project:
+def project_get(user: Viewer, project_id: str) -> Project:
     project = project_list(user).filter(project_id=(project_id or "").upper()).first()
     if project is None:
         raise NotFound(_("There is no project %(id)s.") % {"id": project_id})
@@ -147,7 +148,7 @@ def current_pdd(project: Project) -> PDD | None:
     return project.pdds.filter(status=PDDStatus.SUBMITTED).first()
 
 
-def pdd_list(user, project: Project | None = None) -> QuerySet[PDD]:
+def pdd_list(user: Viewer, project: Project | None = None) -> QuerySet[PDD]:
     """Submitted PDD versions of visible projects; drafts only for the project's participants."""
     qs = PDD.objects.select_related("project__joint_committee__partner").prefetch_related(
         "answers__criterion__version__methodology")
@@ -161,27 +162,25 @@ def pdd_list(user, project: Project | None = None) -> QuerySet[PDD]:
     return qs.filter(~Q(status=PDDStatus.DRAFT) | Q(project_id__in=own))
 
 
-def comment_list(user, project: Project | None = None) -> QuerySet[ProjectComment]:
+def comment_list(user: Viewer, project: Project | None = None) -> QuerySet[ProjectComment]:
     qs = ProjectComment.objects.select_related("project")
     if project is not None:
         qs = qs.filter(project=project)
     return _filter(qs, visible_projects_q(user), "project")
 
 
-def may_see_commenter_email(user, project: Project) -> bool:
-    from committee.roles import is_secretariat
-
-    return _authenticated(user) and (is_system_admin(user) or is_secretariat(user, project.joint_committee))
+# A predicate, so it lives in projects.access; the former name stays for the callers that read it here (the API).
+may_see_commenter_email = access.can_see_commenter_email
 
 
-def validation_report_list(user, project: Project | None = None) -> QuerySet[ValidationReport]:
+def validation_report_list(user: Viewer, project: Project | None = None) -> QuerySet[ValidationReport]:
     qs = ValidationReport.objects.select_related("project", "tpe__organization", "pdd").prefetch_related("findings")
     if project is not None:
         qs = qs.filter(project=project)
     return _filter(qs, visible_projects_q(user), "project")
 
 
-def moc_list(user, project: Project | None = None) -> QuerySet[MoCStatement]:
+def moc_list(user: Viewer, project: Project | None = None) -> QuerySet[MoCStatement]:
     qs = MoCStatement.objects.select_related("project", "focal_point", "supersedes").prefetch_related(
         "tpes", "annex_changes__organization")
     if project is not None:
@@ -189,18 +188,16 @@ def moc_list(user, project: Project | None = None) -> QuerySet[MoCStatement]:
     return _filter(qs, confidential_projects_q(user), "project")
 
 
-def allocation_list(user, project: Project | None = None) -> QuerySet[CreditAllocation]:
+def allocation_list(user: Viewer, project: Project | None = None) -> QuerySet[CreditAllocation]:
     qs = CreditAllocation.objects.select_related("project").prefetch_related("shares__organization")
     if project is not None:
         qs = qs.filter(project=project)
     return _filter(qs, confidential_projects_q(user), "project")
 
 
-def current_allocation(project: Project) -> CreditAllocation | None:
-    return project.allocations.filter(status=RecordStatus.CURRENT).prefetch_related("shares__organization").first()
 
 
-def change_request_list(user, project: Project | None = None) -> QuerySet[ChangeRequest]:
+def change_request_list(user: Viewer, project: Project | None = None) -> QuerySet[ChangeRequest]:
     """Approved changes are public with the project; the others are for the confidential circle."""
     qs = ChangeRequest.objects.select_related("project", "decision")
     if project is not None:
@@ -215,21 +212,16 @@ def change_request_list(user, project: Project | None = None) -> QuerySet[Change
 
 # --- monitoring, verification, issuance ----------------------------------------------------------------
 
-def monitoring_period_list(user, project: Project | None = None) -> QuerySet[MonitoringPeriod]:
+def monitoring_period_list(user: Viewer, project: Project | None = None) -> QuerySet[MonitoringPeriod]:
     qs = MonitoringPeriod.objects.select_related("project__joint_committee__partner", "verification_tpe__organization")
     if project is not None:
         qs = qs.filter(project=project)
     return _filter(qs, visible_projects_q(user), "project")
 
 
-def monitoring_period_get(user, pk) -> MonitoringPeriod:
-    period = monitoring_period_list(user).filter(pk=pk).first()
-    if period is None:
-        raise NotFound(_("There is no such monitoring period."))
-    return period
 
 
-def monitoring_report_list(user, period: MonitoringPeriod | None = None) -> QuerySet[MonitoringReport]:
+def monitoring_report_list(user: Viewer, period: MonitoringPeriod | None = None) -> QuerySet[MonitoringReport]:
     """Submitted reports with the project; drafts for its participants (and the confidential circle)."""
     qs = MonitoringReport.objects.select_related("period__project", "methodology_version__methodology")
     if period is not None:
@@ -242,16 +234,15 @@ def monitoring_report_list(user, period: MonitoringPeriod | None = None) -> Quer
                      | Q(period__project_id__in=Project.objects.filter(confidential).values("pk")))
 
 
-def latest_report(period: MonitoringPeriod, user=None) -> MonitoringReport | None:
+def latest_report(period: MonitoringPeriod, user: Viewer = None) -> MonitoringReport | None:
     """The report a user is shown for a period: the draft (when they may see it) or the last submitted one."""
     reports = monitoring_report_list(user, period) if user is not None else period.reports.all()
     return reports.order_by("-version").first()
 
 
-def monitoring_workbook(period: MonitoringPeriod, methodology_version=None) -> tuple[str, bytes]:
+def monitoring_workbook(period: MonitoringPeriod, methodology_version: MethodologyVersion | None = None
+                        ) -> tuple[str, bytes]:
     """The methodology's monitoring spreadsheet (XLSX) for the project's sites, to fill in and upload."""
-    from methodologies.selectors import monitoring_workbook as methodology_workbook
-
     project = period.project
     applied = project.methodology_versions.select_related("methodology")
     version = applied.filter(pk=methodology_version.pk).first() if methodology_version else applied.first()
@@ -261,14 +252,15 @@ def monitoring_workbook(period: MonitoringPeriod, methodology_version=None) -> t
     return f"{project.project_id}-MP{period.number:02d}-{version.methodology.number}-{version.version}.xlsx", data
 
 
-def evidence_list(user, report: MonitoringReport | None = None) -> QuerySet[EvidenceFile]:
+def evidence_list(user: Viewer, report: MonitoringReport | None = None) -> QuerySet[EvidenceFile]:
     qs = EvidenceFile.objects.select_related("report__period__project")
     if report is not None:
         qs = qs.filter(report=report)
     return _filter(qs, confidential_projects_q(user), "report__period__project")
 
 
-def verification_report_list(user, period: MonitoringPeriod | None = None) -> QuerySet[VerificationReport]:
+def verification_report_list(user: Viewer, period: MonitoringPeriod | None = None
+                             ) -> QuerySet[VerificationReport]:
     qs = VerificationReport.objects.select_related("period__project", "tpe__organization", "report").prefetch_related(
         "findings")
     if period is not None:
@@ -276,7 +268,7 @@ def verification_report_list(user, period: MonitoringPeriod | None = None) -> Qu
     return _filter(qs, visible_projects_q(user), "period__project")
 
 
-def issuance_request_list(user, project: Project | None = None) -> QuerySet[IssuanceRequest]:
+def issuance_request_list(user: Viewer, project: Project | None = None) -> QuerySet[IssuanceRequest]:
     qs = IssuanceRequest.objects.select_related(
         "project__joint_committee__partner", "period", "decision", "allocation", "verification")
     if project is not None:
@@ -284,10 +276,6 @@ def issuance_request_list(user, project: Project | None = None) -> QuerySet[Issu
     return _filter(qs, visible_projects_q(user), "project")
 
 
-def issuance_decisions(user=None) -> QuerySet[IssuanceRequest]:
-    """Issuance decided by the Joint Committee (what the registries turn into credits)."""
-    return issuance_request_list(user).filter(status=IssuanceStatus.DECIDED).prefetch_related(
-        "allocation__shares__organization")
 
 
 # --- work lists --------------------------------------------------------------------------------------
@@ -374,7 +362,7 @@ def _monitoring_steps(project: Project, *, focal: bool) -> list[Step]:
     return steps
 
 
-def my_projects(user) -> list[ProjectWork]:
+def my_projects(user: Viewer) -> list[ProjectWork]:
     """A participant's projects, each with what awaits them (and what awaits others)."""
     orgs = access.participant_organization_ids(user)
     if not orgs:
@@ -396,7 +384,7 @@ class TPEWork:
     verifications: QuerySet[MonitoringPeriod]  # submitted reports to verify
 
 
-def tpe_assignments(user) -> TPEWork:
+def tpe_assignments(user: Viewer) -> TPEWork:
     """What is assigned to the user's TPE(s)."""
     orgs = access.tpe_organization_ids(user)
     projects = Project.objects.select_related(*PROJECT_RELATED).filter(validation_tpe__organization_id__in=orgs)
@@ -427,7 +415,7 @@ class WorkItem:
 QUEUES = ("completeness", "public_input", "registration", "issuance", "changes")
 
 
-def secretariat_queues(user) -> dict[str, list[WorkItem]]:
+def secretariat_queues(user: Viewer) -> dict[str, list[WorkItem]]:
     """The secretariat's work with its deadlines, per queue, earliest deadline first."""
     queues: dict[str, list[WorkItem]] = {name: [] for name in QUEUES}
     if is_system_admin(user):
@@ -467,14 +455,11 @@ def secretariat_queues(user) -> dict[str, list[WorkItem]]:
     return queues
 
 
-# --- choices offered by the browser forms (added for the project pages) ----------------------------
+# --- choices offered by the browser forms ----------------------------------------------------------
 
-def tpe_choices(project: Project, purpose: str) -> QuerySet:
+def tpe_choices(project: Project, purpose: str) -> QuerySet[ThirdPartyEntity]:
     """TPEs a participant may choose for ``purpose`` (``validation`` or ``verification``): of the project's
     Joint Committee, designated, holding the project's sectoral scope. The service checks again."""
-    from committee.choices import TPEStatus
-    from committee.models import ThirdPartyEntity
-
     scopes = "scopes_validation" if purpose == "validation" else "scopes_verification"
     return (ThirdPartyEntity.objects.select_related("organization")
             .filter(joint_committee_id=project.joint_committee_id, status=TPEStatus.DESIGNATED,
@@ -482,10 +467,8 @@ def tpe_choices(project: Project, purpose: str) -> QuerySet:
             .order_by("tpe_id"))
 
 
-def participant_organizations_of(user) -> QuerySet:
+def participant_organizations_of(user: Viewer) -> QuerySet[Organization]:
     """The organizations a user acts for as a project participant (to start a project in their name)."""
-    from committee.models import Organization
-
     return Organization.objects.select_related("country").filter(
         pk__in=access.participant_organization_ids(user)).order_by("name")
 
@@ -501,7 +484,7 @@ class PeriodSummary:
     issuance: IssuanceRequest | None = None
 
 
-def period_summaries(user, project: Project) -> list[PeriodSummary]:
+def period_summaries(user: Viewer, project: Project) -> list[PeriodSummary]:
     """The project's monitoring periods with their submitted report, verification and issuance (as ``user``
     may see them)."""
     rows = {p.pk: PeriodSummary(p) for p in monitoring_period_list(user, project).order_by("number")}
@@ -516,17 +499,13 @@ def period_summaries(user, project: Project) -> list[PeriodSummary]:
     return list(rows.values())
 
 
-def eligibility_criteria(project: Project) -> QuerySet:
+def eligibility_criteria(project: Project) -> QuerySet[EligibilityCriterion]:
     """The eligibility criteria of the methodology versions the project applies (answered in the PDD)."""
-    from methodologies.models import EligibilityCriterion
-
     return EligibilityCriterion.objects.select_related("version__methodology").filter(
         version__in=project.methodology_versions.all()).order_by("version__methodology__approved_number", "number")
 
 
-def ex_ante_parameters(project: Project) -> QuerySet:
+def ex_ante_parameters(project: Project) -> QuerySet[Parameter]:
     """The ex-ante parameters of the applied methodology versions (their values are fixed in the PDD)."""
-    from methodologies.models import Parameter
-
     return Parameter.objects.select_related("version__methodology").filter(
         version__in=project.methodology_versions.all(), kind="ex_ante").order_by("version", "order", "pk")

@@ -15,8 +15,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def note_closed_public_inputs() -> list[str]:
-    """Celery beat (hourly): tell the participants, their TPE and the secretariat when a PDD's public input
-    period has closed. Idempotent: a project is noted once (``public_input_closed_noted_at``)."""
+    """Celery beat (every 15 minutes): tell the participants, their TPE and the secretariat when a PDD's public
+    input period has closed. Idempotent: a project is noted once (``public_input_closed_noted_at``)."""
     due = Project.objects.filter(public_input_closes_at__lte=timezone.now(),
                                  public_input_closed_noted_at__isnull=True).values_list("pk", flat=True)
     noted = []

@@ -15,7 +15,7 @@ from django.utils import timezone
 from committee.choices import DecisionMode
 from methodologies import services as methodology_services
 from methodologies.content import MethodologyContent
-from projects import services
+from projects import selectors, services
 from projects.choices import (
     AllocationParty,
     Conclusion,
@@ -136,7 +136,7 @@ def create_project(actor, jc, *, version, scope, japanese, partner, sites=None, 
 
 def fill_pdd(actor, project, *, ex_ante=None, meets=True):
     answers = [{"criterion": c, "meets": meets, "justification": "Shown in section B of the PDD."}
-               for c in services._criteria(project)]
+               for c in selectors.eligibility_criteria(project)]
     return services.pdd_save(actor=actor, project=project, public_file=pdf("pdd-public.pdf"),
                              confidential_file=pdf("pdd-full.pdf", b"confidential figures"), answers=answers,
                              ex_ante_values=ex_ante)

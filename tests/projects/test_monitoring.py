@@ -342,11 +342,11 @@ def test_issuance_request_needs_a_verified_period(registered, pp):
 def test_joint_committee_decides_the_amount_at_most_the_verified(verified, pp, secretariat, other_secretariat,
                                                                 registry_admin):
     request = services.issuance_request_submit(actor=pp, period=verified)
-    refused(NotAllowed, lambda: services.issuance_decide(actor=other_secretariat, request=request, amount=900,
+    refused(NotAllowed, lambda: services.issuance_request_decide(actor=other_secretariat, request=request, amount=900,
                                                          decision=cycle.decision()), "projects.issuance.decide")
-    refused(ApplicationError, lambda: services.issuance_decide(actor=secretariat, request=request, amount=901,
+    refused(ApplicationError, lambda: services.issuance_request_decide(actor=secretariat, request=request, amount=901,
                                                                decision=cycle.decision()), "projects.issuance.decide")
-    request = services.issuance_decide(actor=secretariat, request=request, amount=880, decision=cycle.decision())
+    request = services.issuance_request_decide(actor=secretariat, request=request, amount=880, decision=cycle.decision())
     assert (request.status, request.decided_amount) == (IssuanceStatus.DECIDED, 880)
     decision = request.decision
     assert decision.kind == DecisionKind.ISSUE_CREDITS and decision.subject == request
@@ -358,7 +358,7 @@ def test_joint_committee_decides_the_amount_at_most_the_verified(verified, pp, s
     assert Notification.objects.filter(recipient=registry_admin, kind="projects.issuance.decided").exists()
     # the split by the allocation (10 / 40 / 25 / 25 %) sums to the amount: 88, 352, 220, 220
     assert [credits for _share, credits in request.allocation.split(880)] == [88, 352, 220, 220]
-    refused(Conflict, lambda: services.issuance_decide(actor=secretariat, request=request, amount=880,
+    refused(Conflict, lambda: services.issuance_request_decide(actor=secretariat, request=request, amount=880,
                                                        decision=cycle.decision()), "projects.issuance.decide")
 
 
@@ -370,7 +370,7 @@ def test_issuance_request_withdrawn_or_rejected_returns_to_verified(verified, pp
     verified.refresh_from_db()
     assert verified.status == MonitoringStatus.VERIFIED
     second = services.issuance_request_submit(actor=pp, period=verified)
-    services.issuance_reject(actor=secretariat, request=second, decision=cycle.decision(), reason="Missing form")
+    services.issuance_request_reject(actor=secretariat, request=second, decision=cycle.decision(), reason="Missing form")
     verified.refresh_from_db()
     assert verified.status == MonitoringStatus.VERIFIED
     assert events("projects.issuance.reject", second) == 1
@@ -380,7 +380,7 @@ def test_issuance_request_withdrawn_or_rejected_returns_to_verified(verified, pp
 
 def test_database_allows_one_active_issuance_request_per_period(verified, pp, secretariat):
     request = services.issuance_request_submit(actor=pp, period=verified)
-    services.issuance_decide(actor=secretariat, request=request, amount=900, decision=cycle.decision())
+    services.issuance_request_decide(actor=secretariat, request=request, amount=900, decision=cycle.decision())
     duplicate = IssuanceRequest(period=verified, project=verified.project, verification=request.verification,
                                 requested_amount=900, allocation=request.allocation, status=IssuanceStatus.REQUESTED)
     with pytest.raises(IntegrityError, match="issuance_one_per_period"), transaction.atomic():

@@ -16,7 +16,7 @@ from committee.choices import DecisionKind
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.models import AuditEvent
 from notifications.models import Notification
-from projects import services
+from projects import selectors, services
 from projects.choices import (
     ChangeRequestKind,
     ChangeRequestStatus,
@@ -152,7 +152,7 @@ def test_draft_is_edited_by_its_participants_only_and_only_as_a_draft(draft, pp,
 # --- PDD --------------------------------------------------------------------------------------------
 
 def test_pdd_draft_can_be_saved_and_resumed_then_submitted(draft, pp, secretariat):
-    criteria = list(services._criteria(draft))
+    criteria = list(selectors.eligibility_criteria(draft))
     first = services.pdd_save(actor=pp, project=draft, public_file=cycle.pdf("pdd.pdf"),
                               answers=[{"criterion": criteria[0], "meets": True, "justification": "Yes."}])
     with pytest.raises(ApplicationError, match="criterion 2"):
