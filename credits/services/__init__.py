@@ -12,10 +12,20 @@ The package is split along the registry's sections; every public name is importa
 - :mod:`.issuance`: issuing a Joint Committee decision into accounts;
 - :mod:`.transactions`: transfers, cancellations and retirements, their approval and reversal;
 - :mod:`.moves`: the hot path that moves the units of a transaction.
+
+``issue`` and ``reserve_serials`` are the older names of ``issuance_create`` and ``serials_reserve``.
 """
 
 from .common import MAX_QUANTITY
-from .issuance import Share, issuance_execute, issuance_plan, issue, reserve_serials
+from .issuance import (
+    Share,
+    issuance_create,
+    issuance_execute,
+    issuance_plan,
+    issue,
+    reserve_serials,
+    serials_reserve,
+)
 from .registries import (
     account_change_status,
     account_open,
@@ -40,11 +50,13 @@ __all__ = [
     "account_open",
     "account_remove_representative",
     "account_set_representative",
+    "issuance_create",
     "issuance_execute",
     "issuance_plan",
     "issue",
     "registry_open",
     "reserve_serials",
+    "serials_reserve",
     "transaction_approve",
     "transaction_cancel",
     "transaction_initiate",

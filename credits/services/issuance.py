@@ -1,4 +1,8 @@
-"""Issuance: a Joint Committee decision becomes blocks of consecutive serial numbers in accounts."""
+"""Issuance: a Joint Committee decision becomes blocks of consecutive serial numbers in accounts.
+
+:func:`issuance_execute` executes one registry's share of an issuance request that a Joint Committee
+decided (projects app); :func:`issuance_create` issues given shares into given accounts.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from committee.roles import require, require_authenticated
+from committee.models import Decision, User
 from core import audit, events
 from core.errors import ApplicationError, Conflict
 from core.workflow import lock
+from projects.choices import AllocationParty, IssuanceStatus, RegistrySide
+from projects.models import IssuanceRequest
 
-from .. import permissions as perms
+from .. import access
 from ..choices import (
     HOLDING_TYPES,
     AccountStatus,
@@ -34,7 +40,7 @@ class Share:
     quantity: int
 
 
-def reserve_serials(quantity: int) -> int:
+def serials_reserve(quantity: int) -> int:
     """Reserve ``quantity`` consecutive serials from the system-wide counter; return the first."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -51,9 +57,10 @@ def reserve_serials(quantity: int) -> int:
 
 
 @transaction.atomic
-def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_period_number: int,
-          monitoring_period_key: str, vintage: int, shares: list[Share], decided_quantity: int,
-          authorization: str = Authorization.NONE, already_issued: int = 0) -> Issuance:
+def issuance_create(*, actor: User, registry: Registry, decision: Decision, project_code: str,
+                    monitoring_period_number: int, monitoring_period_key: str, vintage: int, shares: list[Share],
+                    decided_quantity: int, authorization: str = Authorization.NONE,
+                    already_issued: int = 0) -> Issuance:
     """Issue one registry's share of a Joint Committee issuance decision.
 
     Each share becomes one block of consecutive serials in its account. The work is the same
@@ -61,8 +68,7 @@ def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_
     ``already_issued`` is what other registries issued for the same decision, so that the
     total never exceeds ``decided_quantity``.
     """
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may issue credits.")
+    access.require_issue(actor, registry)
     shares = [s for s in shares if s.quantity]
     if not shares:
         raise ApplicationError("Nothing to issue into this registry.", field="quantity")
@@ -99,7 +105,7 @@ def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_
     except IntegrityError as exc:
         raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
                        field="monitoring_period") from exc
-    first = reserve_serials(total)
+    first = serials_reserve(total)
     blocks, entries = [], []
     for share in shares:
         account = by_pk[share.account.pk]
@@ -122,23 +128,20 @@ def issue(*, actor, registry: Registry, decision, project_code: str, monitoring_
                        "blocks": [[b.account.number, b.first_serial, b.last_serial] for b in blocks]})
     events.emit("credits.issuance.completed", issuance_id=issuance.pk, transaction_id=txn.pk)
     notify_accounts({b.account for b in blocks}, kind="credits.issued", key=f"issuance:{issuance.pk}",
-                     subject=f"{total:,} JCM credits issued for {monitoring_period_key}",
-                     url=issuance.registry.get_absolute_url() if has_url("credits:registry-detail") else "")
+                    subject=f"{total:,} JCM credits issued for {monitoring_period_key}",
+                    url=issuance.registry.get_absolute_url() if has_url("credits:registry-detail") else "")
     return issuance
-
 
 
 # --- Issuance from a Joint Committee decision ---------------------------------------------
 
-def issuance_plan(request, registry: Registry) -> list[Share]:
+def issuance_plan(request: IssuanceRequest, registry: Registry) -> list[Share]:
     """The shares of a decided issuance request that go into ``registry``, mapped to its accounts.
 
     The decided amount is split by the request's credit allocation (largest-remainder rule, see
     projects.models.split_amount); government shares go to the registry's government holding
     account, a participant's share to that participant's open holding account in the registry.
     """
-    from projects.choices import AllocationParty, RegistrySide
-
     jc = request.project.joint_committee
     if registry.country.is_japan:
         side = RegistrySide.JAPAN
@@ -166,21 +169,24 @@ def issuance_plan(request, registry: Registry) -> list[Share]:
 
 
 @transaction.atomic
-def issuance_execute(*, actor, request, registry: Registry, authorization: str = Authorization.NONE) -> Issuance:
+def issuance_execute(*, actor: User, request: IssuanceRequest, registry: Registry,
+                     authorization: str = Authorization.NONE) -> Issuance:
     """Execute one registry's share of the Joint Committee's decision on an issuance request."""
-    from projects.choices import IssuanceStatus
-    from projects.models import IssuanceRequest
-
-    require_authenticated(actor)  # the actor first: a refused caller learns nothing about the request
-    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may issue credits.")
+    access.require_issue(actor, registry)  # the actor first: a refused caller learns nothing about the request
     request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
                                                           "decision"), request.pk)
     if request.status != IssuanceStatus.DECIDED or not request.decided_amount:
         raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
     period = request.period
     already = sum(Issuance.objects.filter(decision=request.decision).values_list("quantity", flat=True))
-    return issue(actor=actor, registry=registry, decision=request.decision, project_code=request.project.project_id,
-                 monitoring_period_number=period.number,
-                 monitoring_period_key=f"{request.project.project_id}/{period.number:02d}",
-                 vintage=period.end_date.year, shares=issuance_plan(request, registry),
-                 decided_quantity=request.decided_amount, authorization=authorization, already_issued=already)
+    return issuance_create(actor=actor, registry=registry, decision=request.decision,
+                           project_code=request.project.project_id, monitoring_period_number=period.number,
+                           monitoring_period_key=f"{request.project.project_id}/{period.number:02d}",
+                           vintage=period.end_date.year, shares=issuance_plan(request, registry),
+                           decided_quantity=request.decided_amount, authorization=authorization,
+                           already_issued=already)
+
+
+# the names callers used before the services were named <entity>_<verb>
+issue = issuance_create
+reserve_serials = serials_reserve

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils import timezone
 
-from committee.roles import require, require_authenticated, require_system_admin
+from committee.models import Country, Organization, User
 from core import audit
 from core.errors import ApplicationError, Conflict
 from core.workflow import check_transition, lock, relock
 
-from .. import permissions as perms
+from .. import access
 from ..choices import ACCOUNT_TRANSITIONS, ACCOUNT_TYPE_CODES, HOLDING_TYPES, AccountStatus, AccountType
 from ..models import Account, AccountRepresentative, Registry
 
 
 @transaction.atomic
-def registry_open(*, actor, country, name: str = "", operated_by=None) -> Registry:
-    require_system_admin(actor)
+def registry_open(*, actor: User, country: Country, name: str = "", operated_by: Country | None = None) -> Registry:
+    access.require_open_registry(actor)
     if Registry.objects.filter(country=country).exists():
         raise Conflict(f"{country} already has a registry.", field="country")
     registry = Registry.objects.create(country=country, name=name or f"JCM Registry of {country.name}",
@@ -28,10 +30,10 @@ def registry_open(*, actor, country, name: str = "", operated_by=None) -> Regist
 
 
 @transaction.atomic
-def account_open(*, actor, registry: Registry, type: str, name: str, holder=None, requires_approval: bool = False,
-                 representatives=()) -> Account:
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, registry), f"Only an administrator of the {registry} may open accounts.")
+def account_open(*, actor: User, registry: Registry, type: str, name: str, holder: Organization | None = None,
+                 requires_approval: bool = False, representatives: Iterable[User] = ()) -> Account:
+    access.require_open_account(actor, registry)
+    representatives = list(representatives)
     if type not in AccountType.values:
         raise ApplicationError("Choose an account type.", field="type")
     if type == AccountType.PARTICIPANT_HOLDING and holder is None:
@@ -54,11 +56,9 @@ def account_open(*, actor, registry: Registry, type: str, name: str, holder=None
 
 
 @transaction.atomic
-def account_change_status(*, actor, account: Account, status: str, reason: str = "") -> Account:
+def account_change_status(*, actor: User, account: Account, status: str, reason: str = "") -> Account:
     account = relock(account)
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may block, "
-                                                              "unblock or close accounts.")
+    access.require_change_account_status(actor, account)
     check_transition(ACCOUNT_TRANSITIONS, account.status, status, what=f"Account {account.number}",
                      labels=dict(AccountStatus.choices))
     if status == AccountStatus.CLOSED and account.balance and account.type in HOLDING_TYPES:
@@ -76,12 +76,10 @@ def account_change_status(*, actor, account: Account, status: str, reason: str =
 
 
 @transaction.atomic
-def account_set_representative(*, actor, account: Account, user, can_initiate: bool = True,
+def account_set_representative(*, actor: User, account: Account, user: User, can_initiate: bool = True,
                                can_approve: bool = True) -> AccountRepresentative:
     account = relock(account)
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may name "
-                                                              "account representatives.")
+    access.require_name_representative(actor, account)
     link, _created = AccountRepresentative.objects.update_or_create(
         account=account, user=user, defaults={"can_initiate": can_initiate, "can_approve": can_approve})
     audit.record(actor=actor, action="credits.account.set_representative", target=account,
@@ -90,11 +88,9 @@ def account_set_representative(*, actor, account: Account, user, can_initiate: b
 
 
 @transaction.atomic
-def account_remove_representative(*, actor, account: Account, user) -> None:
+def account_remove_representative(*, actor: User, account: Account, user: User) -> None:
     account = relock(account)
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, account.registry), "Only a registry administrator may remove "
-                                                              "account representatives.")
+    access.require_remove_representative(actor, account)
     deleted, _ = AccountRepresentative.objects.filter(account=account, user=user).delete()
     if not deleted:
         raise ApplicationError(f"{user} is not a representative of {account.number}.", field="user")

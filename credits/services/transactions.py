@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from committee.roles import require, require_authenticated
+from committee.models import User
 from core import audit, events
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.access import require_authenticated
+from core.errors import ApplicationError, Conflict
 from core.notices import notify
 from core.workflow import check_transition, lock, relock
 
-from .. import permissions as perms
+from .. import access
 from ..choices import (
     HOLDING_TYPES,
     TRANSACTION_TRANSITIONS,
@@ -39,7 +40,7 @@ KIND_TARGETS = {
 }
 
 
-def transaction_initiate(*, actor, kind: str, from_account: Account, to_account: Account, quantity: int,
+def transaction_initiate(*, actor: User, kind: str, from_account: Account, to_account: Account, quantity: int,
                          first_serial: int | None = None, last_serial: int | None = None,
                          project_code: str = "", vintage: int | None = None, purpose: str = "",
                          beneficiary: str = "", note: str = "", idempotency_key: str | None = None
@@ -76,7 +77,7 @@ def transaction_initiate(*, actor, kind: str, from_account: Account, to_account:
         raise
 
 
-def _replay(actor, key: str, fingerprint: str) -> CreditTransaction | None:
+def _replay(actor: User, key: str, fingerprint: str) -> CreditTransaction | None:
     if not getattr(actor, "is_authenticated", False):
         return None
     existing = CreditTransaction.objects.filter(initiator=actor, idempotency_key=key).first()
@@ -88,8 +89,9 @@ def _replay(actor, key: str, fingerprint: str) -> CreditTransaction | None:
 
 
 @transaction.atomic
-def _initiate(*, actor, kind, from_account, to_account, quantity, first_serial, last_serial, project_code, vintage,
-              purpose, beneficiary, note, idempotency_key, fingerprint) -> CreditTransaction:
+def _initiate(*, actor: User, kind: str, from_account: Account, to_account: Account, quantity: int,
+              first_serial: int | None, last_serial: int | None, project_code: str, vintage: int | None, purpose: str,
+              beneficiary: str, note: str, idempotency_key: str | None, fingerprint: str) -> CreditTransaction:
     require_authenticated(actor)
     if kind not in KIND_TARGETS:
         raise ApplicationError("Choose transfer, external transfer, cancellation or retirement.", field="kind")
@@ -103,8 +105,7 @@ def _initiate(*, actor, kind, from_account, to_account, quantity, first_serial, 
                                           else {}),
                                        **({"beneficiary": ["Name the beneficiary."]} if not beneficiary.strip()
                                           else {})})
-    if not perms.may_initiate(actor, from_account):
-        raise NotAllowed(f"You may not initiate transactions from account {from_account.number}.")
+    access.require_initiate(actor, from_account)
     selection = {k: v for k, v in {"first_serial": first_serial, "last_serial": last_serial,
                                    "project_code": project_code or None, "vintage": vintage}.items() if v is not None}
     txn = CreditTransaction(
@@ -128,15 +129,12 @@ def _initiate(*, actor, kind, from_account, to_account, quantity, first_serial, 
 
 
 @transaction.atomic
-def transaction_approve(*, actor, txn: CreditTransaction) -> CreditTransaction:
+def transaction_approve(*, actor: User, txn: CreditTransaction) -> CreditTransaction:
     txn = relock(txn)
     require_authenticated(actor)
     check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.COMPLETED, what=f"Transaction {txn.reference}",
                      labels=dict(TransactionStatus.choices))
-    if actor.pk == txn.initiator_id:
-        raise NotAllowed("A transaction is approved by a different person from the one who initiated it.")
-    if not perms.may_approve(actor, txn.from_account):
-        raise NotAllowed(f"You may not approve transactions from account {txn.from_account.number}.")
+    access.require_approve(actor, txn)
     txn.approver = actor
     txn.decided_at = timezone.now()
     execute(txn, actor=actor, action=f"credits.{txn.kind}.approve")
@@ -144,15 +142,12 @@ def transaction_approve(*, actor, txn: CreditTransaction) -> CreditTransaction:
 
 
 @transaction.atomic
-def transaction_reject(*, actor, txn: CreditTransaction, reason: str) -> CreditTransaction:
+def transaction_reject(*, actor: User, txn: CreditTransaction, reason: str) -> CreditTransaction:
     txn = relock(txn)
     require_authenticated(actor)
     check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.REJECTED, what=f"Transaction {txn.reference}",
                      labels=dict(TransactionStatus.choices))
-    if actor.pk == txn.initiator_id:
-        raise NotAllowed("The initiator cancels a proposal; rejection is for the approver.")
-    if not perms.may_approve(actor, txn.from_account):
-        raise NotAllowed(f"You may not reject transactions from account {txn.from_account.number}.")
+    access.require_reject(actor, txn)
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the rejection.", field="reason")
     txn.status = TransactionStatus.REJECTED
@@ -167,13 +162,12 @@ def transaction_reject(*, actor, txn: CreditTransaction, reason: str) -> CreditT
 
 
 @transaction.atomic
-def transaction_cancel(*, actor, txn: CreditTransaction) -> CreditTransaction:
+def transaction_cancel(*, actor: User, txn: CreditTransaction) -> CreditTransaction:
     txn = relock(txn)
     require_authenticated(actor)
     check_transition(TRANSACTION_TRANSITIONS, txn.status, TransactionStatus.CANCELLED,
                      what=f"Transaction {txn.reference}", labels=dict(TransactionStatus.choices))
-    if actor.pk != txn.initiator_id and not perms.is_registry_admin(actor, txn.registry):
-        raise NotAllowed("Only the initiator or a registry administrator may cancel a proposed transaction.")
+    access.require_cancel(actor, txn)
     txn.status = TransactionStatus.CANCELLED
     txn.decided_at = timezone.now()
     txn.save(update_fields=["status", "decided_at"])
@@ -182,15 +176,14 @@ def transaction_cancel(*, actor, txn: CreditTransaction) -> CreditTransaction:
 
 
 @transaction.atomic
-def transaction_reverse(*, actor, txn: CreditTransaction, reason: str) -> CreditTransaction:
+def transaction_reverse(*, actor: User, txn: CreditTransaction, reason: str) -> CreditTransaction:
     """Correct a completed transfer by moving exactly the same serial numbers back.
 
     Only a registry administrator may do it, only while the receiving account still holds all
     of those units; cancellations and retirements are final and cannot be reversed.
     """
     txn = relock(txn)
-    require_authenticated(actor)
-    require(perms.is_registry_admin(actor, txn.registry), "Only a registry administrator may reverse a transaction.")
+    access.require_reverse(actor, txn)
     if txn.kind not in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER):
         raise Conflict("Only transfers can be reversed; cancellations and retirements are final.", field="kind")
     if txn.status != TransactionStatus.COMPLETED:
@@ -236,7 +229,7 @@ def transaction_reverse(*, actor, txn: CreditTransaction, reason: str) -> Credit
 
 # --- checks -------------------------------------------------------------------------------
 
-def _check_quantity(quantity, first_serial, last_serial) -> None:
+def _check_quantity(quantity: int, first_serial: int | None, last_serial: int | None) -> None:
     if first_serial is None:
         if last_serial is not None:
             raise ApplicationError("Give the first serial number of the range.", field="first_serial")
@@ -253,7 +246,7 @@ def _check_quantity(quantity, first_serial, last_serial) -> None:
         raise ApplicationError("The quantity does not match the serial range.", field="quantity")
 
 
-def _check_accounts(kind, from_account: Account, to_account: Account) -> None:
+def _check_accounts(kind: str, from_account: Account, to_account: Account) -> None:
     if from_account.pk == to_account.pk:
         raise ApplicationError("Choose a different receiving account.", field="to_account")
     if from_account.type not in HOLDING_TYPES:
