@@ -70,24 +70,10 @@ def issuance_create(*, actor: User, registry: Registry, decision: Decision, proj
     """
     access.require_issue(actor, registry)
     shares = [s for s in shares if s.quantity]
-    if not shares:
-        raise ApplicationError("Nothing to issue into this registry.", field="quantity")
-    total = sum(s.quantity for s in shares)
-    if any(s.quantity < 0 for s in shares) or total > MAX_QUANTITY:
-        raise ApplicationError("Share quantities must be positive whole credits.", field="quantity")
-    if already_issued + total > decided_quantity:
-        raise Conflict(f"Issuing {total:,} would exceed the {decided_quantity:,} credits decided "
-                       f"({already_issued:,} already issued).", field="quantity")
+    total = _check_shares(shares, decided_quantity=decided_quantity, already_issued=already_issued)
     if authorization not in Authorization.values:
         raise ApplicationError("Choose the Article 6.2 authorization.", field="authorization")
-    accounts = lock(Account.objects.filter(pk__in=[s.account.pk for s in shares]))
-    by_pk = {a.pk: a for a in accounts}
-    for share in shares:
-        account = by_pk[share.account.pk]
-        if account.registry_id != registry.pk:
-            raise ApplicationError(f"Account {account.number} is not in the {registry}.", field="account")
-        if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN:
-            raise ApplicationError(f"Account {account.number} cannot receive issued credits.", field="account")
+    by_pk = _lock_receiving_accounts(shares, registry)
     if Issuance.objects.filter(monitoring_period_key=monitoring_period_key, registry=registry).exists():
         raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
                        field="monitoring_period")
@@ -131,6 +117,31 @@ def issuance_create(*, actor: User, registry: Registry, decision: Decision, proj
                     subject=f"{total:,} JCM credits issued for {monitoring_period_key}",
                     url=issuance.registry.get_absolute_url() if has_url("credits:registry-detail") else "")
     return issuance
+
+
+def _check_shares(shares: list[Share], *, decided_quantity: int, already_issued: int) -> int:
+    """The total of ``shares``, if they may be issued."""
+    if not shares:
+        raise ApplicationError("Nothing to issue into this registry.", field="quantity")
+    total = sum(s.quantity for s in shares)
+    if any(s.quantity < 0 for s in shares) or total > MAX_QUANTITY:
+        raise ApplicationError("Share quantities must be positive whole credits.", field="quantity")
+    if already_issued + total > decided_quantity:
+        raise Conflict(f"Issuing {total:,} would exceed the {decided_quantity:,} credits decided "
+                       f"({already_issued:,} already issued).", field="quantity")
+    return total
+
+
+def _lock_receiving_accounts(shares: list[Share], registry: Registry) -> dict[int, Account]:
+    """The accounts of ``shares``, locked (by primary key), if each may receive issued credits."""
+    by_pk = {a.pk: a for a in lock(Account.objects.filter(pk__in=[s.account.pk for s in shares]))}
+    for share in shares:
+        account = by_pk[share.account.pk]
+        if account.registry_id != registry.pk:
+            raise ApplicationError(f"Account {account.number} is not in the {registry}.", field="account")
+        if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN:
+            raise ApplicationError(f"Account {account.number} cannot receive issued credits.", field="account")
+    return by_pk
 
 
 # --- Issuance from a Joint Committee decision ---------------------------------------------
