@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -19,6 +20,7 @@ from credits import services
 from credits.choices import TransactionKind
 from credits.models import Account, CreditTransaction
 from credits.reconcile import reconcile
+from tests.core.test_upgrade import _connect, _manage, old_database  # noqa: F401 - old_database is a fixture
 
 
 def checked_at_commit(*statements: str, params: dict | None = None) -> None:
@@ -176,3 +178,30 @@ def test_the_checks_run_at_commit(moved):
     assert Account.objects.get(pk=sender.pk).balance == 70
     assert CreditTransaction.objects.filter(kind=TransactionKind.TRANSFER).count() == 1
     assert reconcile() == []
+
+
+# --- an existing database ---------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_an_existing_database_counts_what_it_holds_and_is_guarded(old_database):  # noqa: F811 - the fixture
+    """The demo database of the old layout (tests/core/test_upgrade.py) migrates: the counters hold the
+    units of each account's blocks and of each transaction's entries, and a wrong balance is refused."""
+    settings, name = old_database
+    migrated = _manage(settings, name, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    with _connect(settings, name) as conn:
+        accounts = conn.execute(
+            """SELECT count(*), count(*) FILTER (WHERE block_units <> coalesce(b.units, 0)), sum(block_units)
+                 FROM credits_account a
+                 LEFT JOIN (SELECT account_id, sum(quantity) AS units FROM credits_creditblock GROUP BY account_id) b
+                   ON b.account_id = a.id""").fetchone()
+        transactions = conn.execute(
+            """SELECT count(*), count(*) FILTER (WHERE entry_units <> coalesce(e.units, 0))
+                 FROM credits_credittransaction t
+                 LEFT JOIN (SELECT transaction_id, sum(quantity) AS units FROM credits_ledgerentry
+                             GROUP BY transaction_id) e ON e.transaction_id = t.id""").fetchone()
+        assert accounts[0] > 0 and accounts[1] == 0 and accounts[2] > 0, accounts
+        assert transactions[0] > 0 and transactions[1] == 0, transactions
+        with pytest.raises(psycopg.IntegrityError, match="has a balance of"):
+            with conn.transaction():
+                conn.execute("UPDATE credits_account SET balance = balance + 1 WHERE block_units > 0")
