@@ -3,7 +3,8 @@
 Each runs in one transaction, locks the rows it changes in a fixed order (accounts by
 primary key, then blocks by serial number), checks the actor and the transition, saves,
 writes one audit event and defers notifications to commit. PostgreSQL guards the same
-invariants again (see credits.models and the triggers in credits/migrations).
+invariants again (constraints in credits.models; triggers in credits/migrations and credits/sql,
+among them the ledger's checks at commit).
 
 The package is split along the registry's sections; every public name is importable from
 ``credits.services``:
