@@ -2,7 +2,7 @@
 
 Each prints one line ``name: value unit (ratio x baseline)``; the baseline is measured in the same
 run on the same database, so the ratios hold on a noisy machine. The data lives in a throw-away
-database (``test_<name>_bench``) created and dropped by the run. Targets: ../shared/BENCHMARKS.md
+database (``test_<name><JCM_TEST_DB_SUFFIX>_bench``) created and dropped by the run. Targets: ../shared/BENCHMARKS.md
 and the README's performance section.
 """
 
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jcm_registry.settings.test")
-    os.environ["JCM_TEST_DB_SUFFIX"] = "_bench"
+    # its own database, beside any test database of the same checkout (JCM_TEST_DB_SUFFIX=_x -> test_<db>_x_bench)
+    os.environ["JCM_TEST_DB_SUFFIX"] = os.environ.get("JCM_TEST_DB_SUFFIX", "") + "_bench"
     import django
 
     django.setup()

@@ -113,17 +113,24 @@ _PLAIN_TRANSFER = [
        SELECT %(serial)s, %(serial)s, status, project_code, monitoring_period_number, vintage, "authorization",
            corresponding_adjustment, now(), %(to)s, id, created_by_id, issuance_id, issuing_registry_id
          FROM credits_creditblock WHERE id = %(block)s RETURNING id""",
-    """INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
+    # the move's transaction with its ledger row (PostgreSQL checks at commit that its entries add up)
+    """WITH txn AS (
+           INSERT INTO credits_credittransaction (registry_id, kind, status, from_account_id, to_account_id, quantity,
+               selection, purpose, beneficiary, note, initiator_id, request_fingerprint, created_at, decided_at,
+               completed_at, refusal_reason)
+           VALUES (%(registry)s, 'transfer', 'completed', %(from)s, %(to)s, 1, '{}', '', '', '', %(initiator)s, '',
+               now(), now(), now(), '') RETURNING id)
+       INSERT INTO credits_ledgerentry (first_serial, last_serial, created_at, block_id, from_account_id,
            to_account_id, transaction_id)
-       VALUES (%(serial)s, %(serial)s, now(), %(new)s, %(from)s, %(to)s, %(txn)s)""",
+       SELECT %(serial)s, %(serial)s, now(), %(new)s, %(from)s, %(to)s, id FROM txn""",
     "UPDATE credits_account SET balance = balance - 1 WHERE id = %(from)s",
     "UPDATE credits_account SET balance = balance + 1 WHERE id = %(to)s",
 ]
 
 
-def _plain_transfer(block_id: int, from_id: int, to_id: int, txn_id: int) -> None:
+def _plain_transfer(block_id: int, from_id: int, to_id: int, registry_id: int, initiator_id: int) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        params = {"block": block_id, "from": from_id, "to": to_id, "txn": txn_id}
+        params = {"block": block_id, "from": from_id, "to": to_id, "registry": registry_id, "initiator": initiator_id}
         cursor.execute(_PLAIN_TRANSFER[0], params)
         cursor.execute(_PLAIN_TRANSFER[1], params)
         params["serial"] = cursor.fetchone()[0]
@@ -145,7 +152,7 @@ def transfer_partial(size: str) -> list[str]:
     repeats = SIZES[size]["repeats"] * 3
     plain, service = [], []
     for _ in range(repeats):
-        plain.append(timed(lambda: _plain_transfer(block.pk, c.pk, d.pk, baseline_issuance.transaction_id)))
+        plain.append(timed(lambda: _plain_transfer(block.pk, c.pk, d.pk, c.registry_id, w["admin"].pk)))
         service.append(timed(lambda: services.transaction_initiate(
             actor=w["admin"], kind=TransactionKind.TRANSFER, from_account=a, to_account=b, quantity=1)))
     p50, p99, floor = statistics.median(service), pct(service, 99), statistics.median(plain)
@@ -406,14 +413,20 @@ def reconcile_full(size: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     seconds = timed(lambda: _expect(reconcile(), clean=True))
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE credits_account SET balance = balance - 1 WHERE id = %s", [receiver.pk])
+    _untriggered("UPDATE credits_account SET balance = balance - 1 WHERE id = %s", [receiver.pk])
     differences = reconcile()
     caught = any(receiver.number in d.subject for d in differences)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE credits_account SET balance = balance + 1 WHERE id = %s", [receiver.pk])
+    _untriggered("UPDATE credits_account SET balance = balance + 1 WHERE id = %s", [receiver.pk])
     return [line("reconcile_full", seconds, f"s for {txns:,} transactions and {blocks:,} blocks",
                  extra=f"[injected error found: {'yes' if caught else 'NO'}]")]
+
+
+def _untriggered(sql: str, params: list) -> None:
+    """Commit a balance changed alone, which PostgreSQL refuses at commit (its deferred check of the balance):
+    the benchmark's superuser turns the triggers off for the statement's transaction, as a corruption would."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
 
 
 def _expect(differences, *, clean: bool) -> None:

@@ -30,8 +30,7 @@ from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import PAGE_SIZE, form_status, paginate, query_without_page
 
-from . import article6, forms, selectors, services
-from . import permissions as perms
+from . import access, article6, forms, selectors, services
 from .choices import (
     HOLDING_TYPES,
     AccountStatus,
@@ -77,9 +76,9 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _require_registry_admin(user, registry: Registry) -> None:
-    _require(perms.is_registry_admin(user, registry),
-             _("Only an administrator of the %(registry)s may do this.") % {"registry": registry})
+def _require_registry_admin(allowed: bool, registry: Registry) -> None:
+    """403 unless ``allowed`` (an ``access.can_<action>`` of an action for the registry's administrators)."""
+    _require(allowed, _("Only an administrator of the %(registry)s may do this.") % {"registry": registry})
 
 
 def _form_page(request: HttpRequest, form, *, heading: str, submit: str, back_url: str, eyebrow: str = "",
@@ -157,15 +156,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def registry_detail(request: HttpRequest, code: str) -> HttpResponse:
     registry = _registry(code)
     user = request.user
-    is_admin = perms.is_registry_admin(user, registry)
+    is_admin = access.is_registry_admin(user, registry)
+    can_issue = access.can_issue(user, registry)
     return render(request, "credits/registry_detail.html", {
         "registry": registry,
         "totals": _accounts_of_kind(registry),
         "holding_accounts": selectors.holding_accounts_public(registry),
         "annual": _annual_table(registry),
         "is_admin": is_admin,
-        "may_report": is_admin or perms.is_ministry_of(user, registry),
-        "queue_size": selectors.issuance_queue(registry).count() if is_admin else 0,
+        "can_issue": can_issue,
+        "can_open_account": access.can_open_account(user, registry),
+        "may_report": access.can_report(user, registry),
+        "queue_size": selectors.issuance_queue(registry).count() if can_issue else 0,
     })
 
 
@@ -251,7 +253,6 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
                          user)
     for entry in entries:
         entry.printed = _printed_range(entry.block, entry.first_serial, entry.last_serial)
-    is_admin = perms.is_registry_admin(user, txn.registry)
     proposed = txn.status == TransactionStatus.PROPOSED
     reversible = (txn.status == TransactionStatus.COMPLETED
                   and txn.kind in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER)
@@ -261,10 +262,9 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": entries,
         "issuance": getattr(txn, "issuance_record", None) if txn.kind == TransactionKind.ISSUANCE else None,
         "reversed_by": CreditTransaction.objects.filter(reverses=txn).first(),
-        "can_approve": proposed and user.is_authenticated and user.pk != txn.initiator_id
-        and perms.may_approve(user, txn.from_account),
-        "can_cancel": proposed and user.is_authenticated and (user.pk == txn.initiator_id or is_admin),
-        "can_reverse": reversible and is_admin,
+        "can_approve": proposed and access.can_approve(user, txn),
+        "can_cancel": proposed and access.can_cancel(user, txn),
+        "can_reverse": reversible and access.can_reverse(user, txn),
         "private": txn.kind not in selectors.PUBLIC_KINDS,
     })
 
@@ -278,7 +278,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The public facts of an account (no balance); its holdings and transactions for those who may see them."""
     account = _account(number)
     user = request.user
-    context: dict[str, Any] = {"account": account, "private": perms.may_view_account(user, account)}
+    context: dict[str, Any] = {"account": account, "private": access.can_view_account(user, account)}
     if context["private"]:
         blocks = selectors.holdings(account)
         context.update({
@@ -286,7 +286,8 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
             "block_count": blocks.count(),
             "transactions": _with_refs(selectors.account_transactions(account)[:PAGE_SIZE], user),
             "actions": _initiate_actions(user, account),
-            "is_admin": perms.is_registry_admin(user, account.registry),
+            "can_change_status": access.can_change_account_status(user, account),
+            "can_manage_representatives": access.can_manage_representatives(user, account),
             "representatives": account.representative_links.select_related("user").order_by("user__username"),
             "statement_form": forms.StatementForm(initial=forms.StatementForm.this_year()),
         })
@@ -295,8 +296,8 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _initiate_actions(user, account: Account) -> list[tuple[str, str]]:
     """The transactions the user may start from this account: (slug, label)."""
-    if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN or not perms.may_initiate(user,
-                                                                                                          account):
+    if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN or not access.can_initiate(user,
+                                                                                                           account):
         return []
     return [("transfer", _("Transfer")), ("external-transfer", _("External transfer")),
             ("cancellation", _("Cancel")), ("retirement", _("Retire"))]
@@ -322,7 +323,7 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
     return render(request, "credits/my_accounts.html", {
         "mine": mine, "operated": operated,
         "awaiting": selectors.awaiting_approval(user).count(),
-        "administered": [r for r in selectors.registry_list() if perms.is_registry_admin(user, r)],
+        "administered": [r for r in selectors.registry_list() if access.is_registry_admin(user, r)],
     })
 
 
@@ -332,7 +333,7 @@ def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpRe
     if kind not in KIND_SLUGS:
         raise Http404(_("No such kind of transaction."))
     kind_value = KIND_SLUGS[kind]
-    _require(perms.may_initiate(request.user, account),
+    _require(access.can_initiate(request.user, account),
              _("You may not initiate transactions from account %(number)s.") % {"number": account.number})
     form = forms.TransactionForm(request.POST or None, from_account=account, kind=kind_value)
     if request.method == "POST":
@@ -380,7 +381,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 def _require_approver(user, txn: CreditTransaction) -> None:
-    _require(txn.from_account_id is not None and perms.may_approve(user, txn.from_account),
+    _require(txn.from_account_id is not None and access.is_account_approver(user, txn.from_account),
              _("You may not approve or reject transactions from this account."))
 
 
@@ -419,7 +420,7 @@ def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def transaction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
-    _require(request.user.pk == txn.initiator_id or perms.is_registry_admin(request.user, txn.registry),
+    _require(access.can_cancel(request.user, txn),
              _("Only the initiator or a registry administrator may cancel a proposed transaction."))
     try:
         txn = services.transaction_cancel(actor=request.user, txn=txn)
@@ -434,7 +435,7 @@ def transaction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def account_statement(request: HttpRequest, number: str) -> HttpResponse:
     """The statement of an account for a period, as CSV (the form on the account page leads here)."""
     account = _account(number)
-    _require(perms.may_view_account(request.user, account),
+    _require(access.can_view_account(request.user, account),
              _("Only the account's representatives and the registry may see its statement."))
     form = forms.StatementForm(request.GET or None, initial=forms.StatementForm.this_year())
     if form.is_valid():
@@ -474,7 +475,7 @@ def _statement_csv(statement: selectors.Statement) -> bytes:
 @login_required
 def account_open(request: HttpRequest, code: str) -> HttpResponse:
     registry = _registry(code)
-    _require_registry_admin(request.user, registry)
+    _require_registry_admin(access.can_open_account(request.user, registry), registry)
     form = forms.AccountOpenForm(request.POST or None)
     if request.method == "POST":
         account = run_service(form, lambda: services.account_open(
@@ -489,7 +490,7 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def account_status(request: HttpRequest, number: str) -> HttpResponse:
     account = _account(number)
-    _require_registry_admin(request.user, account.registry)
+    _require_registry_admin(access.can_change_account_status(request.user, account), account.registry)
     form = forms.AccountStatusForm(request.POST or None, account=account)
     if request.method == "POST":
         changed = run_service(form, lambda: services.account_change_status(
@@ -507,7 +508,7 @@ def account_status(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def account_representatives(request: HttpRequest, number: str) -> HttpResponse:
     account = _account(number)
-    _require_registry_admin(request.user, account.registry)
+    _require_registry_admin(access.can_manage_representatives(request.user, account), account.registry)
     form = forms.RepresentativeForm(request.POST or None)
     if request.method == "POST":
         link = run_service(form, lambda: services.account_set_representative(
@@ -527,7 +528,7 @@ def account_representatives(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def account_representative_remove(request: HttpRequest, number: str, user_pk: int) -> HttpResponse:
     account = _account(number)
-    _require_registry_admin(request.user, account.registry)
+    _require_registry_admin(access.can_manage_representatives(request.user, account), account.registry)
     user = get_object_or_404(get_user_model(), pk=user_pk)
     try:
         services.account_remove_representative(actor=request.user, account=account, user=user)
@@ -542,7 +543,7 @@ def account_representative_remove(request: HttpRequest, number: str, user_pk: in
 @login_required
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
-    _require_registry_admin(request.user, txn.registry)
+    _require_registry_admin(access.can_reverse(request.user, txn), txn.registry)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST":
         reversal = run_service(form, lambda: services.transaction_reverse(
@@ -579,7 +580,7 @@ def _queue_item(request_obj, registry: Registry) -> QueueItem:
 @login_required
 def issuance_queue(request: HttpRequest, code: str) -> HttpResponse:
     registry = _registry(code)
-    _require_registry_admin(request.user, registry)
+    _require_registry_admin(access.can_issue(request.user, registry), registry)
     items = [_queue_item(r, registry) for r in selectors.issuance_queue(registry)]
     return render(request, "credits/issuance_queue.html", {"registry": registry, "items": items})
 
@@ -587,7 +588,7 @@ def issuance_queue(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     registry = _registry(code)
-    _require_registry_admin(request.user, registry)
+    _require_registry_admin(access.can_issue(request.user, registry), registry)
     item = _queue_item(get_object_or_404(selectors.issuance_queue(registry), pk=pk), registry)
     form = forms.IssuanceExecuteForm(request.POST or None)
     if request.method == "POST":
@@ -607,7 +608,7 @@ def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def article6_report(request: HttpRequest, code: str) -> HttpResponse:
     registry = _registry(code)
-    _require(perms.is_registry_admin(request.user, registry) or perms.is_ministry_of(request.user, registry),
+    _require(access.can_report(request.user, registry),
              _("Only the registry's administrators and its ministry may download the Article 6.2 report."))
     form = forms.Article6Form(request.GET or None)
     if form.is_valid():

@@ -7,6 +7,26 @@ from committee.choices import OrganizationKind, Role, Side
 from tests import factories as f
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_truncate_guards():
+    """Transactional tests end with a flush: one TRUNCATE of every table, which PostgreSQL refuses for the
+    audit trail, the credit blocks and the ledger (BEFORE TRUNCATE triggers). The test database's user is a
+    superuser: in the tests, the flush's own transaction runs with ``session_replication_role = replica``,
+    which fires no trigger. The application's TRUNCATE and ``manage.py flush`` stay refused."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        if sql_list:
+            sql_list = ["SET LOCAL session_replication_role = replica", *sql_list]
+        return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """Japan and the sectoral scopes come from a data migration; transactional tests flush them, so

@@ -9,7 +9,8 @@ reversals of completed transfers (refused once the receiver no longer holds the 
 
 After every step: the units of all blocks equal the units issued; no two blocks overlap; ``reconcile()``
 finds nothing; every account's balance equals the units of its blocks and the balance a plain model of the
-sequence expects; nothing ever left a cancellation or retirement account.
+sequence expects; nothing ever left a cancellation or retirement account; and PostgreSQL's own checks of
+the ledger, which run at commit, pass (run at once with ``SET CONSTRAINTS ALL IMMEDIATE``).
 
 Each example runs in a savepoint rolled back at its end, over one set of registries, accounts and people.
 """
@@ -278,6 +279,12 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:
             balances = dict(Account.objects.filter(pk__in=ids.values()).values_list("pk", "balance"))
             for name, pk in ids.items():
                 assert balances[pk] == held.get(pk, 0) == self.expected[name], name
+
+        @invariant()
+        def the_database_checks_pass(self):
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks queued so far run now
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
         @invariant()
         def nothing_left_a_final_account(self):
