@@ -37,7 +37,7 @@ DROP_VIEW = "DROP VIEW IF EXISTS credits_ledgermovement"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("credits", "0002_ledger_guards"),
+        ("credits", "0004_moves_in_one_round_trip"),
     ]
 
     operations = [
