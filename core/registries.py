@@ -16,10 +16,14 @@ error (two apps claiming one document kind or event).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from .overdue_work import OverdueWorkProvider
+    from .webhook_events import WebhookEvent
 
 T = TypeVar("T")
 
@@ -74,7 +78,9 @@ class Registry(Generic[T]):
 
 # Filled by <app>/documents.py: document kind code -> the kind's specification (documents app's type).
 document_kinds: Registry[object] = Registry("document kinds")
-# Filled by <app>/webhooks.py: event name (or pattern) -> how to resolve its payload and countries.
-webhook_events: Registry[object] = Registry("webhook events")
-# Filled by <app>/queues.py: provider name -> callable(user) giving that user's overdue work items.
-overdue_work: Registry[Callable[..., object]] = Registry("overdue work")
+# Filled by <app>/webhooks.py (core.webhook_events.webhook_event): event name -> WebhookEvent (its description,
+# and how to load its payload data and the governments concerned).
+webhook_events: Registry[WebhookEvent] = Registry("webhook events")
+# Filled by <app>/queues.py (core.overdue_work.overdue_work_provider): provider name -> callable(user, today)
+# giving that user's overdue work items.
+overdue_work: Registry[OverdueWorkProvider] = Registry("overdue work")
