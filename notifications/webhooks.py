@@ -205,18 +205,18 @@ def _send_after_commit(delivery_ids: list[int], *, replay: bool = False) -> None
     transaction.on_commit(lambda: [deliver_webhook.delay(pk, replay=replay) for pk in ids], robust=True)
 
 
-@events.subscriber("*")
-def _on_domain_event(event: str, payload: dict) -> None:
-    """After the action commits: hand an event that goes to webhooks to a Celery task that makes the
-    deliveries."""
-    if event not in webhook_events:
-        return
+def _on_domain_event(event: str, payload: dict[str, Any]) -> None:
+    """After the action commits: hand the event to a Celery task that makes the deliveries."""
     from .tasks import webhook_fan_out
 
     try:
         webhook_fan_out.delay(event, payload)
     except Exception:  # the action has committed: log, never fail it (the event can be fanned out again)
         logger.exception("webhooks: could not fan out %s %r", event, payload)
+
+
+# Subscribed when this module is first imported (reading the registry imports the domain apps' webhooks.py).
+events.subscriber(*webhook_events)(_on_domain_event)
 
 
 # --- Sending ------------------------------------------------------------------------------------
