@@ -17,13 +17,15 @@ error (two apps claiming one document kind or event).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 
 if TYPE_CHECKING:
     from .document_kinds import DocumentBatchSpec, DocumentKindSpec
+    from .overdue_work import OverdueWorkProvider
+    from .webhook_events import WebhookEvent
 
 T = TypeVar("T")
 
@@ -79,7 +81,9 @@ class Registry(Generic[T]):
 # Filled by <app>/documents.py: document kind -> its specification; batch kind -> its specification.
 document_kinds: Registry[DocumentKindSpec] = Registry("document kinds")
 document_batches: Registry[DocumentBatchSpec] = Registry("document batches")
-# Filled by <app>/webhooks.py: event name (or pattern) -> how to resolve its payload and countries.
-webhook_events: Registry[object] = Registry("webhook events")
-# Filled by <app>/queues.py: provider name -> callable(user) giving that user's overdue work items.
-overdue_work: Registry[Callable[..., object]] = Registry("overdue work")
+# Filled by <app>/webhooks.py (core.webhook_events.webhook_event): event name -> WebhookEvent (its description,
+# and how to load its payload data and the governments concerned).
+webhook_events: Registry[WebhookEvent] = Registry("webhook events")
+# Filled by <app>/queues.py (core.overdue_work.overdue_work_provider): provider name -> callable(user, today)
+# giving that user's overdue work items.
+overdue_work: Registry[OverdueWorkProvider] = Registry("overdue work")

@@ -36,11 +36,11 @@ class PreferencesForm(forms.Form):
                 for category in notifications.CATEGORIES}
 
 
-def _event_choices():
-    events = webhooks.known_events()
+def _event_choices() -> list[tuple[str, str]]:
+    events = webhooks.event_descriptions()
     groups = sorted({event.split(".", 1)[0] for event in events})
     return ([(f"{group}.*", _("every %(group)s.* event") % {"group": group}) for group in groups]
-            + [(event, f"{event} — {webhooks.EVENT_DESCRIPTIONS[event]}") for event in events])
+            + [(event, f"{event} — {description}") for event, description in events.items()])
 
 
 class EndpointForm(forms.Form):

@@ -1,7 +1,7 @@
-"""Notification channel models (issue 6): preferences, webhook endpoints and deliveries.
+"""Notification models: the in-app inbox, preferences, webhook endpoints and deliveries.
 
-The in-app inbox is ``Notification`` (jcm_registry.models). Besides it a user may receive a notice by
-e-mail, and a ministry's systems receive events by webhook:
+The in-app inbox is ``Notification``. Besides it a user may receive a notice by e-mail, and a ministry's
+systems receive events by webhook:
 
 - ``NotificationPreference``: per user and *scope* (a notification kind such as ``credits.issued``, a
   category such as ``credits``, or ``*`` for everything) whether e-mail and webhooks are wanted. The

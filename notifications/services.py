@@ -7,14 +7,15 @@ is also delivered to the webhooks that user owns (notifications.webhooks). A rol
 notifies nobody.
 
 The other writes here are small services for the inbox (mark read), the preferences, and the e-mail
-and deadline-reminder work that the Celery tasks in notifications.tasks call.
+and deadline-reminder work that the Celery tasks in notifications.tasks call. Who may do what is in
+notifications.access; the overdue work of the reminders comes from the domain apps' ``queues.py``
+(core.registries.overdue_work).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,8 +25,14 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError, NotAllowed
+from committee.choices import Role
+from committee.models import User
+from core.errors import ApplicationError
+from core.overdue_work import OverdueItem as OverdueItem  # re-exported: the items of a digest
+from core.registries import overdue_work
+from core.webhook_events import absolute_url as absolute_url  # re-exported: links in notices
 
+from . import access
 from .models import Notification, NotificationPreference
 
 # Categories are the first part of a notification kind ("credits.issued" -> "credits").
@@ -85,12 +92,11 @@ def _check_scope(scope: str) -> str:
 
 
 @transaction.atomic
-def preference_set(*, actor, scope: str, email: bool = True, webhook: bool = True) -> NotificationPreference:
+def preference_set(*, actor: User, scope: str, email: bool = True, webhook: bool = True) -> NotificationPreference:
     """Set the actor's own choice for one kind or category (or ``*``). The inbox always gets the notice.
 
     Personal settings, not registry actions: they are not written to the audit trail."""
-    if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("Log in to choose your notifications.")
+    access.require_set_preferences(actor)
     scope = _check_scope(scope)
     pref, _created = NotificationPreference.objects.select_for_update().get_or_create(
         user=actor, scope=scope, defaults={"email": email, "webhook": webhook})
@@ -101,15 +107,14 @@ def preference_set(*, actor, scope: str, email: bool = True, webhook: bool = Tru
 
 
 @transaction.atomic
-def preference_delete(*, actor, preference: NotificationPreference) -> None:
-    if preference.user_id != getattr(actor, "pk", None):
-        raise NotAllowed("These are not your preferences.")
+def preference_delete(*, actor: User, preference: NotificationPreference) -> None:
+    access.require_delete_preference(actor, preference)
     NotificationPreference.objects.filter(pk=preference.pk).delete()
 
 
 # --- Queuing a notice ------------------------------------------------------------------------------
 
-def notify(*, recipients: Iterable, kind: str, key: str, subject: str, body: str = "",
+def notify(*, recipients: Iterable[User | None], kind: str, key: str, subject: str, body: str = "",
            url: str = "") -> list[int]:
     """Store one notification per distinct active recipient (idempotent per ``key``); after commit, e-mail it
     to those who want e-mail for ``kind`` and deliver it to a ministry recipient's webhooks.
@@ -151,20 +156,14 @@ def notify(*, recipients: Iterable, kind: str, key: str, subject: str, body: str
 
 # --- E-mail --------------------------------------------------------------------------------------
 
-def absolute_url(path: str) -> str:
-    if not path or path.startswith(("http://", "https://")):
-        return path
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
-
-
-def _url_or_blank(name: str, *args) -> str:
+def _url_or_blank(name: str, *args: object) -> str:
     try:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
 
 
-def _language_of(user) -> str:
+def _language_of(user: User) -> str:
     return user.language if user.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
@@ -224,10 +223,9 @@ def unsent_emails(*, older_than: datetime.timedelta = datetime.timedelta(minutes
 # --- The inbox -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def notification_mark_read(*, actor, notification: Notification) -> Notification:
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
     """Mark one of the actor's notices read (personal state; not in the audit trail)."""
-    if notification.recipient_id != getattr(actor, "pk", None):
-        raise NotAllowed("This is not your notification.")
+    access.require_mark_read(actor, notification)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
         notification.refresh_from_db(fields=["read_at"])
@@ -235,52 +233,29 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor) -> int:
+def notification_mark_all_read(*, actor: User) -> int:
     """Mark every unread notice of the actor read; returns how many."""
-    if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("Log in to read your notifications.")
+    access.require_read_notifications(actor)
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- Deadline reminders (Celery beat) -------------------------------------------------------------
 
-@dataclass
-class OverdueItem:
-    reference: str
-    step: str
-    due: datetime.date
-    url: str = ""
-
-    def line(self) -> str:
-        return str(_("%(reference)s: %(step)s, due %(due)s")) % {
-            "reference": self.reference, "step": self.step, "due": self.due.isoformat()}
+def overdue_line(item: OverdueItem) -> str:
+    """One line of the digest (in the active language)."""
+    return str(_("%(reference)s: %(step)s, due %(due)s")) % {
+        "reference": item.reference, "step": item.step, "due": item.due.isoformat()}
 
 
-def overdue_items(user, today: datetime.date) -> list[OverdueItem]:
-    """What is overdue in the secretariat queues of ``user`` (projects and methodologies), earliest first."""
-    from methodologies import selectors as methodology_selectors
-    from projects import selectors as project_selectors
-
-    items = []
-    for queue in project_selectors.secretariat_queues(user).values():
-        for work in queue:
-            if work.due is not None and work.due < today:
-                items.append(OverdueItem(work.project.project_id, str(work.label), work.due,
-                                         work.project.get_absolute_url()))
-    for methodology in methodology_selectors.workflow_queue(user):
-        deadline = methodology.deadline()
-        if deadline is not None and deadline.due < today:
-            items.append(OverdueItem(methodology.number, str(deadline.step), deadline.due,
-                                     methodology.get_absolute_url()))
+def overdue_items(user: User, today: datetime.date) -> list[OverdueItem]:
+    """What is overdue in the secretariat queues of ``user`` (every app's ``queues.py``), earliest first."""
+    items = [item for provider in overdue_work.values() for item in provider(user, today)]
     return sorted(items, key=lambda item: (item.due, item.reference))
 
 
 def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
     """Tell every secretariat user what is overdue in their queues: one digest per user and day
     (the key holds the date, so a second run on the same day sends nothing). Returns the notices made."""
-    from committee.choices import Role
-    from committee.models import User
-
     today = today or timezone.localdate()
     users = (User.objects.filter(is_active=True, role_assignments__role=Role.SECRETARIAT)
              .distinct().order_by("pk"))
@@ -291,7 +266,7 @@ def deadline_reminders_send(*, today: datetime.date | None = None) -> int:
             if not items:
                 continue
             subject = str(_("%(count)d overdue item(s) in your secretariat queues")) % {"count": len(items)}
-            body = "\n".join(item.line() for item in items)
+            body = "\n".join(overdue_line(item) for item in items)
         with transaction.atomic():
             made += len(notify(recipients=[user], kind=DEADLINE_REMINDER,
                                key=f"{DEADLINE_REMINDER}:{today.isoformat()}",

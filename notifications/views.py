@@ -4,41 +4,38 @@ action is shown on the form (or as a message) and nothing is changed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, NotFound
-from core.forms import add_service_error
+from core.forms import run_service
+from core.views import form_status, paginate, safe_next
 
-from . import forms, selectors, webhooks
+from . import access, forms, selectors, webhooks
 from . import services as notifications
 
 PAGE_SIZE = 25
+T = TypeVar("T")
 
 
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _or_404(function, *args):
+def _or_404(function: Callable[..., T], *args: object) -> T:
     try:
         return function(*args)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
 
-def _back(request: HttpRequest, default: str):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    return redirect(safe_next(request) or default)
 
 
 # --- Inbox ----------------------------------------------------------------------------------------
@@ -46,12 +43,12 @@ def _back(request: HttpRequest, default: str):
 @login_required
 def inbox_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    page = _page(request, selectors.inbox(request.user, unread=unread_only))
+    page = paginate(request, selectors.inbox(request.user, unread=unread_only), PAGE_SIZE)
     for notification in page:
         notification.category = notifications.category_label(notification.kind)
     return render(request, "inbox/list.html", {
         "page": page, "unread_only": unread_only, "unread_total": selectors.unread_count(request.user),
-        "may_use_webhooks": selectors.may_use_webhooks(request.user)})
+        "can_use_webhooks": access.can_use_webhooks(request.user)})
 
 
 @login_required
@@ -83,7 +80,7 @@ def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     current = {p.scope: p for p in selectors.preferences(request.user)}
-    with_webhooks = selectors.is_ministry(request.user)
+    with_webhooks = access.can_own_endpoints(request.user)
     form = forms.PreferencesForm(request.POST or None, preferences=current, with_webhooks=with_webhooks)
     if request.method == "POST" and form.is_valid():
         for category, (email, webhook) in form.choices().items():
@@ -92,13 +89,13 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return redirect("inbox:preferences")
     specific = [p for scope, p in sorted(current.items()) if scope not in notifications.CATEGORIES]
     return render(request, "inbox/preferences.html", {
-        "form": form, "specific": specific, "may_use_webhooks": selectors.may_use_webhooks(request.user)})
+        "form": form, "specific": specific, "can_use_webhooks": access.can_use_webhooks(request.user)})
 
 
 # --- Webhooks ---------------------------------------------------------------------------------------
 
 def _require_webhooks(request: HttpRequest) -> None:
-    if not selectors.may_use_webhooks(request.user):
+    if not access.can_use_webhooks(request.user):
         raise PermissionDenied(_("Webhooks are for ministries and system administrators."))
 
 
@@ -112,17 +109,14 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 def webhook_create(request: HttpRequest) -> HttpResponse:
     _require_webhooks(request)
     form = forms.EndpointForm(request.POST or None, countries=selectors.webhook_countries(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            endpoint = webhooks.webhook_endpoint_create(actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+    if request.method == "POST":
+        endpoint = run_service(form, lambda: webhooks.webhook_endpoint_create(actor=request.user,
+                                                                              **form.cleaned_data))
+        if endpoint is not None:
             messages.success(request,
                              _("The endpoint was registered. Keep its secret: it signs every payload."))
             return redirect("inbox:webhook-detail", pk=endpoint.pk)
-    return render(request, "inbox/webhook_form.html", {"form": form, "endpoint": None},
-                  status=400 if form.errors else 200)
+    return render(request, "inbox/webhook_form.html", {"form": form, "endpoint": None}, status=form_status(form))
 
 
 @login_required
@@ -134,8 +128,8 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if status:
         deliveries = deliveries.filter(status=status)
     return render(request, "inbox/webhook_detail.html", {
-        "endpoint": endpoint, "page": _page(request, deliveries), "status": status,
-        "events": webhooks.EVENT_DESCRIPTIONS})
+        "endpoint": endpoint, "page": paginate(request, deliveries, PAGE_SIZE), "status": status,
+        "can_manage": access.can_manage_endpoint(request.user, endpoint)})
 
 
 @login_required
@@ -145,16 +139,14 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"url": endpoint.url, "event_kinds": endpoint.event_kinds, "description": endpoint.description,
                "is_active": endpoint.is_active}
     form = forms.EndpointEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            webhooks.webhook_endpoint_update(actor=request.user, endpoint=endpoint, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+    if request.method == "POST":
+        saved = run_service(form, lambda: webhooks.webhook_endpoint_update(actor=request.user, endpoint=endpoint,
+                                                                           **form.cleaned_data))
+        if saved is not None:
             messages.success(request, _("The endpoint was saved."))
             return redirect("inbox:webhook-detail", pk=endpoint.pk)
     return render(request, "inbox/webhook_form.html", {"form": form, "endpoint": endpoint},
-                  status=400 if form.errors else 200)
+                  status=form_status(form))
 
 
 @login_required
@@ -177,7 +169,8 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = _or_404(selectors.delivery_get, request.user, pk)
     return render(request, "inbox/delivery_detail.html", {
         "delivery": delivery, "attempts": delivery.attempts.all(),
-        "body": webhooks.delivery_body(delivery).decode("utf-8")})
+        "body": webhooks.delivery_body(delivery).decode("utf-8"),
+        "can_replay": access.can_replay_delivery(request.user, delivery)})
 
 
 @login_required

@@ -4,7 +4,9 @@ Which events go to webhooks (docs/notifications.md lists them with their payload
 
 - domain events (core.events) that concern a country — its registry's transactions, the
   issuances and decisions of its Joint Committee, its registered projects — go to every active
-  endpoint of that country's government (Japan's endpoints get the events of every committee);
+  endpoint of that country's government (Japan's endpoints get the events of every committee).
+  Each domain app declares its events in its own ``webhooks.py`` (core.webhook_events): the name, a
+  description, and how to load the event's data and the governments concerned;
 - a notification to a ministry user (``notify``) goes, as ``notification.created``, to the active
   endpoints that this user owns, unless the user switched webhooks off for that kind.
 
@@ -35,8 +37,9 @@ import secrets
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -44,13 +47,22 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from committee.choices import Role
-from committee.roles import has_role, is_system_admin, require_authenticated
+from committee.models import Country, User
 from core import audit, events
-from core.errors import ApplicationError, Conflict, NotAllowed
+from core.errors import ApplicationError, Conflict
+from core.registries import webhook_events
+from core.webhook_events import absolute_url
 from core.workflow import relock
 
-from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from . import access
+from .models import (
+    DeliveryStatus,
+    Notification,
+    NotificationPreference,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +72,7 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 USER_AGENT = "JCM-Registry-Webhooks/1.0"
 
 
-def _setting(name: str, default):
+def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
@@ -98,144 +110,21 @@ def delivery_body(delivery: WebhookDelivery) -> bytes:
 
 
 # --- Which events, for which countries ------------------------------------------------------------
+# The domain apps register their events, with how to load each one's data and the governments concerned, in
+# their own webhooks.py (core.registries.webhook_events); a ministry user's own notices are this app's event.
 
-@dataclass
-class EventFacts:
-    countries: set[int]  # the governments concerned
-    data: dict
-
-
-Resolver = Callable[[dict], "EventFacts | None"]
-RESOLVERS: dict[str, Resolver] = {}
-EVENT_DESCRIPTIONS: dict[str, str] = {NOTIFICATION_EVENT: "A notification to the endpoint's owner."}
+NOTIFICATION_DESCRIPTION = "A notification to the endpoint's owner."
 
 
-def resolver(*names: str, description: str):
-    def register(function: Resolver) -> Resolver:
-        for name in names:
-            RESOLVERS[name] = function
-            EVENT_DESCRIPTIONS[name] = description
-        return function
-    return register
+def event_descriptions() -> dict[str, str]:
+    """Every event an endpoint may receive, with its one-line description, by name."""
+    descriptions = {name: spec.description for name, spec in webhook_events.items()}
+    descriptions[NOTIFICATION_EVENT] = NOTIFICATION_DESCRIPTION
+    return dict(sorted(descriptions.items()))
 
 
 def known_events() -> list[str]:
-    return sorted(EVENT_DESCRIPTIONS)
-
-
-def _japan_ids() -> set[int]:
-    from committee.models import Country
-
-    return set(Country.objects.filter(is_japan=True).values_list("pk", flat=True))
-
-
-def _committee_countries(joint_committee) -> set[int]:
-    return {joint_committee.partner_id} | _japan_ids()
-
-
-def _transaction_data(txn) -> dict:
-    return {
-        "reference": txn.reference, "kind": txn.kind, "status": txn.status, "quantity": txn.quantity,
-        "registry": txn.registry.code,
-        "from_account": txn.from_account.number if txn.from_account_id else None,
-        "to_account": txn.to_account.number if txn.to_account_id else None,
-        "purpose": txn.purpose, "beneficiary": txn.beneficiary, "completed_at": txn.completed_at,
-        "ranges": [[e.first_serial, e.last_serial] for e in txn.entries.order_by("first_serial")],
-    }
-
-
-def _transaction(pk):
-    from credits.models import CreditTransaction
-
-    return (CreditTransaction.objects
-            .select_related("registry__country", "from_account", "to_account__registry")
-            .filter(pk=pk).first())
-
-
-@resolver("credits.issuance.completed", description="A registry issued credits for a monitoring period.")
-def _issuance(payload: dict) -> EventFacts | None:
-    from credits.models import Issuance
-
-    issuance = (Issuance.objects.select_related("registry__country", "decision__joint_committee")
-                .filter(pk=payload.get("issuance_id")).first())
-    if issuance is None:
-        return None
-    txn = _transaction(issuance.transaction_id)
-    return EventFacts(
-        countries={issuance.registry.country_id} | _committee_countries(issuance.decision.joint_committee),
-        data={"issuance": {"registry": issuance.registry.code, "project": issuance.project_code,
-                           "monitoring_period": issuance.monitoring_period_key, "vintage": issuance.vintage,
-                           "quantity": issuance.quantity, "authorization": issuance.authorization,
-                           "decision": issuance.decision.reference or issuance.decision.title,
-                           "issued_at": issuance.issued_at},
-              "transaction": _transaction_data(txn)})
-
-
-@resolver("credits.transfer.completed", "credits.external_transfer.completed",
-          "credits.cancellation.completed", "credits.retirement.completed", "credits.reversal.completed",
-          description="A transaction of a registry was completed.")
-def _completed_transaction(payload: dict) -> EventFacts | None:
-    txn = _transaction(payload.get("transaction_id"))
-    if txn is None:
-        return None
-    countries = {txn.registry.country_id}
-    if txn.to_account_id:
-        countries.add(txn.to_account.registry.country_id)
-    data = {"transaction": _transaction_data(txn)}
-    if payload.get("reverses_id"):
-        reversed_txn = _transaction(payload["reverses_id"])
-        data["reverses"] = reversed_txn.reference if reversed_txn else None
-    return EventFacts(countries=countries, data=data)
-
-
-@resolver("committee.decision.recorded", description="A Joint Committee decision was published.")
-def _decision(payload: dict) -> EventFacts | None:
-    from committee.models import Decision
-
-    decision = (Decision.objects.select_related("joint_committee__partner")
-                .filter(pk=payload.get("decision_id")).first())
-    if decision is None:
-        return None
-    return EventFacts(countries=_committee_countries(decision.joint_committee), data={"decision": {
-        "id": decision.pk, "reference": decision.reference, "title": decision.title, "kind": decision.kind,
-        "mode": decision.mode, "decided_on": decision.decided_on, "status": decision.status,
-        "joint_committee": decision.joint_committee.code}})
-
-
-@resolver("projects.project.registered", description="The Joint Committee registered a project.")
-def _project_registered(payload: dict) -> EventFacts | None:
-    from projects.models import Project
-
-    project = (Project.objects.select_related("joint_committee__partner")
-               .filter(pk=payload.get("project_id")).first())
-    if project is None:
-        return None
-    return EventFacts(countries=_committee_countries(project.joint_committee), data={"project": {
-        "project_id": project.project_id, "title": project.title,
-        "joint_committee": project.joint_committee.code,
-        "registered_on": project.registered_on, "url": _absolute(project.get_absolute_url())}})
-
-
-@resolver("methodologies.version.approved",
-          description="The Joint Committee approved a methodology or a revision of one.")
-def _methodology_approved(payload: dict) -> EventFacts | None:
-    from methodologies.models import MethodologyVersion
-
-    version = (MethodologyVersion.objects.select_related("methodology__joint_committee__partner")
-               .filter(pk=payload.get("version_id")).first())
-    if version is None:
-        return None
-    methodology = version.methodology
-    return EventFacts(countries=_committee_countries(methodology.joint_committee), data={"methodology": {
-        "number": methodology.number, "title": methodology.title, "version": version.version,
-        "approved_on": version.approved_on, "joint_committee": methodology.joint_committee.code,
-        "url": _absolute(version.get_absolute_url())}})
-
-
-def _absolute(path: str) -> str:
-    from .services import absolute_url
-
-    return absolute_url(path)
+    return list(event_descriptions())
 
 
 def endpoint_wants(endpoint: WebhookEndpoint, event: str) -> bool:
@@ -243,18 +132,18 @@ def endpoint_wants(endpoint: WebhookEndpoint, event: str) -> bool:
     return not patterns or any(fnmatch.fnmatchcase(event, pattern) for pattern in patterns)
 
 
-def event_key(event: str, payload: dict) -> str:
+def event_key(event: str, payload: dict[str, Any]) -> str:
     return (event + ":" + ",".join(f"{k}={payload[k]}" for k in sorted(payload)))[:200]
 
 
-def event_deliveries_create(*, event: str, payload: dict) -> list[int]:
+def event_deliveries_create(*, event: str, payload: dict[str, Any]) -> list[int]:
     """One delivery of ``event`` per active endpoint of the governments concerned (idempotent: a re-run
     finds the deliveries made before). Sends them after commit; returns the ids of those queued."""
-    function = RESOLVERS.get(event)
-    if function is None:
+    spec = webhook_events.get(event)
+    if spec is None:
         return []
     with transaction.atomic():
-        facts = function(payload)
+        facts = spec.resolve(payload)
         if facts is None or not facts.countries:
             return []
         key = event_key(event, payload)
@@ -272,9 +161,10 @@ def event_deliveries_create(*, event: str, payload: dict) -> list[int]:
     return queued
 
 
-def notification_deliveries_create(notifications: Iterable, preferences: dict) -> list[int]:
+def notification_deliveries_create(notifications: Iterable[Notification],
+                                   preferences: dict[int, dict[str, NotificationPreference]]) -> list[int]:
     """Deliver new notices of ministry users to the active endpoints they own (in notify's transaction)."""
-    from .services import WEBHOOK, absolute_url, wants
+    from .services import WEBHOOK, wants
 
     by_recipient: dict[int, list] = {}
     for notification in notifications:
@@ -315,8 +205,7 @@ def _send_after_commit(delivery_ids: list[int], *, replay: bool = False) -> None
     transaction.on_commit(lambda: [deliver_webhook.delay(pk, replay=replay) for pk in ids], robust=True)
 
 
-@events.subscriber(*RESOLVERS)
-def _on_domain_event(event: str, payload: dict) -> None:
+def _on_domain_event(event: str, payload: dict[str, Any]) -> None:
     """After the action commits: hand the event to a Celery task that makes the deliveries."""
     from .tasks import webhook_fan_out
 
@@ -324,6 +213,10 @@ def _on_domain_event(event: str, payload: dict) -> None:
         webhook_fan_out.delay(event, payload)
     except Exception:  # the action has committed: log, never fail it (the event can be fanned out again)
         logger.exception("webhooks: could not fan out %s %r", event, payload)
+
+
+# Subscribed when this module is first imported (reading the registry imports the domain apps' webhooks.py).
+events.subscriber(*webhook_events)(_on_domain_event)
 
 
 # --- Sending ------------------------------------------------------------------------------------
@@ -424,17 +317,6 @@ def stalled_deliveries(*, older_than_seconds: int = 2 * MAX_BACKOFF) -> list[int
 
 # --- Endpoints and replays (services) -------------------------------------------------------------
 
-def may_manage(user, country) -> bool:
-    """System administrators, and the ministry API users of the endpoint's country."""
-    return is_system_admin(user) or has_role(user, Role.MINISTRY_API, country=country)
-
-
-def require_manage(user, country) -> None:
-    require_authenticated(user)
-    if not may_manage(user, country):
-        raise NotAllowed("Only the ministry of this country or a system administrator manages its webhooks.")
-
-
 def check_url(url: str) -> str:
     """HTTPS only; plain HTTP to this machine (loopback) only in development (DEBUG) or when
     ``JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set, e.g. for tests."""
@@ -462,7 +344,7 @@ def _is_loopback_ip(host: str) -> bool:
         return False
 
 
-def check_event_kinds(patterns) -> list[str]:
+def check_event_kinds(patterns: Iterable[str] | str | None) -> list[str]:
     if patterns in (None, ""):
         return []
     if isinstance(patterns, str):
@@ -478,8 +360,8 @@ def check_event_kinds(patterns) -> list[str]:
     return cleaned
 
 
-def _check_owner(owner, country) -> None:
-    if owner is not None and not has_role(owner, Role.MINISTRY_API, country=country):
+def _check_owner(owner: User | None, country: Country) -> None:
+    if owner is not None and not access.can_own_endpoint(owner, country):
         raise ApplicationError(f"{owner} is not a ministry API user of {country}.", field="owner")
 
 
@@ -487,18 +369,18 @@ def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
 
-def _endpoint_data(endpoint: WebhookEndpoint) -> dict:
+def _endpoint_data(endpoint: WebhookEndpoint) -> dict[str, Any]:
     return {"country": endpoint.country.code, "url": endpoint.url, "event_kinds": endpoint.event_kinds,
             "is_active": endpoint.is_active, "owner": endpoint.owner_id, "description": endpoint.description}
 
 
 @transaction.atomic
-def webhook_endpoint_create(*, actor, country, url: str, event_kinds=None, description: str = "",
-                            owner=None) -> WebhookEndpoint:
+def webhook_endpoint_create(*, actor: User, country: Country, url: str, event_kinds: Iterable[str] | str | None = None,
+                            description: str = "", owner: User | None = None) -> WebhookEndpoint:
     """Register an endpoint for ``country``. A ministry user owns the endpoints it registers; an
     administrator may name a ministry user of that country as owner. The secret is generated here."""
-    require_manage(actor, country)
-    if owner is None and has_role(actor, Role.MINISTRY_API, country=country):
+    access.require_manage_webhooks(actor, country)
+    if owner is None and access.can_own_endpoint(actor, country):
         owner = actor
     _check_owner(owner, country)
     endpoint = WebhookEndpoint.objects.create(
@@ -513,10 +395,11 @@ _UNSET = object()
 
 
 @transaction.atomic
-def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, url=_UNSET, event_kinds=_UNSET,
-                            description=_UNSET, is_active=_UNSET) -> WebhookEndpoint:
+def webhook_endpoint_update(*, actor: User, endpoint: WebhookEndpoint, url: Any = _UNSET, event_kinds: Any = _UNSET,
+                            description: Any = _UNSET, is_active: Any = _UNSET) -> WebhookEndpoint:
+    """Change what was given of an endpoint's URL, events, description and activity (audited when changed)."""
     endpoint = relock(endpoint)
-    require_manage(actor, endpoint.country)
+    access.require_manage_endpoint(actor, endpoint)
     before = _endpoint_data(endpoint)
     if url is not _UNSET:
         endpoint.url = check_url(url)
@@ -536,10 +419,10 @@ def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, url=_UNSET, eve
 
 
 @transaction.atomic
-def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+def webhook_endpoint_rotate_secret(*, actor: User, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """A new signing secret (the old one stops working at once); the secret itself is not audited."""
     endpoint = relock(endpoint)
-    require_manage(actor, endpoint.country)
+    access.require_manage_endpoint(actor, endpoint)
     endpoint.secret = new_secret()
     endpoint.save(update_fields=["secret", "updated_at"])
     audit.record(actor=actor, action="webhooks.endpoint.rotate_secret", target=endpoint)
@@ -547,11 +430,11 @@ def webhook_endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint) -> Webho
 
 
 @transaction.atomic
-def webhook_delivery_replay(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_delivery_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (same body and delivery id, new signature), whatever happened before."""
     delivery = relock(delivery)
-    endpoint = WebhookEndpoint.objects.select_related("country").get(pk=delivery.endpoint_id)
-    require_manage(actor, endpoint.country)
+    delivery.endpoint = endpoint = WebhookEndpoint.objects.select_related("country").get(pk=delivery.endpoint_id)
+    access.require_replay_delivery(actor, delivery)
     if not endpoint.is_active:
         raise Conflict("The endpoint is inactive: activate it before replaying its deliveries.")
     previous = delivery.status
