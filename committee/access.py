@@ -13,8 +13,6 @@ administrators; organizations also for any secretariat.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-
 from core.access import is_authenticated, is_system_admin, require, require_authenticated
 
 from .models import (
@@ -25,11 +23,8 @@ from .models import (
     Meeting,
     RuleDocument,
     ThirdPartyEntity,
-    User,
 )
-from .roles import is_any_secretariat, is_secretariat
-
-Viewer = User | AnonymousUser | None  # a page's user: anonymous visitors are asked too
+from .roles import Viewer, is_any_secretariat, is_secretariat
 
 
 def _require(user: Viewer, allowed: bool, message: str) -> None:

@@ -74,7 +74,7 @@ class RuleKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-RULE_CODE_ABBREVIATIONS = {
+RULE_CODE_ABBREVIATIONS: dict[str, str] = {
     RuleKind.ROP: "RoP_JC",
     RuleKind.ROI: "RoI",
     RuleKind.PCP: "PCP",

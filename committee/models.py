@@ -133,6 +133,8 @@ class User(AbstractUser):
     language = models.CharField(_("preferred language"), max_length=8, default="en",
                                 choices=[("en", "English"), ("ja", "日本語")])
 
+    _jcm_roles: list[RoleAssignment]  # the roles valid today, cached for the request by committee.roles
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

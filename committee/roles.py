@@ -7,6 +7,7 @@ Every app's ``access.py`` builds its rules on these (and on ``core.access``); se
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,10 +22,19 @@ from core.access import (
 
 from .choices import Role
 
-ALL = "all"  # sentinel: every Joint Committee
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import Country, JointCommittee, Organization, RoleAssignment, User
+
+# A page's or a selector's user: anonymous visitors (and ``None``: nobody) are asked too. Services take a ``User``.
+Viewer: TypeAlias = "User | AnonymousUser | None"
+
+ALL: Final = "all"  # sentinel: every Joint Committee
+CommitteeIds: TypeAlias = "set[int] | Literal['all']"  # some Joint Committees by id, or ALL of them
 
 
-def valid_on(assignment, day: datetime.date) -> bool:
+def valid_on(assignment: RoleAssignment, day: datetime.date) -> bool:
     """Whether a role assignment is in force on ``day`` (its dates are inclusive; empty means open-ended)."""
     return ((assignment.valid_from is None or assignment.valid_from <= day)
             and (assignment.valid_until is None or assignment.valid_until >= day))
@@ -36,7 +46,7 @@ def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
             & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})))
 
 
-def active_roles(user) -> list:
+def active_roles(user: Viewer) -> list[RoleAssignment]:
     """The user's role assignments valid today (cached on the user object for the request)."""
     if not is_authenticated(user):
         return []
@@ -53,13 +63,13 @@ def active_roles(user) -> list:
     return roles
 
 
-def forget_roles(user) -> None:
-    if hasattr(user, "_jcm_roles"):
+def forget_roles(user: Viewer) -> None:
+    if is_authenticated(user) and hasattr(user, "_jcm_roles"):
         del user._jcm_roles
 
 
-def has_role(user, role: str, *, joint_committee=None, side: str | None = None, country=None,
-             organization=None) -> bool:
+def has_role(user: Viewer, role: str, *, joint_committee: JointCommittee | None = None, side: str | None = None,
+             country: Country | None = None, organization: Organization | None = None) -> bool:
     for r in active_roles(user):
         if r.role != role:
             continue
@@ -75,15 +85,15 @@ def has_role(user, role: str, *, joint_committee=None, side: str | None = None, 
     return False
 
 
-def is_secretariat(user, joint_committee, side: str | None = None) -> bool:
+def is_secretariat(user: Viewer, joint_committee: JointCommittee, side: str | None = None) -> bool:
     return has_role(user, Role.SECRETARIAT, joint_committee=joint_committee, side=side)
 
 
-def is_any_secretariat(user) -> bool:
+def is_any_secretariat(user: Viewer) -> bool:
     return any(r.role == Role.SECRETARIAT for r in active_roles(user))
 
 
-def insider_committee_ids(user):
+def insider_committee_ids(user: Viewer) -> CommitteeIds:
     """Joint Committees whose internal items (drafts) the user may read: a set of ids, or ALL.
 
     Secretariat and members of a committee see its internals; a ministry sees those of its own
@@ -95,7 +105,7 @@ def insider_committee_ids(user):
     for r in active_roles(user):
         if r.role in (Role.SECRETARIAT, Role.COMMITTEE_MEMBER) and r.joint_committee_id:
             ids.add(r.joint_committee_id)
-        elif r.role == Role.MINISTRY_API and r.country_id:
+        elif r.role == Role.MINISTRY_API and r.country is not None:  # selected with the role: no query
             if r.country.is_japan:
                 return ALL
             jc = getattr(r.country, "joint_committee", None)
@@ -104,12 +114,12 @@ def insider_committee_ids(user):
     return ids
 
 
-def is_insider(user, joint_committee) -> bool:
+def is_insider(user: Viewer, joint_committee: JointCommittee) -> bool:
     ids = insider_committee_ids(user)
     return ids == ALL or joint_committee.pk in ids
 
 
-def require_secretariat(user, joint_committee) -> None:
+def require_secretariat(user: Viewer, joint_committee: JointCommittee) -> None:
     """The secretariat of either side of ``joint_committee`` (or a system administrator)."""
     require_authenticated(user)
     require(
@@ -118,6 +128,6 @@ def require_secretariat(user, joint_committee) -> None:
     )
 
 
-__all__ = ["ALL", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
+__all__ = ["ALL", "CommitteeIds", "Viewer", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
            "is_authenticated", "is_insider", "is_secretariat", "is_system_admin", "require", "require_authenticated",
            "require_secretariat", "require_system_admin", "valid_on", "valid_on_q"]

@@ -216,7 +216,8 @@ def meeting_update(*, actor: User, meeting: Meeting, report: File | None = None,
     if report:
         meeting.report = report
     validated_save(meeting)
-    data = {"changes": {**changes, **({"report": meeting.report.name} if report else {})}, "before": before}
+    data: dict[str, Any] = {"changes": {**changes, **({"report": meeting.report.name} if report else {})},
+                            "before": before}
     if attendees is not None:
         attendees = list(attendees)
         meeting.attendees.set(attendees)
@@ -262,7 +263,7 @@ def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on:
         raise ApplicationError("An electronic decision is not taken at a meeting.", field="meeting")
     if decided_on > timezone.localdate():
         raise ApplicationError("A decision cannot be dated in the future.", field="decided_on")
-    reference = (reference or "").strip() or _next_decision_reference(joint_committee, mode, meeting, decided_on)
+    reference = (reference or "").strip() or _next_decision_reference(joint_committee, meeting, decided_on)
     if Decision.objects.filter(joint_committee=joint_committee, reference=reference).exists():
         raise Conflict(f"The reference {reference} is already used by another decision.", field="reference")
     decision = Decision(
@@ -283,8 +284,8 @@ def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on:
     return decision
 
 
-def _next_decision_reference(jc: JointCommittee, mode: str, meeting: Meeting | None, decided_on: date) -> str:
-    if mode == DecisionMode.MEETING:
+def _next_decision_reference(jc: JointCommittee, meeting: Meeting | None, decided_on: date) -> str:
+    if meeting is not None:  # taken at a meeting (decision_record checked that the mode says so)
         prefix = f"{jc.code}-JC{meeting.number:02d}-"
     else:
         prefix = f"{jc.code}-ED{decided_on.year}-"
@@ -521,7 +522,8 @@ def _apply(obj: Model, changes: dict[str, Any], editable: Iterable[str]) -> dict
 def _check_side_organization(jc: JointCommittee, side: str, organization: Organization) -> None:
     if organization.country_id is None:
         return
-    if side == "japan" and not organization.country.is_japan and organization.kind != "embassy":
+    country = organization.country if side == "japan" else None  # (read only where it decides)
+    if country is not None and not country.is_japan and organization.kind != "embassy":
         raise ApplicationError("A member on Japan's side represents a Japanese ministry or embassy.",
                                field="organization")
     if side == "partner" and organization.country_id != jc.partner_id and organization.kind != "embassy":

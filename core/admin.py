@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
 from django.utils.html import format_html
 from rest_framework.authtoken.admin import TokenAdmin as BaseTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
@@ -25,8 +28,11 @@ from . import audit
 from .errors import ApplicationError
 from .models import AuditEvent
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _jsonable(value):
+
+def _jsonable(value: Any) -> Any:
     """A value of a form or model field as it is stored in an audit event (objects by id)."""
     if isinstance(value, models.Model):
         return value.pk
@@ -52,7 +58,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     audit_exclude: tuple[str, ...] = ("password",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: models.Model | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly + [f for f in self.workflow_fields if f not in readonly]
 
@@ -66,23 +72,24 @@ class AuditedModelAdmin(admin.ModelAdmin):
         model_fields = {f.name for f in self.model._meta.get_fields() if f.concrete or f.many_to_many}
         return [n for n in names if n in model_fields and n not in self.audit_exclude]
 
-    def _value(self, obj, form, name: str):
+    def _value(self, obj: models.Model, form: forms.ModelForm, name: str) -> Any:
         field = self.model._meta.get_field(name)
         if field.many_to_many:
             return _jsonable(form.cleaned_data.get(name, []))
         return _jsonable(field.value_from_object(obj))
 
-    def audit_snapshot(self, obj) -> dict:
+    def audit_snapshot(self, obj: models.Model) -> dict[str, Any]:
         """All concrete field values of ``obj`` (for deletions)."""
         names = self._audited_names(f.name for f in self.model._meta.concrete_fields)
         return {n: _jsonable(self.model._meta.get_field(n).value_from_object(obj)) for n in names}
 
-    def audit_record(self, request, verb: str, obj, data: dict, message: str = "") -> None:
+    def audit_record(self, request: HttpRequest, verb: str, obj: models.Model, data: dict[str, Any],
+                     message: str = "") -> None:
         audit.record(actor=request.user, action=self.audit_action(verb), target=obj, data=data, message=message)
 
     # --- writes -----------------------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
         names = self._audited_names(form.changed_data if change else form.cleaned_data)
         if change and not form.changed_data:
             return  # nothing changed: nothing written, nothing to audit
@@ -95,12 +102,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 data = {"fields": after}
             self.audit_record(request, "change" if change else "create", obj, data)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
             self.audit_record(request, "delete", obj, {"fields": self.audit_snapshot(obj)})
             super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         with transaction.atomic():
             for obj in queryset.order_by("pk"):
                 self.audit_record(request, "delete", obj, {"fields": self.audit_snapshot(obj)})
@@ -110,23 +117,28 @@ class AuditedModelAdmin(admin.ModelAdmin):
 class ReadOnlyModelAdmin(admin.ModelAdmin):
     """Viewable, never added, changed or deleted in the admin (histories and the audit trail)."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
-def service_action(service: Callable, *, description: str, arg: str, **extra):
+AdminAction = Callable[[admin.ModelAdmin, HttpRequest, models.QuerySet[Any]], None]
+
+
+def service_action(service: Callable[..., object], *, description: StrOrPromise, arg: str,
+                   **extra: Any) -> AdminAction:
     """An admin action that calls ``service(actor=request.user, <arg>=obj, **extra)`` for each selected row.
 
     Each call is its own transaction (the service's); refusals are shown as messages.
     """
 
-    def action(modeladmin, request, queryset):
+    @admin.action(description=description)
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         done = 0
         for obj in queryset.order_by("pk"):
             try:
@@ -137,7 +149,6 @@ def service_action(service: Callable, *, description: str, arg: str, **extra):
         if done:
             modeladmin.message_user(request, f"{description}: {done} done.", messages.SUCCESS)
 
-    action.short_description = description
     action.__name__ = f"{getattr(service, '__name__', 'service')}_action"
     return action
 
@@ -164,7 +175,7 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
 # --- third-party models: the same admin pages, with audited writes -----------------------
 
 
-def _reregister(model, admin_class) -> None:
+def _reregister(model: type[models.Model], admin_class: type[admin.ModelAdmin]) -> None:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, admin_class)

@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from .access import AnyUser, is_authenticated
 from .middleware import current_request_id
 from .models import AuditEvent
 
@@ -47,12 +52,13 @@ RETURNING id, seq, prev_hash, hash"""
 _dumps = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
-def _canonical(value):
+def _canonical(value: Any) -> Any:
     return json.loads(_dumps(value))
 
 
-def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, actor_name: str, action: str,
-                 target_type_id, target_id: str, target_repr: str, data, message: str, request_id: str) -> str:
+def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id: int | None, actor_name: str,
+                 action: str, target_type_id: int | None, target_id: str, target_repr: str, data: Any, message: str,
+                 request_id: str) -> str:
     """The hash of one event: the definition that :func:`verify_chain` checks."""
     payload = {"seq": seq, "prev_hash": prev_hash, **_event_fields(
         created_at=created_at, actor_id=actor_id, actor_name=actor_name, action=action,
@@ -61,8 +67,9 @@ def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id, ac
     return hashlib.sha256(_dumps(payload).encode("utf-8")).hexdigest()
 
 
-def _event_fields(*, created_at: datetime, actor_id, actor_name: str, action: str, target_type_id, target_id: str,
-                  target_repr: str, data, message: str, request_id: str) -> dict:
+def _event_fields(*, created_at: datetime, actor_id: int | None, actor_name: str, action: str,
+                  target_type_id: int | None, target_id: str, target_repr: str, data: Any, message: str,
+                  request_id: str) -> dict[str, Any]:
     """The hashed fields of an event other than its two chain values (seq, prev_hash)."""
     return {
         "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -78,8 +85,9 @@ def _event_fields(*, created_at: datetime, actor_id, actor_name: str, action: st
     }
 
 
-def hash_parts(*, created_at: datetime, actor_id, actor_name: str, action: str, target_type_id, target_id: str,
-               target_repr: str, data, message: str, request_id: str) -> tuple[str, str, str]:
+def hash_parts(*, created_at: datetime, actor_id: int | None, actor_name: str, action: str,
+               target_type_id: int | None, target_id: str, target_repr: str, data: Any, message: str,
+               request_id: str) -> tuple[str, str, str]:
     """The canonical JSON of :func:`compute_hash` cut around its two chain values:
     ``head + prev_hash + middle + str(seq) + tail`` is exactly what it hashes."""
     payload = _event_fields(created_at=created_at, actor_id=actor_id, actor_name=actor_name, action=action,
@@ -114,32 +122,37 @@ class Append:
     after the service's own writes; :meth:`done` takes the row the insert returned and completes ``event``."""
 
     event: AuditEvent
-    params: list
+    params: list[Any]
 
     @property
-    def statements(self) -> list[tuple[str, list]]:
+    def statements(self) -> list[tuple[str, list[Any]]]:
         return [(_LOCK, []), (_INSERT, self.params)]
 
-    def done(self, row) -> AuditEvent:
+    def done(self, row: Sequence[Any]) -> AuditEvent:
         event = self.event
         event.id, event.seq, event.prev_hash, event.hash = row
         event._state.adding = False
         event._state.db = connection.alias
         return event
 
-    def run(self, cursor) -> AuditEvent:
+    def run(self, cursor: CursorWrapper) -> AuditEvent:
         """Send the two statements (one round trip) and complete the event."""
         cursor.execute(f"{_LOCK};\n{_INSERT}", self.params)
         cursor.nextset()
         return self.done(cursor.fetchone())
 
 
-def prepare(*, actor, action: str, target=None, data: dict | None = None, message: str = "") -> Append:
+def prepare(*, actor: AnyUser, action: str, target: models.Model | None = None, data: dict[str, Any] | None = None,
+            message: str = "") -> Append:
     """The append of one event, to run inside the service's transaction after its own writes (the
-    advisory lock is the last lock a service takes). :func:`record` is ``prepare(...).run(cursor)``."""
+    advisory lock is the last lock a service takes). :func:`record` is ``prepare(...).run(cursor)``.
+
+    ``actor`` is a user, the anonymous visitor (recorded as "anonymous") or ``None`` (the system)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside a transaction")
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_obj = actor if is_authenticated(actor) else None
+    if actor_obj is not None and not isinstance(actor_obj, get_user_model()):
+        raise TypeError(f"An audit event's actor must be a {get_user_model().__name__}, not {type(actor_obj)}.")
     event = AuditEvent(
         created_at=timezone.now(),
         actor=actor_obj,
@@ -162,7 +175,8 @@ def prepare(*, actor, action: str, target=None, data: dict | None = None, messag
     return Append(event=event, params=params)
 
 
-def record(*, actor, action: str, target=None, data: dict | None = None, message: str = "") -> AuditEvent:
+def record(*, actor: AnyUser, action: str, target: models.Model | None = None, data: dict[str, Any] | None = None,
+           message: str = "") -> AuditEvent:
     """Append one event (one round trip). Must run inside the service's transaction."""
     append = prepare(actor=actor, action=action, target=target, data=data, message=message)
     with connection.cursor() as cursor:
@@ -208,7 +222,7 @@ def verify_chain(batch_size: int = 5000) -> tuple[int, list[ChainProblem]]:
     return count, problems
 
 
-def history(obj):
+def history(obj: models.Model) -> models.QuerySet[AuditEvent]:
     """Audit events about one object, oldest first."""
     return AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)

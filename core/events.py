@@ -19,12 +19,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[str, dict], None]
+Handler = Callable[[str, dict[str, Any]], None]
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
 
 
@@ -37,12 +38,12 @@ def subscriber(*events: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def emit(event: str, **payload) -> None:
+def emit(event: str, **payload: Any) -> None:
     """Announce ``event`` to its subscribers once the current transaction commits."""
     transaction.on_commit(lambda: _dispatch(event, payload))
 
 
-def _dispatch(event: str, payload: dict) -> None:
+def _dispatch(event: str, payload: dict[str, Any]) -> None:
     for handler in list(_subscribers.get(event, ())) + list(_subscribers.get("*", ())):
         handler(event, payload)
 

@@ -35,7 +35,7 @@ def place_error(error: ApplicationError, form: forms.BaseForm, *,
             elif rows and name in rows:
                 rows[name].add_error(None, message)
             elif formsets and name in formsets:
-                formsets[name]._non_form_errors.append(message)
+                formsets[name].non_form_errors().append(message)
             else:
                 form.add_error(None, message)
 

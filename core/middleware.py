@@ -1,16 +1,21 @@
 """Request id for every request, carried into audit events through a context variable."""
 
+from __future__ import annotations
+
 import contextvars
 import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("jcm_request_id", default="")
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming[:64] if incoming else uuid.uuid4().hex
         token = current_request_id.set(request_id)

@@ -18,17 +18,12 @@ The people of a registry:
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-
 from committee.choices import Role
-from committee.models import User
-from committee.roles import has_role
+from committee.roles import Viewer, has_role
 from core.access import is_authenticated, is_system_admin, require, require_authenticated
 
 from .choices import AccountType
 from .models import Account, CreditTransaction, Registry
-
-Viewer = User | AnonymousUser | None  # a page's user: anonymous visitors are asked too
 
 
 def _require(user: Viewer, allowed: bool, message: str) -> None:
@@ -156,7 +151,7 @@ def _is_initiator(user: Viewer, txn: CreditTransaction) -> bool:
 
 
 def _decides(user: Viewer, txn: CreditTransaction) -> bool:
-    return txn.from_account_id is not None and is_account_approver(user, txn.from_account)
+    return txn.from_account is not None and is_account_approver(user, txn.from_account)
 
 
 def can_approve(user: Viewer, txn: CreditTransaction) -> bool:
@@ -202,4 +197,4 @@ def require_reverse(user: Viewer, txn: CreditTransaction) -> None:
 
 
 def _from_number(txn: CreditTransaction) -> str:
-    return txn.from_account.number if txn.from_account_id else ""
+    return txn.from_account.number if txn.from_account is not None else ""

@@ -22,7 +22,7 @@ TERMINAL_TYPES = {
     AccountType.VOLUNTARY_CANCELLATION,
 }
 # Account-number type codes (the number format is documented in docs/credits.md).
-ACCOUNT_TYPE_CODES = {
+ACCOUNT_TYPE_CODES: dict[str, str] = {
     AccountType.GOVERNMENT_HOLDING: "100",
     AccountType.PARTICIPANT_HOLDING: "200",
     AccountType.CANCELLATION: "300",

@@ -15,16 +15,28 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from committee.choices import Role
-from committee.roles import active_roles, is_system_admin
+from committee.roles import Viewer, active_roles, is_authenticated, is_system_admin
+from projects.choices import IssuanceStatus
+from projects.models import IssuanceRequest
 
 from .choices import HOLDING_TYPES, AccountType, TransactionKind, TransactionStatus
-from .models import Account, CreditBlock, CreditTransaction, LedgerEntry, LedgerMovement, Registry
+from .models import (
+    Account,
+    AccountRepresentative,
+    CreditBlock,
+    CreditTransaction,
+    Issuance,
+    LedgerEntry,
+    LedgerMovement,
+    Registry,
+)
 from .serials import format_range, parse
 
 
@@ -32,21 +44,22 @@ def registry_list() -> QuerySet[Registry]:
     return Registry.objects.select_related("country", "operated_by")
 
 
-def _operated_country_ids(user) -> set[int] | None:
+def _operated_country_ids(user: Viewer) -> set[int] | None:
     """Countries whose registry's accounts the user sees in full (None = all)."""
     if is_system_admin(user):
         return None
-    return {r.country_id for r in active_roles(user) if r.role in (Role.REGISTRY_ADMIN, Role.MINISTRY_API)}
+    return {r.country_id for r in active_roles(user)
+            if r.role in (Role.REGISTRY_ADMIN, Role.MINISTRY_API) and r.country_id is not None}
 
 
-def account_list(user) -> QuerySet[Account]:
+def account_list(user: Viewer) -> QuerySet[Account]:
     """Every user sees the public account list; ``visible_balances`` tells whose balance to show."""
     return Account.objects.select_related("registry__country", "holder").order_by("registry__country__code", "number")
 
 
-def private_account_ids(user) -> set[int] | None:
+def private_account_ids(user: Viewer) -> set[int] | None:
     """Accounts whose balances, blocks and transactions the user may see (None = all)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return set()
     countries = _operated_country_ids(user)
     if countries is None:
@@ -57,7 +70,7 @@ def private_account_ids(user) -> set[int] | None:
     return set(Account.objects.filter(where).values_list("pk", flat=True))  # one query
 
 
-def my_accounts(user) -> QuerySet[Account]:
+def my_accounts(user: Viewer) -> QuerySet[Account]:
     ids = private_account_ids(user)
     qs = account_list(user)
     return qs if ids is None else qs.filter(pk__in=ids)
@@ -67,13 +80,13 @@ def holdings(account: Account) -> QuerySet[CreditBlock]:
     return account.blocks.select_related("issuing_registry__country").order_by("first_serial")
 
 
-def transactions_for(user) -> QuerySet[CreditTransaction]:
+def transactions_for(user: Viewer) -> QuerySet[CreditTransaction]:
     ids = private_account_ids(user)
     qs = CreditTransaction.objects.select_related("registry__country", "from_account", "to_account", "initiator",
                                                   "approver")
     if ids is None:
         return qs
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return qs.none()
     # an issuance names its accounts in its ledger entries only
     issued = LedgerEntry.objects.filter(to_account_id__in=ids, from_account__isnull=True).values("transaction_id")
@@ -125,7 +138,21 @@ def block_history(block: CreditBlock) -> QuerySet[LedgerEntry]:
             .select_related("transaction", "from_account", "to_account").order_by("id"))
 
 
-def totals_by_account_type(registry: Registry | None = None) -> list[dict]:
+class AccountTypeTotal(TypedDict):
+    registry__country__code: str
+    type: str
+    accounts: int
+    credits: int
+
+
+class YearKindSummary(TypedDict):
+    year: int
+    kind: str
+    transactions: int
+    credits: int
+
+
+def totals_by_account_type(registry: Registry | None = None) -> list[AccountTypeTotal]:
     qs = Account.objects.all()
     if registry is not None:
         qs = qs.filter(registry=registry)
@@ -133,7 +160,7 @@ def totals_by_account_type(registry: Registry | None = None) -> list[dict]:
                 .order_by("registry__country__code", "type"))
 
 
-def annual_summary(registry: Registry) -> list[dict]:
+def annual_summary(registry: Registry) -> list[YearKindSummary]:
     """Completed transactions per year and kind (the "Annual Transactions Summary (tCO2)")."""
     return list(CreditTransaction.objects.filter(Q(registry=registry) | Q(to_account__registry=registry),
                                                  status=TransactionStatus.COMPLETED)
@@ -162,26 +189,24 @@ PUBLIC_KINDS = {TransactionKind.ISSUANCE, TransactionKind.CANCELLATION, Transact
 _UNKNOWN: set[int] = set()
 
 
-def transaction_visible(user, txn: CreditTransaction, account_ids: set[int] | None = _UNKNOWN) -> bool:
+def transaction_visible(user: Viewer, txn: CreditTransaction, account_ids: set[int] | None = _UNKNOWN) -> bool:
     """Whether the user may see the transaction's details (``account_ids``: ``private_account_ids(user)``
     when the caller already has it)."""
     if txn.kind in PUBLIC_KINDS and txn.status == TransactionStatus.COMPLETED:
         return True
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return False
     ids = private_account_ids(user) if account_ids is _UNKNOWN else account_ids
     return (ids is None or txn.initiator_id == user.pk or txn.from_account_id in ids
             or txn.to_account_id in ids)
 
 
-def awaiting_approval(user) -> QuerySet[CreditTransaction]:
+def awaiting_approval(user: Viewer) -> QuerySet[CreditTransaction]:
     """Proposed transactions, initiated by someone else, that the user may approve or reject
-    (the same rule as ``permissions.may_approve``)."""
-    from .models import AccountRepresentative
-
+    (the same rule as ``access.can_approve``)."""
     qs = CreditTransaction.objects.filter(status=TransactionStatus.PROPOSED).select_related(
         "registry__country", "from_account", "to_account", "initiator")
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return qs.none()
     qs = qs.exclude(initiator=user)
     if is_system_admin(user):
@@ -196,9 +221,9 @@ def awaiting_approval(user) -> QuerySet[CreditTransaction]:
                      | Q(from_account_id__in=represented))
 
 
-def proposals_by(user) -> QuerySet[CreditTransaction]:
+def proposals_by(user: Viewer) -> QuerySet[CreditTransaction]:
     """The user's own proposals still awaiting a second person."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_authenticated(user):
         return CreditTransaction.objects.none()
     return CreditTransaction.objects.filter(initiator=user, status=TransactionStatus.PROPOSED).select_related(
         "registry__country", "from_account", "to_account")
@@ -213,15 +238,10 @@ def account_transactions(account: Account) -> QuerySet[CreditTransaction]:
             .order_by("-created_at", "-id"))
 
 
-def issuance_queue(registry: Registry):
+def issuance_queue(registry: Registry) -> QuerySet[IssuanceRequest]:
     """Issuance requests decided by a Joint Committee that this registry has not issued yet, oldest first.
 
     Japan's registry takes part in every Joint Committee; a partner's registry in its own."""
-    from projects.choices import IssuanceStatus
-    from projects.models import IssuanceRequest
-
-    from .models import Issuance
-
     qs = IssuanceRequest.objects.filter(status=IssuanceStatus.DECIDED).select_related(
         "project__joint_committee__partner", "period", "decision", "allocation")
     if not registry.country.is_japan:

@@ -19,7 +19,9 @@ import hashlib
 import logging
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import IO, Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
@@ -53,7 +55,7 @@ logger = logging.getLogger(__name__)
 _LOCK_NAMESPACE = 0x4A434D44  # "JCMD": advisory locks of the documents
 
 
-def lock_key(*parts) -> tuple[int, int]:
+def lock_key(*parts: object) -> tuple[int, int]:
     """The two-int advisory lock key of ``parts`` (our namespace, a hash of the parts)."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
     return _LOCK_NAMESPACE, int.from_bytes(digest[:4], "big", signed=True)
@@ -64,7 +66,7 @@ def document_lock_key(kind: str, subject_type_id: int, subject_id: str, key: str
     return lock_key("document", kind, subject_type_id, subject_id, key)
 
 
-def _advisory_lock(*parts) -> None:
+def _advisory_lock(*parts: object) -> None:
     """A transaction-level advisory lock on ``parts`` (released at commit or rollback)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", list(lock_key(*parts)))
@@ -214,7 +216,15 @@ def document_reissue_request(*, actor: User, document: Document, reason: str) ->
     transaction.on_commit(lambda: enqueue(supersede_document, document_id, actor_id, reason))
 
 
-def enqueue(task, *args) -> None:
+class Task(Protocol):
+    """What :func:`enqueue` needs of a Celery task."""
+
+    name: str
+
+    def delay(self, *args: Any) -> object: ...
+
+
+def enqueue(task: Task, *args: Any) -> None:
     """Queue a task; a failure to queue (or, when tasks run eagerly, to run) is logged, never raised:
     the action that asked for the document has committed, and the task can be run again."""
     try:
@@ -244,10 +254,11 @@ class Verification:
         return Document.objects.filter(number=self.document.number, status=DocumentStatus.CURRENT).first()
 
 
-def verify_file(fileobj) -> Verification:
+def verify_file(fileobj: File | IO[bytes]) -> Verification:
     """Whether an uploaded file is a document this registry issued: looked up by its SHA-256."""
     digest = hashlib.sha256()
-    chunks = fileobj.chunks() if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(1 << 16), b"")
+    chunks: Iterable[bytes] = (fileobj.chunks() if isinstance(fileobj, File)
+                               else iter(lambda: fileobj.read(1 << 16), b""))
     for chunk in chunks:
         digest.update(chunk)
     return verify_sha256(digest.hexdigest())
@@ -314,7 +325,7 @@ def batch_run(*, batch: DocumentBatch) -> DocumentBatch:
     return _batch_finish(batch, extra)
 
 
-def _zip(batch: DocumentBatch, extra: list[tuple[str, bytes]]):
+def _zip(batch: DocumentBatch, extra: list[tuple[str, bytes]]) -> IO[bytes]:
     archive = tempfile.TemporaryFile()
     sums = []
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:

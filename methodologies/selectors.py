@@ -13,10 +13,9 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from committee.access import Viewer
 from committee.choices import Role
 from committee.models import JointCommittee, Organization
-from committee.roles import ALL, active_roles, insider_committee_ids, is_system_admin
+from committee.roles import ALL, CommitteeIds, Viewer, active_roles, insider_committee_ids, is_system_admin
 from core.access import is_authenticated
 from core.errors import NotFound
 
@@ -96,7 +95,7 @@ def comment_list(user: Viewer, methodology: Methodology | None = None) -> QueryS
 may_see_commenter_email = access.can_see_commenter_email
 
 
-def secretariat_committee_ids(user: Viewer) -> set[int] | str:
+def secretariat_committee_ids(user: Viewer) -> CommitteeIds:
     """The Joint Committees whose secretariat the user is: a set of ids, or ``ALL`` for a system administrator."""
     if is_system_admin(user):
         return ALL
@@ -109,8 +108,12 @@ def workflow_queue(user: Viewer) -> list[Methodology]:
     qs = Methodology.objects.filter(status__in=OPEN_STEPS).select_related(*_BASE)
     if ids != ALL:
         qs = qs.filter(joint_committee_id__in=ids)
-    far = datetime.date.max
-    return sorted(qs, key=lambda m: (m.deadline().due if m.deadline() else far, m.pk))
+    return sorted(qs, key=lambda m: (_due(m), m.pk))
+
+
+def _due(methodology: Methodology) -> datetime.date:
+    deadline = methodology.deadline()
+    return deadline.due if deadline else datetime.date.max
 
 
 def returned_to_proponents(user: Viewer) -> QuerySet[Methodology]:

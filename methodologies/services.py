@@ -17,15 +17,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 
-from committee.access import Viewer
 from committee.choices import DecisionKind
 from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope, User
+from committee.roles import Viewer, is_authenticated
 from committee.services import decision_record
 from core import audit, events
 from core.errors import ApplicationError, Conflict
-from core.workflow import check_transition, lock, relock, snapshot, validated_save
+from core.workflow import check_transition, lock, relock, required, snapshot, validated_save
 
 from . import access, engine, selectors
 from .choices import (
@@ -119,7 +120,7 @@ def _validate_content(content: MethodologyContent) -> None:
         errors.setdefault("criteria", []).append("Give at least one eligibility criterion.")
     for label, rows, model, fields in (("parameters", content.parameters, Parameter, PARAMETER_FIELDS),
                                        ("formulas", content.formulas, Formula, FORMULA_FIELDS)):
-        seen: set[str] = set()
+        seen: set[str | None] = set()
         for i, row in enumerate(rows, start=1):
             obj = model(**{k: v for k, v in row.items() if k in fields})
             symbol = row.get("symbol") or f"row {i}"
@@ -127,7 +128,8 @@ def _validate_content(content: MethodologyContent) -> None:
                 obj.full_clean(exclude=["version", "order"], validate_unique=False, validate_constraints=True)
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
-                    where = "" if name == "__all__" else f" ({model._meta.get_field(name).verbose_name})"
+                    model_field = None if name == "__all__" else model._meta.get_field(name)
+                    where = f" ({model_field.verbose_name})" if isinstance(model_field, Field) else ""
                     errors.setdefault(label, []).extend(f"{symbol}{where}: {m}" for m in messages)
             if row.get("symbol") in seen:
                 errors.setdefault(label, []).append(f"{symbol} is defined twice.")
@@ -294,9 +296,10 @@ def comment_submit(*, actor: Viewer, methodology: Methodology, name: str, email:
     """Anyone, logged in or not, comments on a proposed methodology while public input is open."""
     methodology = Methodology.objects.select_for_update(of=("self",)).get(pk=methodology.pk)  # vs. closing
     now = _now(now)
-    if methodology.status != MethodologyStatus.PUBLIC_INPUT or now >= methodology.public_input_closes_at:
+    closes_at = methodology.public_input_closes_at
+    if methodology.status != MethodologyStatus.PUBLIC_INPUT or closes_at is None or now >= closes_at:
         raise Conflict(f"Public input on {methodology.proposed_number} is not open.", field="text")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if is_authenticated(actor) else None
     comment = PublicComment(methodology=methodology, version=methodology.versions.filter(
         status=VersionStatus.DRAFT).first(), name=name.strip(), organization=organization.strip(),
         email=email.strip(), text=text.strip(), submitted_at=now, submitted_by=user, published=True)
@@ -336,8 +339,10 @@ def methodology_close_public_input(*, actor: User | None, methodology: Methodolo
     check_transition(TRANSITIONS, methodology.status, MethodologyStatus.CONSIDERATION,
                      what=methodology.proposed_number, labels=STATUS_LABELS)
     now = _now(now)
-    if now < methodology.public_input_closes_at:
-        raise Conflict(f"Public input runs until {methodology.public_input_closes_at:%Y-%m-%d %H:%M} UTC; "
+    closes_at = required(methodology.public_input_closes_at,
+                         f"{methodology.proposed_number} has no end of public input to close it at.")
+    if now < closes_at:
+        raise Conflict(f"Public input runs until {closes_at:%Y-%m-%d %H:%M} UTC; "
                        "it cannot be closed early.", field="status")
     jc = methodology.joint_committee
     methodology.status = MethodologyStatus.CONSIDERATION
@@ -368,14 +373,15 @@ def methodology_extend_consideration(*, actor: User, methodology: Methodology, r
     if not reason.strip():
         raise ApplicationError("Give the reason for the extension.", field="reason")
     started = timezone.localdate(methodology.consideration_started_at)
+    due_on = required(methodology.consideration_due_on,
+                      f"The consideration of {methodology.proposed_number} has no due date to extend.")
     latest = _days(started, methodology.joint_committee.methodology_consideration_max_days)
     until = until or latest
     if until > latest:
         raise ApplicationError(f"The consideration can be extended to {latest} at the latest.", field="until")
-    if until <= methodology.consideration_due_on:
-        raise ApplicationError(f"The extension must end after the current due date "
-                               f"({methodology.consideration_due_on}).", field="until")
-    before = methodology.consideration_due_on
+    if until <= due_on:
+        raise ApplicationError(f"The extension must end after the current due date ({due_on}).", field="until")
+    before = due_on
     methodology.consideration_due_on = until
     methodology.consideration_extended_at = _now(now)
     methodology.overdue_flagged_at = None
@@ -603,9 +609,10 @@ def methodology_inactivate(*, actor: User, methodology: Methodology, decision: D
     record = _decision(actor, methodology, decision, kind=DecisionKind.OTHER,
                        title=f"Methodology {methodology.number} made inactive", subject_label=methodology.number)
     changed = {}
+    inactive: dict[str, str] = {VersionStatus.DRAFT: VersionStatus.REJECTED, VersionStatus.VALID: VersionStatus.INACTIVE,
+                                VersionStatus.SUPERSEDED: VersionStatus.INACTIVE}
     for version in lock(methodology.versions.all()):
-        target = {VersionStatus.DRAFT: VersionStatus.REJECTED, VersionStatus.VALID: VersionStatus.INACTIVE,
-                  VersionStatus.SUPERSEDED: VersionStatus.INACTIVE}.get(version.status)
+        target = inactive.get(version.status)
         if target:
             changed[version.version] = [version.status, target]
             version.status = target

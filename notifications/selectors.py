@@ -3,11 +3,10 @@ countries whose ministry the user is (system administrators: all), as notificati
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from committee.models import Country
+from committee.roles import Viewer
 from core.access import is_authenticated, is_system_admin
 from core.errors import NotFound
 
@@ -15,14 +14,14 @@ from .access import ministry_country_ids
 from .models import Notification, NotificationPreference, WebhookDelivery, WebhookEndpoint
 
 
-def inbox(user: Any, *, unread: bool = False) -> QuerySet[Notification]:
+def inbox(user: Viewer, *, unread: bool = False) -> QuerySet[Notification]:
     if not is_authenticated(user):
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient=user)
     return qs.filter(read_at__isnull=True) if unread else qs
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: Viewer) -> int:
     return inbox(user, unread=True).count()
 
 
@@ -32,7 +31,7 @@ def as_pk(pk: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def notification_get(user: Any, pk: object) -> Notification:
+def notification_get(user: Viewer, pk: object) -> Notification:
     number = as_pk(pk)
     notification = inbox(user).filter(pk=number).first() if number is not None else None
     if notification is None:
@@ -40,27 +39,27 @@ def notification_get(user: Any, pk: object) -> Notification:
     return notification
 
 
-def preferences(user: Any) -> QuerySet[NotificationPreference]:
+def preferences(user: Viewer) -> QuerySet[NotificationPreference]:
     if not is_authenticated(user):
         return NotificationPreference.objects.none()
     return NotificationPreference.objects.filter(user=user)
 
 
-def webhook_countries(user: Any) -> QuerySet[Country]:
+def webhook_countries(user: Viewer) -> QuerySet[Country]:
     """The countries whose webhooks the user manages (access.can_manage_webhooks)."""
     if is_system_admin(user):
         return Country.objects.all()
     return Country.objects.filter(pk__in=ministry_country_ids(user))
 
 
-def endpoints(user: Any) -> QuerySet[WebhookEndpoint]:
+def endpoints(user: Viewer) -> QuerySet[WebhookEndpoint]:
     qs = WebhookEndpoint.objects.select_related("country", "owner")
     if is_system_admin(user):
         return qs
     return qs.filter(country_id__in=ministry_country_ids(user))
 
 
-def endpoint_get(user: Any, pk: object) -> WebhookEndpoint:
+def endpoint_get(user: Viewer, pk: object) -> WebhookEndpoint:
     number = as_pk(pk)
     endpoint = endpoints(user).filter(pk=number).first() if number is not None else None
     if endpoint is None:
@@ -68,14 +67,14 @@ def endpoint_get(user: Any, pk: object) -> WebhookEndpoint:
     return endpoint
 
 
-def deliveries(user: Any) -> QuerySet[WebhookDelivery]:
+def deliveries(user: Viewer) -> QuerySet[WebhookDelivery]:
     qs = WebhookDelivery.objects.select_related("endpoint__country")
     if is_system_admin(user):
         return qs
     return qs.filter(endpoint__country_id__in=ministry_country_ids(user))
 
 
-def delivery_get(user: Any, pk: object) -> WebhookDelivery:
+def delivery_get(user: Viewer, pk: object) -> WebhookDelivery:
     number = as_pk(pk)
     delivery = deliveries(user).filter(pk=number).first() if number is not None else None
     if delivery is None:

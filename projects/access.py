@@ -28,7 +28,6 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -37,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from committee.choices import Role
 from committee.models import Country, JointCommittee, ThirdPartyEntity, User
 from committee.roles import (
+    Viewer,
     active_roles,
     is_authenticated,
     is_secretariat,
@@ -65,7 +65,6 @@ from .choices import (
 )
 from .models import ChangeRequest, EvidenceFile, IssuanceRequest, MonitoringPeriod, Project
 
-Viewer = User | AnonymousUser | None  # anyone, logged in or not (None: a read made for the public)
 Subject = Project | MonitoringPeriod | IssuanceRequest | ChangeRequest | EvidenceFile  # what an action acts on
 T = TypeVar("T", Project, MonitoringPeriod, IssuanceRequest, ChangeRequest, EvidenceFile)
 
@@ -88,11 +87,11 @@ def ministry_committee_scope(user: Viewer) -> tuple[bool, set[int]]:
     """(sees every committee: a Japanese ministry, ids of partner countries served)."""
     every, countries = False, set()
     for r in active_roles(user):
-        if r.role == Role.MINISTRY_API and r.country_id:
+        if r.role == Role.MINISTRY_API and r.country is not None:  # selected with the role: no query
             if r.country.is_japan:
                 every = True
             else:
-                countries.add(r.country_id)
+                countries.add(r.country.pk)
     return every, countries
 
 

@@ -17,13 +17,13 @@ from core.errors import ApplicationError
 from .inputs import flatten_errors
 
 
-def _invalid(errors: dict[str, list[str]]) -> dict:
+def _invalid(errors: dict[str, list[str]]) -> dict[str, Any]:
     first_field, first_messages = next(iter(errors.items()), ("non_field_errors", ["Invalid input."]))
     where = "" if first_field == "non_field_errors" else f"{first_field}: "
     return {"detail": f"Invalid input. {where}{first_messages[0]}", "code": "invalid", "errors": errors}
 
 
-def _code(exc, status_code: int) -> str:
+def _code(exc: Exception, status_code: int) -> str:
     """The code of a DRF exception; for Django's Http404 and PermissionDenied, DRF's equivalent's."""
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
@@ -32,7 +32,7 @@ def _code(exc, status_code: int) -> str:
         status_code, "error")
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.errors:

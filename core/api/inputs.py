@@ -36,11 +36,11 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def validated_input(
     serializer_class: type[serializers.Serializer],
-    data,
+    data: Any,
     *,
     partial: bool = False,
-    context: dict | None = None,
-) -> dict:
+    context: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Validate ``data`` with ``serializer_class``; raise ApplicationError (400) with field messages."""
     serializer = serializer_class(data=data, partial=partial, context=context or {})
     if not serializer.is_valid():

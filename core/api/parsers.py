@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
+from django.utils.datastructures import MultiValueDict
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict  # the stubs' name for a parsed, read-only QueryDict
 
 NUL = "\x00"
 NUL_MESSAGE = "Null characters are not allowed."
 
 
-def nul_paths(data) -> list[str]:
+def nul_paths(data: Any) -> list[str]:
     """Where ``data`` (parsed JSON or a QueryDict) holds a string with a NUL character: ``field``,
     ``field.0.sub``, ... (iterative, so that a document nested up to the parser's limit is fine)."""
     found: list[str] = []
@@ -51,7 +56,7 @@ def nul_paths(data) -> list[str]:
     return sorted(found)
 
 
-def refuse_nul(data, *, files=None) -> None:
+def refuse_nul(data: Any, *, files: MultiValueDict[str, Any] | None = None) -> None:
     paths = nul_paths(data)
     for field, uploads in (files.lists() if files is not None else ()):
         if NUL in field or any(NUL in (upload.name or "") for upload in uploads):
@@ -61,7 +66,9 @@ def refuse_nul(data, *, files=None) -> None:
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    # A JSON document is any JSON value (the stubs say a dict: an object is only the usual case).
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
@@ -73,7 +80,8 @@ class JSONParser(parsers.JSONParser):
 class DecimalJSONParser(JSONParser):
     """JSON whose numbers with a fraction are read as exact decimals, never as binary floats."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             data = json.load(codecs.getreader(encoding)(stream), parse_float=Decimal,
@@ -86,19 +94,22 @@ class DecimalJSONParser(JSONParser):
         return data
 
     @staticmethod
-    def _refuse_constant(name: str):
+    def _refuse_constant(name: str) -> NoReturn:
         raise ValueError(f"{name} is not a number")
 
 
 class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> _ImmutableQueryDict:
         data = super().parse(stream, media_type, parser_context)
         refuse_nul(data)
         return data
 
 
 class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None
+              ) -> parsers.DataAndFiles[_ImmutableQueryDict, MultiValueDict[str, Any]]:
         result = super().parse(stream, media_type, parser_context)
         refuse_nul(result.data, files=result.files)
         return result

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from core.errors import Conflict
 from core.notices import notify
 
 from ..models import Account, CreditTransaction
@@ -14,13 +15,21 @@ from ..models import Account, CreditTransaction
 MAX_QUANTITY = 10**15  # far above any real issuance; keeps arithmetic well inside 64 bits
 
 
-def txn_data(txn: CreditTransaction) -> dict[str, Any]:
-    """What the audit event of a transaction records (``_ranges``: the ranges just moved, else its entries)."""
+def txn_data(txn: CreditTransaction, *, ranges: list[list[int]] | None = None) -> dict[str, Any]:
+    """What the audit event of a transaction records (``ranges``: the ranges just moved, else its entries)."""
     return {"reference": txn.reference, "kind": txn.kind, "status": txn.status, "quantity": txn.quantity,
-            "from": txn.from_account.number if txn.from_account_id else None,
-            "to": txn.to_account.number if txn.to_account_id else None, "selection": txn.selection,
+            "from": txn.from_account.number if txn.from_account is not None else None,
+            "to": txn.to_account.number if txn.to_account is not None else None, "selection": txn.selection,
             "purpose": txn.purpose, "beneficiary": txn.beneficiary,
-            "ranges": getattr(txn, "_ranges", None) or [[e.first_serial, e.last_serial] for e in txn.entries.all()]}
+            "ranges": ranges or [[e.first_serial, e.last_serial] for e in txn.entries.all()]}
+
+
+def accounts_of(txn: CreditTransaction) -> tuple[Account, Account]:
+    """The sending and receiving accounts of a transaction that moves credits: every kind but an issuance
+    has both (the database's ``txn_accounts_consistent`` constraint)."""
+    if txn.from_account is None or txn.to_account is None:
+        raise Conflict(f"Transaction {txn.reference} moves no credits between two accounts.", field="kind")
+    return txn.from_account, txn.to_account
 
 
 def has_url(name: str) -> bool:

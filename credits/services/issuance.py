@@ -153,6 +153,8 @@ def issuance_plan(request: IssuanceRequest, registry: Registry) -> list[Share]:
     projects.models.split_amount); government shares go to the registry's government holding
     account, a participant's share to that participant's open holding account in the registry.
     """
+    if request.decided_amount is None:
+        raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
     jc = request.project.joint_committee
     if registry.country.is_japan:
         side = RegistrySide.JAPAN
@@ -186,11 +188,12 @@ def issuance_execute(*, actor: User, request: IssuanceRequest, registry: Registr
     access.require_issue(actor, registry)  # the actor first: a refused caller learns nothing about the request
     request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
                                                           "decision"), request.pk)
-    if request.status != IssuanceStatus.DECIDED or not request.decided_amount:
+    decision = request.decision
+    if request.status != IssuanceStatus.DECIDED or not request.decided_amount or decision is None:
         raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
     period = request.period
-    already = sum(Issuance.objects.filter(decision=request.decision).values_list("quantity", flat=True))
-    return issuance_create(actor=actor, registry=registry, decision=request.decision,
+    already = sum(Issuance.objects.filter(decision=decision).values_list("quantity", flat=True))
+    return issuance_create(actor=actor, registry=registry, decision=decision,
                            project_code=request.project.project_id, monitoring_period_number=period.number,
                            monitoring_period_key=f"{request.project.project_id}/{period.number:02d}",
                            vintage=period.end_date.year, shares=issuance_plan(request, registry),

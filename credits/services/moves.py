@@ -32,7 +32,7 @@ from ..choices import (
     TransactionStatus,
 )
 from ..models import Account, CreditTransaction
-from .common import txn_data, url_of
+from .common import accounts_of, txn_data, url_of
 
 MOVED = "moved"  # credits_move's outcome when the units moved; any other names the refusal
 
@@ -46,7 +46,7 @@ _MOVE = """SELECT outcome, txn_id, recipients, firsts, lasts FROM credits_move(
 def execute(txn: CreditTransaction, *, actor: User, action: str) -> None:
     """Complete ``txn`` (new, or a proposal being approved): move its units and append the audit event
     ``action``. Raises :class:`Conflict`, writing nothing, when the units cannot move."""
-    sender, receiver, selection = txn.from_account, txn.to_account, txn.selection
+    (sender, receiver), selection = accounts_of(txn), txn.selection
     now = timezone.now()
     txn.status = TransactionStatus.COMPLETED
     txn.completed_at = now
@@ -65,8 +65,8 @@ def execute(txn: CreditTransaction, *, actor: User, action: str) -> None:
         _refuse(outcome, txn, first=first, last=last)
     txn.pk = txn_id
     txn._state.adding, txn._state.db = False, connection.alias
-    txn._ranges = [[f, la] for f, la in zip(firsts, lasts, strict=True)]
-    audit.record(actor=actor, action=action, target=txn, data=txn_data(txn))
+    ranges = [[f, la] for f, la in zip(firsts, lasts, strict=True)]
+    audit.record(actor=actor, action=action, target=txn, data=txn_data(txn, ranges=ranges))
 
     events.emit(f"credits.{txn.kind}.completed", transaction_id=txn.pk)
     if recipient_ids:  # the inbox notices are stored with the transaction (e-mailed after commit)
@@ -92,12 +92,12 @@ def _moved_status(receiver: Account) -> str:
 
 
 def _refuse(outcome: str, txn: CreditTransaction, *, first: int | None, last: int | None) -> None:
-    sender, quantity = txn.from_account, txn.quantity
+    (sender, receiver), quantity = accounts_of(txn), txn.quantity
     if outcome == "sender":
         check_holdings(Account.objects.get(pk=sender.pk), quantity)  # raises with the reason
         raise Conflict(f"Account {sender.number} cannot send {quantity:,} credits now.", field="quantity")
     if outcome == "receiver":
-        raise Conflict(f"Account {txn.to_account.number} is not open.", field="to_account")
+        raise Conflict(f"Account {receiver.number} is not open.", field="to_account")
     if outcome == "range":
         raise Conflict(f"Account {sender.number} does not hold all of serials {first}–{last} in one block.",
                        field="first_serial")
@@ -112,8 +112,8 @@ def _row(obj: models.Model) -> str:
     adding = obj._state.adding
     row: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
-        if field.generated or (field.primary_key and adding):
-            continue
+        if field.column is None or field.generated or (field.primary_key and adding):
+            continue  # (a concrete field always has its column)
         value = field.pre_save(obj, adding)
         row[field.column] = value if isinstance(field, models.JSONField) else field.get_prep_value(value)
     return json.dumps(row, default=_json_value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -28,10 +29,10 @@ from ..choices import (
     TransactionStatus,
 )
 from ..models import Account, CreditBlock, CreditTransaction, LedgerEntry
-from .common import MAX_QUANTITY, txn_data, url_of
+from .common import MAX_QUANTITY, accounts_of, txn_data, url_of
 from .moves import check_holdings, execute
 
-KIND_TARGETS = {
+KIND_TARGETS: dict[str, Collection[str]] = {
     TransactionKind.TRANSFER: HOLDING_TYPES,
     TransactionKind.EXTERNAL_TRANSFER: HOLDING_TYPES,
     TransactionKind.CANCELLATION: {AccountType.CANCELLATION, AccountType.OMGE_CANCELLATION,
@@ -84,7 +85,7 @@ def _replay(actor: User, key: str, fingerprint: str) -> CreditTransaction | None
     if existing is not None and existing.request_fingerprint != fingerprint:
         raise Conflict("This idempotency key was already used for a different request.", field="idempotency_key")
     if existing is not None:
-        existing.replayed = True
+        existing.replayed = True  # tells the API to answer 200 (this request was already served), not 201
     return existing
 
 
@@ -192,7 +193,7 @@ def transaction_reverse(*, actor: User, txn: CreditTransaction, reason: str) -> 
         raise Conflict(f"Transaction {txn.reference} has already been reversed.", field="status")
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the correction.", field="reason")
-    receiver, sender = txn.to_account, txn.from_account
+    sender, receiver = accounts_of(txn)
     _lock_pair(receiver, sender)
     receiver, sender = relock(receiver), relock(sender)
     for account in (receiver, sender):

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from committee.models import ThirdPartyEntity, User
 from core import audit
 from core.errors import ApplicationError, Conflict
-from core.workflow import check_transition, lock, relock, validated_save
+from core.workflow import check_transition, lock, relock, required, validated_save
 from methodologies import engine
 from methodologies.content import version_spec
 from methodologies.models import MethodologyVersion
@@ -73,9 +73,11 @@ def monitoring_period_create(*, actor: User, project: Project, start_date: datet
         raise ApplicationError("Give the first and the last day of the period.", field="start_date")
     if end_date < start_date:
         raise ApplicationError("The period cannot end before it starts.", field="end_date")
-    if start_date < project.crediting_start or end_date > project.crediting_end:
+    crediting_start = required(project.crediting_start, f"Project {project.project_id} has no crediting period.")
+    crediting_end = required(project.crediting_end, f"Project {project.project_id} has no crediting period.")
+    if start_date < crediting_start or end_date > crediting_end:
         raise ApplicationError(f"The monitoring period must lie inside the crediting period "
-                               f"({project.crediting_start} – {project.crediting_end}).", field="start_date")
+                               f"({crediting_start} – {crediting_end}).", field="start_date")
     last = project.monitoring_periods.order_by("-end_date").first()
     if last is not None:
         expected = last.end_date + datetime.timedelta(days=1)

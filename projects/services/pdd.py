@@ -15,7 +15,7 @@ from django.utils import timezone
 from committee.models import User
 from core import audit
 from core.errors import ApplicationError, Conflict
-from core.workflow import check_transition, lock, validated_save
+from core.workflow import check_transition, lock, required, validated_save
 
 from .. import files, selectors
 from ..access import (
@@ -191,7 +191,7 @@ def pdd_submit(*, actor: User, project: Project, now: datetime.datetime | None =
         first = next(iter(problems.values()))[0]
         raise ApplicationError(f"The PDD cannot be submitted yet: {first}", errors=problems)
     _check_versions(project.joint_committee, project.methodology_versions.all(), project.sectoral_scope)
-    draft = lock(PDD, draft.pk)
+    draft = lock(PDD, required(draft, "Save the PDD first.", field="pdd").pk)  # (one of the problems above)
     project.pdds.filter(status=PDDStatus.SUBMITTED).update(status=PDDStatus.SUPERSEDED)
     draft.status, draft.submitted_at = PDDStatus.SUBMITTED, _now(now)
     draft.save(update_fields=["status", "submitted_at"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from committee.models import ThirdPartyEntity, User
 from core import audit
 from core.errors import ApplicationError, Conflict
-from core.workflow import check_transition, validated_save
+from core.workflow import check_transition, required, validated_save
 
 from .. import files
 from ..access import (
@@ -76,13 +76,13 @@ def validation_start(*, actor: User, project: Project, now: datetime.datetime | 
     """The participants hand the published PDD to their TPE (again, after a negative validation)."""
     project = _lock_project(project)
     require_validation_start(actor, project)
-    _check_tpe(project.validation_tpe, project, purpose="validation")
+    tpe = _check_tpe(project.validation_tpe, project, purpose="validation")
     before = _move(project, ProjectStatus.UNDER_VALIDATION)
     project.validation_started_at = _now(now)
     project.save(update_fields=["status", "validation_started_at"])
     event = audit.record(actor=actor, action="projects.validation.start", target=project,
-                         data={"from": before, "tpe": project.validation_tpe.tpe_id})
-    _tell(event, [*tpe_users(project.validation_tpe), *secretariat_users(project.joint_committee)],
+                         data={"from": before, "tpe": tpe.tpe_id})
+    _tell(event, [*tpe_users(tpe), *secretariat_users(project.joint_committee)],
           kind="projects.validation.started", subject=f"{project.project_id}: validation started",
           url=project_url(project))
     return project
@@ -109,13 +109,14 @@ def validation_report_submit(*, actor: User, project: Project, conclusion: str, 
     if report_date > _today(now):
         raise ApplicationError("The report cannot be dated in the future.", field="report_date")
     findings = _findings(findings)
-    pdd = project.pdds.filter(status=PDDStatus.SUBMITTED).first()
+    pdd = required(project.pdds.filter(status=PDDStatus.SUBMITTED).first(),
+                   f"Project {project.project_id} has no submitted PDD to validate.", field="pdd")
     if conclusion == Conclusion.POSITIVE:
         still_open = _open_blocking(findings)
         if still_open:
             raise ApplicationError(f"A positive validation needs every CAR and CL closed; "
                                    f"{len(still_open)} remain open.", field="findings")
-        unmet = list(pdd.answers.filter(meets=False).select_related("criterion")) if pdd else []
+        unmet = list(pdd.answers.filter(meets=False).select_related("criterion"))
         if unmet:
             raise ApplicationError(f"A positive validation needs every eligibility criterion met; criterion "
                                    f"{unmet[0].criterion.number} is answered “no” in the PDD.", field="conclusion")

@@ -12,7 +12,7 @@ from django.db import transaction
 from committee.models import User
 from core import audit
 from core.errors import ApplicationError
-from core.workflow import check_transition, validated_save
+from core.workflow import check_transition, required, validated_save
 
 from .. import files
 from ..access import (
@@ -63,16 +63,18 @@ def verification_report_submit(*, actor: User, period: MonitoringPeriod, conclus
                      labels=MONITORING_LABELS)
     _check_tpe(period.verification_tpe, project, purpose="verification")
     report = period.reports.get(status=ReportStatus.SUBMITTED)
+    reported = required(report.reported_reductions, f"The report for monitoring period {period.number} states no "
+                        "emission reductions to verify.", field="verified_reductions")
     try:
         verified = int(verified_reductions)
     except (TypeError, ValueError):
         raise ApplicationError("The verified reductions are whole tCO2e.", field="verified_reductions") from None
     if verified < 0:
         raise ApplicationError("The verified reductions cannot be negative.", field="verified_reductions")
-    if verified > report.reported_reductions:
+    if verified > reported:
         raise ApplicationError(f"The verified reductions cannot exceed the reported ones "
-                               f"({report.reported_reductions} tCO2e).", field="verified_reductions")
-    if conclusion == Conclusion.POSITIVE and verified < report.reported_reductions and not (reason_lower or "").strip():
+                               f"({reported} tCO2e).", field="verified_reductions")
+    if conclusion == Conclusion.POSITIVE and verified < reported and not (reason_lower or "").strip():
         raise ApplicationError("Give the reason the verified reductions are lower than reported.",
                                field="reason_lower")
     if report_date > _today():
