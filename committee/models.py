@@ -247,6 +247,9 @@ class CommitteeMember(models.Model):
     end_date = models.DateField(null=True, blank=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="committee_seats")
 
+    # Not stored: set on the instance for a page.
+    can_end: bool  # whether the user of the page may end the membership (committee.views)
+
     class Meta:
         ordering = ["side", "role", "name"]
         constraints = [
@@ -271,6 +274,9 @@ class Meeting(models.Model):
     attendees = models.ManyToManyField(Organization, blank=True, related_name="meetings_attended")
     status = models.CharField(max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    # Not stored: set on the instance for a page.
+    display_title: str  # the translated “1st Joint Committee” title (committee.views)
 
     class Meta:
         ordering = ["joint_committee", "-number"]

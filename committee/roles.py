@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.access import (
+    AnyUser,
     is_authenticated,
     is_system_admin,
     require,
@@ -32,6 +33,19 @@ Viewer: TypeAlias = "User | AnonymousUser | None"
 
 ALL: Final = "all"  # sentinel: every Joint Committee
 CommitteeIds: TypeAlias = "set[int] | Literal['all']"  # some Joint Committees by id, or ALL of them
+
+
+def acting_user(user: AnyUser) -> User:
+    """The logged-in user a page acts for, as the ``actor`` of a service (``acting_user(request.user)``).
+
+    Refuses anyone else with the message a service gives (``NotAllowed``); behind ``login_required`` it
+    never does. It is what tells the type checker that the actor is a ``User``."""
+    from .models import User  # (the lazy import of this module's other reads of the models)
+
+    require_authenticated(user)
+    if not isinstance(user, User):
+        raise TypeError(f"A registry user acts here, not {type(user).__name__}.")
+    return user
 
 
 def valid_on(assignment: RoleAssignment, day: datetime.date) -> bool:
@@ -128,6 +142,6 @@ def require_secretariat(user: Viewer, joint_committee: JointCommittee) -> None:
     )
 
 
-__all__ = ["ALL", "CommitteeIds", "Viewer", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
+__all__ = ["ALL", "CommitteeIds", "Viewer", "acting_user", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
            "is_authenticated", "is_insider", "is_secretariat", "is_system_admin", "require", "require_authenticated",
            "require_secretariat", "require_system_admin", "valid_on", "valid_on_q"]

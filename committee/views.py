@@ -8,6 +8,7 @@ otherwise; the service checks it again), validate the form and call ONE service 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committee.roles import is_insider
+from committee.roles import acting_user, is_insider
 from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import form_status
@@ -97,7 +98,7 @@ def _members_by_side(user: access.Viewer, joint_committee: JointCommittee) -> li
             "label": label,
             "current": [m for m in on_side if m.end_date is None or m.end_date >= today],
             "former": sorted((m for m in on_side if m.end_date is not None and m.end_date < today),
-                             key=lambda m: m.end_date, reverse=True),
+                             key=lambda m: m.end_date or datetime.date.min, reverse=True),  # (all dated)
         })
     return sides
 
@@ -201,7 +202,7 @@ def meeting_record(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         publish = "save_draft" not in request.POST
         meeting = run_service(form, lambda: services.meeting_record(
-            actor=request.user, joint_committee=jc, publish=publish, **form.cleaned_data))
+            actor=acting_user(request.user), joint_committee=jc, publish=publish, **form.cleaned_data))
         if meeting is not None:
             messages.success(request, _("The meeting was recorded."))
             return redirect(meeting)
@@ -218,7 +219,7 @@ def meeting_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
     meeting = get_object_or_404(Meeting, joint_committee=jc, number=number)
     _allow(access.can_publish_meeting(request.user, meeting))
     try:
-        services.meeting_publish(actor=request.user, meeting=meeting)
+        services.meeting_publish(actor=acting_user(request.user), meeting=meeting)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -237,7 +238,7 @@ def decision_record(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         publish = "save_draft" not in request.POST
         decision = run_service(form, lambda: services.decision_record(
-            actor=request.user, joint_committee=jc, publish=publish, **form.cleaned_data))
+            actor=acting_user(request.user), joint_committee=jc, publish=publish, **form.cleaned_data))
         if decision is not None:
             if publish:
                 messages.success(request, _("Decision %(reference)s was recorded and published.")
@@ -259,7 +260,7 @@ def decision_publish(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     decision = get_object_or_404(Decision, joint_committee=jc, pk=pk)
     _allow(access.can_publish_decision(request.user, decision))
     try:
-        services.decision_publish(actor=request.user, decision=decision)
+        services.decision_publish(actor=acting_user(request.user), decision=decision)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -281,9 +282,9 @@ def rule_publish(request: HttpRequest, code: str) -> HttpResponse:
                                   user=request.user, initial=initial)
     if request.method == "POST":
         document = run_service(form, lambda: services.rule_document_publish(
-            actor=request.user, joint_committee=jc, **form.cleaned_data))
+            actor=acting_user(request.user), joint_committee=jc, **form.cleaned_data))
         if document is not None:
-            if document.supersedes_id:
+            if document.supersedes is not None:
                 messages.success(request, _("%(code)s was published; %(old)s is superseded.")
                                  % {"code": document.code, "old": document.supersedes.code})
             else:
@@ -301,7 +302,7 @@ def tpe_designate(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.TPEDesignateForm(request.POST or None, joint_committee=jc, user=request.user)
     if request.method == "POST":
         tpe = run_service(form, lambda: services.tpe_designate(
-            actor=request.user, joint_committee=jc, **form.cleaned_data))
+            actor=acting_user(request.user), joint_committee=jc, **form.cleaned_data))
         if tpe is not None:
             messages.success(request, _("%(tpe)s was designated.") % {"tpe": tpe.tpe_id})
             return redirect(tpe)
@@ -318,7 +319,7 @@ def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
     form = forms.TPEStatusForm(request.POST or None, tpe=tpe, user=request.user)
     if request.method == "POST":
         changed = run_service(form, lambda: services.tpe_change_status(
-            actor=request.user, tpe=tpe, **form.cleaned_data))
+            actor=acting_user(request.user), tpe=tpe, **form.cleaned_data))
         if changed is not None:
             messages.success(request, _("The status of %(tpe)s is now “%(status)s”.")
                              % {"tpe": changed.tpe_id, "status": changed.get_status_display()})
@@ -335,7 +336,7 @@ def member_appoint(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.MemberAppointForm(request.POST or None, joint_committee=jc)
     if request.method == "POST":
         member = run_service(form, lambda: services.member_appoint(
-            actor=request.user, joint_committee=jc, **form.cleaned_data))
+            actor=acting_user(request.user), joint_committee=jc, **form.cleaned_data))
         if member is not None:
             messages.success(request, _("%(name)s was appointed.") % {"name": member.name})
             return redirect(jc.get_absolute_url() + "#members")
@@ -351,10 +352,10 @@ def member_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     _allow(access.can_end_membership(request.user, member))
     form = forms.MemberEndForm(request.POST or None, initial={"end_date": timezone.localdate()})
     if request.method == "POST":
-        ended = run_service(form, lambda: services.member_end(actor=request.user, member=member, **form.cleaned_data))
+        ended = run_service(form, lambda: services.member_end(actor=acting_user(request.user), member=member, **form.cleaned_data))
         if ended is not None:
             messages.success(request, _("The membership of %(name)s ends on %(date)s.")
-                             % {"name": ended.name, "date": ended.end_date.isoformat()})
+                             % {"name": ended.name, "date": ended.end_date.isoformat() if ended.end_date else ""})
             return redirect(jc.get_absolute_url() + "#members")
     return _form_page(request, form, joint_committee=jc,
                       heading=_("End the membership of %(name)s") % {"name": member.name},

@@ -103,6 +103,11 @@ class Account(models.Model):
     representatives = models.ManyToManyField(settings.AUTH_USER_MODEL, through="AccountRepresentative",
                                              related_name="credit_accounts")
 
+    # Not stored: set on the instance for a page.
+    shown_blocks: list[CreditBlock]  # the first blocks of a represented account (credits.views)
+    block_count: int  # ... and how many it holds
+    actions: list[tuple[str, str]]  # the transactions the user may start from it (slug, label)
+
     class Meta:
         ordering = ["registry", "number"]
         constraints = [

@@ -14,8 +14,9 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -26,9 +27,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from committee.roles import Viewer, acting_user
 from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import PAGE_SIZE, form_status, paginate, query_without_page
+from projects.models import IssuanceRequest, MonitoringPeriod, Project
 
 from . import access, article6, forms, selectors, services
 from .choices import (
@@ -42,6 +45,9 @@ from .choices import (
 from .filters import BlockFilter, RetirementFilter
 from .models import Account, CreditBlock, CreditTransaction, Registry
 from .serials import format_range
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ACCOUNT_BLOCKS_SHOWN = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -81,9 +87,9 @@ def _require_registry_admin(allowed: bool, registry: Registry) -> None:
     _require(allowed, _("Only an administrator of the %(registry)s may do this.") % {"registry": registry})
 
 
-def _form_page(request: HttpRequest, form, *, heading: str, submit: str, back_url: str, eyebrow: str = "",
-               intro: str = "", registry: Registry | None = None, method: str = "post",
-               template: str = "credits/form_page.html", **extra) -> HttpResponse:
+def _form_page(request: HttpRequest, form: django_forms.BaseForm, *, heading: str, submit: StrOrPromise,
+               back_url: str, eyebrow: str = "", intro: str = "", registry: Registry | None = None,
+               method: str = "post", template: str = "credits/form_page.html", **extra: Any) -> HttpResponse:
     return render(request, template, {
         "form": form, "heading": heading, "submit": submit, "back_url": back_url, "eyebrow": eyebrow,
         "intro": intro, "registry": registry, "method": method, **extra,
@@ -111,7 +117,7 @@ def _account_ref(account: Account | None, visible: set[int] | None, codes: dict[
     return AccountRef(f"{account.get_type_display()} ({codes.get(account.registry_id, '')})")
 
 
-def _with_refs(rows: Iterable, user) -> list:
+def _with_refs(rows: Iterable[Any], user: Viewer) -> list[Any]:
     """Attach ``from_ref``/``to_ref`` (what this visitor may see of each account) to ledger entries or transactions."""
     visible = selectors.private_account_ids(user)
     codes = _registry_codes()
@@ -125,14 +131,18 @@ def _with_refs(rows: Iterable, user) -> list:
 def _accounts_of_kind(registry: Registry) -> list[dict]:
     """Totals of credits per account type of one registry, every type listed (as jcmregistry.go.jp publishes)."""
     found = {row["type"]: row for row in selectors.totals_by_account_type(registry)}
-    return [{"type": value, "label": label, "accounts": found.get(value, {}).get("accounts", 0),
-             "credits": found.get(value, {}).get("credits") or 0} for value, label in AccountType.choices]
+    rows = []
+    for value, label in AccountType.choices:
+        row = found.get(value)
+        rows.append({"type": value, "label": label, "accounts": row["accounts"] if row else 0,
+                     "credits": (row["credits"] if row else 0) or 0})
+    return rows
 
 
 def _annual_table(registry: Registry) -> dict:
     """The annual transactions summary as a table: one row per year, one column per kind (tCO2)."""
     kinds = list(TransactionKind.choices)
-    years: dict[int, dict[str, dict]] = {}
+    years: dict[int, dict[str, selectors.YearKindSummary]] = {}
     for row in selectors.annual_summary(registry):
         years.setdefault(row["year"], {})[row["kind"]] = row
     rows = [{"year": year, "cells": [by_kind.get(value) for value, _label in kinds]}
@@ -140,12 +150,16 @@ def _annual_table(registry: Registry) -> dict:
     return {"kinds": kinds, "rows": rows}
 
 
+def _credits(total: selectors.AccountTypeTotal | None) -> int:
+    return (total["credits"] if total else 0) or 0
+
+
 # --- public pages ----------------------------------------------------------------------------------
 
 def home(request: HttpRequest) -> HttpResponse:
     registries = list(selectors.registry_list().order_by("-country__is_japan", "country__name"))
     totals = {(row["registry__country__code"], row["type"]): row for row in selectors.totals_by_account_type()}
-    rows = [{"label": label, "cells": [(totals.get((r.code, value)) or {}).get("credits") or 0 for r in registries]}
+    rows = [{"label": label, "cells": [_credits(totals.get((r.code, value))) for r in registries]}
             for value, label in AccountType.choices]
     return render(request, "credits/home.html", {
         "registries": registries, "totals": rows, "recent_retirements": selectors.retirements()[:5],
@@ -218,16 +232,12 @@ def block_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _monitoring_period(block: CreditBlock):
-    from projects.models import MonitoringPeriod
-
+def _monitoring_period(block: CreditBlock) -> MonitoringPeriod | None:
     return MonitoringPeriod.objects.filter(project__project_id=block.project_code,
                                            number=block.monitoring_period_number).first()
 
 
 def _project_url(project_code: str) -> str:
-    from projects.models import Project
-
     project = Project.objects.filter(project_id=project_code).first()
     return project.get_absolute_url() if project else ""
 
@@ -294,7 +304,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "credits/account_detail.html", context)
 
 
-def _initiate_actions(user, account: Account) -> list[tuple[str, str]]:
+def _initiate_actions(user: Viewer, account: Account) -> list[tuple[str, str]]:
     """The transactions the user may start from this account: (slug, label)."""
     if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN or not access.can_initiate(user,
                                                                                                            account):
@@ -307,7 +317,7 @@ def _initiate_actions(user, account: Account) -> list[tuple[str, str]]:
 
 @login_required
 def my_accounts(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting_user(request.user)
     accounts = list(selectors.my_accounts(user))
     represented = set(user.account_links.values_list("account_id", flat=True))
     mine, operated = [], []
@@ -338,7 +348,7 @@ def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpRe
     form = forms.TransactionForm(request.POST or None, from_account=account, kind=kind_value)
     if request.method == "POST":
         txn = run_service(form, lambda: services.transaction_initiate(
-            actor=request.user, kind=kind_value, from_account=account, **form.cleaned_data))
+            actor=acting_user(request.user), kind=kind_value, from_account=account, **form.cleaned_data))
         if txn is not None:
             _announce(request, txn)
             return redirect(txn)
@@ -380,8 +390,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _require_approver(user, txn: CreditTransaction) -> None:
-    _require(txn.from_account_id is not None and access.is_account_approver(user, txn.from_account),
+def _require_approver(user: Viewer, txn: CreditTransaction) -> None:
+    _require(txn.from_account is not None and access.is_account_approver(user, txn.from_account),
              _("You may not approve or reject transactions from this account."))
 
 
@@ -391,7 +401,7 @@ def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_approver(request.user, txn)
     try:
-        txn = services.transaction_approve(actor=request.user, txn=txn)
+        txn = services.transaction_approve(actor=acting_user(request.user), txn=txn)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -406,7 +416,7 @@ def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST":
         done = run_service(form, lambda: services.transaction_reject(
-            actor=request.user, txn=txn, **form.cleaned_data))
+            actor=acting_user(request.user), txn=txn, **form.cleaned_data))
         if done is not None:
             messages.success(request, _("%(reference)s was rejected.") % {"reference": done.reference})
             return redirect(done)
@@ -423,7 +433,7 @@ def transaction_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     _require(access.can_cancel(request.user, txn),
              _("Only the initiator or a registry administrator may cancel a proposed transaction."))
     try:
-        txn = services.transaction_cancel(actor=request.user, txn=txn)
+        txn = services.transaction_cancel(actor=acting_user(request.user), txn=txn)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -479,7 +489,7 @@ def account_open(request: HttpRequest, code: str) -> HttpResponse:
     form = forms.AccountOpenForm(request.POST or None)
     if request.method == "POST":
         account = run_service(form, lambda: services.account_open(
-            actor=request.user, registry=registry, **form.cleaned_data))
+            actor=acting_user(request.user), registry=registry, **form.cleaned_data))
         if account is not None:
             messages.success(request, _("Account %(number)s was opened.") % {"number": account.number})
             return redirect(account)
@@ -494,7 +504,7 @@ def account_status(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.AccountStatusForm(request.POST or None, account=account)
     if request.method == "POST":
         changed = run_service(form, lambda: services.account_change_status(
-            actor=request.user, account=account, **form.cleaned_data))
+            actor=acting_user(request.user), account=account, **form.cleaned_data))
         if changed is not None:
             messages.success(request, _("Account %(number)s is now %(status)s.")
                              % {"number": changed.number, "status": changed.get_status_display().lower()})
@@ -512,7 +522,7 @@ def account_representatives(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.RepresentativeForm(request.POST or None)
     if request.method == "POST":
         link = run_service(form, lambda: services.account_set_representative(
-            actor=request.user, account=account, **form.cleaned_data))
+            actor=acting_user(request.user), account=account, **form.cleaned_data))
         if link is not None:
             messages.success(request, _("%(user)s represents %(number)s.")
                              % {"user": link.user.username, "number": account.number})
@@ -531,7 +541,7 @@ def account_representative_remove(request: HttpRequest, number: str, user_pk: in
     _require_registry_admin(access.can_manage_representatives(request.user, account), account.registry)
     user = get_object_or_404(get_user_model(), pk=user_pk)
     try:
-        services.account_remove_representative(actor=request.user, account=account, user=user)
+        services.account_remove_representative(actor=acting_user(request.user), account=account, user=user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -547,7 +557,7 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST":
         reversal = run_service(form, lambda: services.transaction_reverse(
-            actor=request.user, txn=txn, **form.cleaned_data))
+            actor=acting_user(request.user), txn=txn, **form.cleaned_data))
         if reversal is not None:
             messages.success(request, _("%(reference)s was reversed by %(reversal)s.")
                              % {"reference": txn.reference, "reversal": reversal.reference})
@@ -561,7 +571,7 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass
 class QueueItem:
-    request: Any
+    request: IssuanceRequest
     plan: list[services.Share]
     problem: str = ""
 
@@ -570,7 +580,7 @@ class QueueItem:
         return sum(share.quantity for share in self.plan)
 
 
-def _queue_item(request_obj, registry: Registry) -> QueueItem:
+def _queue_item(request_obj: IssuanceRequest, registry: Registry) -> QueueItem:
     try:
         return QueueItem(request_obj, services.issuance_plan(request_obj, registry))
     except ApplicationError as exc:
@@ -593,7 +603,7 @@ def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = forms.IssuanceExecuteForm(request.POST or None)
     if request.method == "POST":
         issuance = run_service(form, lambda: services.issuance_execute(
-            actor=request.user, request=item.request, registry=registry, **form.cleaned_data))
+            actor=acting_user(request.user), request=item.request, registry=registry, **form.cleaned_data))
         if issuance is not None:
             messages.success(request, _("%(quantity)s credits were issued for %(period)s.")
                              % {"quantity": f"{issuance.quantity:,}", "period": issuance.monitoring_period_key})

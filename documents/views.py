@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from committee.roles import acting_user
 from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import form_status
@@ -92,7 +93,7 @@ def reissue(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.ReissueForm(request.POST)
 
     def request_new_version() -> bool:
-        services.document_reissue_request(actor=request.user, document=document, reason=form.cleaned_data["reason"])
+        services.document_reissue_request(actor=acting_user(request.user), document=document, reason=form.cleaned_data["reason"])
         return True
 
     if run_service(form, request_new_version):
@@ -120,7 +121,7 @@ def statement(request: HttpRequest, account: str) -> HttpResponse:
     form = forms.PeriodForm(request.POST or None)
     if request.method == "POST":
         batch = run_service(form, lambda: services.statement_request(
-            actor=request.user, account=subject, start=form.cleaned_data["start"], end=form.cleaned_data["end"]))
+            actor=acting_user(request.user), account=subject, start=form.cleaned_data["start"], end=form.cleaned_data["end"]))
         if batch is not None:
             return redirect("documents:batch-detail", batch.pk)
     return render(request, "documents/statement.html", {
@@ -139,7 +140,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
         def request_batch() -> DocumentBatch:
             data = form.cleaned_data
-            return services.batch_request(actor=request.user, kind=data["kind"], registry=data["registry"],
+            return services.batch_request(actor=acting_user(request.user), kind=data["kind"], registry=data["registry"],
                                           year=data["year"], start=data["start"], end=data["end"])
 
         batch = run_service(form, request_batch)

@@ -88,6 +88,9 @@ class Methodology(models.Model):
     overdue_flagged_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set by the deadline task when the current step ran over its time."))
 
+    # Not stored: set on the instance for a page.
+    can_resubmit: bool  # whether the user of the page may resubmit it (methodologies.views)
+
     class Meta:
         ordering = ["joint_committee", "proposed_number"]
         verbose_name_plural = "methodologies"
@@ -178,6 +181,10 @@ class MethodologyVersion(models.Model):
     requested_at = models.DateTimeField(null=True, blank=True)
     consideration_due_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Not stored: set on the instance for a page.
+    can_approve: bool  # whether the user of the page may approve the revision (methodologies.views)
+    can_reject: bool  # ... or reject it
 
     class Meta:
         ordering = ["methodology", "version"]
@@ -331,6 +338,9 @@ class PublicComment(models.Model):
                                      related_name="+")
     published = models.BooleanField(default=True)
     unpublished_reason = models.TextField(blank=True)
+
+    # Not stored: set on the instance for a page.
+    can_unpublish: bool  # whether the user of the page may unpublish it (methodologies.views)
 
     class Meta:
         ordering = ["methodology", "submitted_at", "id"]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from committee import selectors as committee_selectors
 from committee.access import Viewer
 from committee.models import JointCommittee
+from committee.roles import acting_user
 from core.errors import ApplicationError, NotFound
 from core.forms import all_valid, run_service
 from core.views import form_status, safe_next
@@ -34,6 +36,9 @@ from .choices import EDITABLE_STATUSES, MethodologyStatus, VersionStatus
 from .content import MethodologyContent
 from .filters import MethodologyFilter
 from .models import Methodology, MethodologyVersion, PublicComment
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 T = TypeVar("T")
 REASON_STATUSES = {MethodologyStatus.RETURNED, MethodologyStatus.REVISION_REQUESTED, MethodologyStatus.REJECTED,
@@ -223,14 +228,15 @@ def methodology_propose(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only project participants and the secretariat may propose a methodology."))
     data = _posted(request)
     form = forms.MethodologyForm(data, request.FILES or None)
-    form.fields["joint_committee"].queryset = JointCommittee.objects.filter(pk__in=[jc.pk for jc in allowed])
+    committees = cast(ModelChoiceField, form.fields["joint_committee"])  # (declared so by MethodologyForm)
+    committees.queryset = JointCommittee.objects.filter(pk__in=[jc.pk for jc in allowed])
     if selectors.participant_organization(request.user) is None:
         form.fields["proponent_name"].required = True
         form.fields["proponent_name"].help_text = _("The organization or person proposing the methodology.")
     formsets = forms.content_formsets(data)
     if data is not None:
         methodology = _save_content(form, formsets, lambda: services.methodology_submit(
-            actor=request.user, joint_committee=form.cleaned_data["joint_committee"],
+            actor=acting_user(request.user), joint_committee=form.cleaned_data["joint_committee"],
             title=form.cleaned_data["title"], summary=form.cleaned_data["summary"],
             sectoral_scope=form.cleaned_data["sectoral_scope"], proponent_name=form.cleaned_data["proponent_name"],
             document=form.cleaned_data["document"], content=forms.content_from(formsets)))
@@ -258,7 +264,7 @@ def methodology_resubmit(request: HttpRequest, number: str) -> HttpResponse:
     formsets = forms.content_formsets(data, MethodologyContent.of_version(draft) if draft else None)
     if data is not None:
         done = _save_content(form, formsets, lambda: services.methodology_resubmit(
-            actor=request.user, methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+            actor=acting_user(request.user), methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
         if done is not None:
             messages.success(request, _("%(number)s was resubmitted.") % {"number": methodology.number})
             return redirect(methodology)
@@ -282,7 +288,7 @@ def revision_request(request: HttpRequest, number: str) -> HttpResponse:
     formsets = forms.content_formsets(data, MethodologyContent.of_version(current))
     if data is not None:
         version = _save_content(form, formsets, lambda: services.revision_request(
-            actor=request.user, methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+            actor=acting_user(request.user), methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
         if version is not None:
             messages.success(request, _("Revision %(version)s was requested.") % {"version": version.version})
             return redirect(version)
@@ -305,7 +311,7 @@ def version_edit(request: HttpRequest, number: str, version: str) -> HttpRespons
     formsets = forms.content_formsets(data, MethodologyContent.of_version(shown))
     if data is not None:
         done = _save_content(form, formsets, lambda: services.version_update_content(
-            actor=request.user, version=shown, content=forms.content_from(formsets),
+            actor=acting_user(request.user), version=shown, content=forms.content_from(formsets),
             document=form.cleaned_data["document"]))
         if done is not None:
             messages.success(request, _("%(version)s was saved.") % {"version": shown})
@@ -324,12 +330,12 @@ class Action:
     ``methodologies.access`` that says who may take it."""
 
     name: str
-    label: str
+    label: StrOrPromise
     form: type[django_forms.Form]
     call: Callable[..., Any]
     allowed: Callable[[Viewer, Any], bool]
     statuses: frozenset[str]
-    intro: str = ""
+    intro: StrOrPromise = ""
     danger: bool = False
     decision: bool = False  # the form records a Joint Committee decision
     when: Callable[[Methodology], bool] | None = None  # offered only when this holds too
@@ -338,12 +344,14 @@ class Action:
         return methodology.status in self.statuses and (self.when is None or self.when(methodology))
 
     def make_form(self, data: QueryDict | None, joint_committee: JointCommittee) -> django_forms.Form:
-        if self.decision:
+        if self.decision and issubclass(self.form, forms.DecisionForm):
             return self.form(data, joint_committee=joint_committee)
         return self.form(data)
 
     def kwargs(self, form: django_forms.Form) -> dict[str, Any]:
-        return form.service_kwargs() if self.decision else dict(form.cleaned_data)
+        if self.decision and isinstance(form, forms.DecisionForm):
+            return form.service_kwargs()
+        return dict(form.cleaned_data)
 
 
 S = MethodologyStatus
@@ -392,10 +400,12 @@ def _action_page(request: HttpRequest, *, action: Action, target: Methodology | 
     data = _posted(request)
     form = action.make_form(data, methodology.joint_committee)
     if data is not None:
-        done = run_service(form, lambda: action.call(actor=request.user, **{arg: target}, **action.kwargs(form)))
+        done = run_service(form, lambda: action.call(actor=acting_user(request.user), **{arg: target},
+                                                     **action.kwargs(form)))
         if done is not None:
             messages.success(request, _done_message(action))
-            return redirect(done_url or safe_next(request) or target.get_absolute_url())
+            page = methodology if isinstance(target, PublicComment) else target  # (a comment's page: its methodology's)
+            return redirect(done_url or safe_next(request) or page.get_absolute_url())
     return render(request, "methodologies/action.html", {
         "action": action, "form": form, "methodology": methodology, "target": target,
         "deadline": methodology.deadline(), "next": request.GET.get("next", ""), "available": available,

@@ -13,14 +13,19 @@ service (notifications.services / notifications.webhooks); core.api.views.Servic
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from committee.models import Country
+from committee.roles import acting_user
 from core.api.views import ServiceGenericViewSet, ServiceViewSet
 from core.errors import ApplicationError, NotFound
 
@@ -48,13 +53,13 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "category", "subject", "body", "url", "absolute_url", "created_at", "read_at",
                   "is_read", "emailed_at"]
 
-    def get_category(self, obj) -> str:
+    def get_category(self, obj: Notification) -> str:
         return notifications.category_of(obj.kind)
 
-    def get_absolute_url(self, obj) -> str:
+    def get_absolute_url(self, obj: Notification) -> str:
         return notifications.absolute_url(obj.url)
 
-    def get_is_read(self, obj) -> bool:
+    def get_is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
 
 
@@ -73,21 +78,21 @@ class NotificationViewSet(ServiceViewSet):
         return selectors.inbox(self.request.user, unread=unread)
 
     @extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only unread notifications")])
-    def list(self, request, *args, **kwargs):
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
+    def read(self, request: Request, pk: str | None = None) -> Response:
         notification = notifications.notification_mark_read(
-            actor=request.user, notification=selectors.notification_get(request.user, pk))
+            actor=acting_user(request.user), notification=selectors.notification_get(request.user, pk))
         return self.respond(notification)
 
     @extend_schema(request=None,
                    responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
     @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        return Response({"marked": notifications.notification_mark_all_read(actor=request.user)})
+    def read_all(self, request: Request) -> Response:
+        return Response({"marked": notifications.notification_mark_all_read(actor=acting_user(request.user))})
 
 
 class PreferenceSerializer(serializers.ModelSerializer):
@@ -119,12 +124,12 @@ class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Service
     read_actions = ("destroy",)  # one's own preferences only
 
     @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
-    def create(self, request):
-        preference = notifications.preference_set(actor=request.user, **self.input(PreferenceInput))
+    def create(self, request: Request) -> Response:
+        preference = notifications.preference_set(actor=acting_user(request.user), **self.input(PreferenceInput))
         return self.respond(preference, status_code=status.HTTP_201_CREATED)
 
-    def perform_destroy(self, instance):
-        notifications.preference_delete(actor=self.request.user, preference=instance)
+    def perform_destroy(self, instance: NotificationPreference) -> None:
+        notifications.preference_delete(actor=acting_user(self.request.user), preference=instance)
 
 
 class EndpointSerializer(serializers.ModelSerializer):
@@ -169,26 +174,26 @@ class EndpointViewSet(ServiceViewSet):
         return WebhookEndpoint.objects.select_related("country")
 
     @extend_schema(request=EndpointInput, responses={201: EndpointSerializer})
-    def create(self, request):
-        endpoint = webhooks.webhook_endpoint_create(actor=request.user, **self.input(EndpointInput))
+    def create(self, request: Request) -> Response:
+        endpoint = webhooks.webhook_endpoint_create(actor=acting_user(request.user), **self.input(EndpointInput))
         return self.respond(endpoint, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=EndpointUpdateInput, responses=EndpointSerializer)
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
         data = self.input(EndpointUpdateInput, partial=True)
-        endpoint = webhooks.webhook_endpoint_update(actor=request.user, endpoint=self._endpoint(pk), **data)
+        endpoint = webhooks.webhook_endpoint_update(actor=acting_user(request.user), endpoint=self._endpoint(pk), **data)
         return self.respond(endpoint)
 
     @extend_schema(request=None, responses=EndpointSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
-    def rotate_secret(self, request, pk=None):
-        endpoint = webhooks.webhook_endpoint_rotate_secret(actor=request.user, endpoint=self._endpoint(pk))
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = webhooks.webhook_endpoint_rotate_secret(actor=acting_user(request.user), endpoint=self._endpoint(pk))
         return self.respond(endpoint)
 
-    def _endpoint(self, pk) -> WebhookEndpoint:
+    def _endpoint(self, pk: str | None) -> WebhookEndpoint:
         # Writes look among all endpoints, so that someone else's endpoint answers 403 (the service), not 404.
-        pk = selectors.as_pk(pk)
-        endpoint = self.write_queryset().filter(pk=pk).first() if pk else None
+        number = selectors.as_pk(pk)
+        endpoint = self.write_queryset().filter(pk=number).first() if number else None
         if endpoint is None:
             raise NotFound("There is no such webhook endpoint.")
         return endpoint
@@ -242,17 +247,17 @@ class DeliveryViewSet(ServiceViewSet):
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
-    def replay(self, request, pk=None):
-        pk = selectors.as_pk(pk)
-        delivery = self.write_queryset().filter(pk=pk).first() if pk else None
+    def replay(self, request: Request, pk: str | None = None) -> Response:
+        number = selectors.as_pk(pk)
+        delivery = self.write_queryset().filter(pk=number).first() if number else None
         if delivery is None:
             raise NotFound("There is no such webhook delivery.")
-        webhooks.webhook_delivery_replay(actor=request.user, delivery=delivery)
-        delivery = self.read_queryset().filter(pk=pk).first() or delivery
+        webhooks.webhook_delivery_replay(actor=acting_user(request.user), delivery=delivery)
+        delivery = self.read_queryset().filter(pk=number).first() or delivery
         return self.respond(delivery, status_code=status.HTTP_202_ACCEPTED)
 
 
-def register(api_router) -> None:
+def register(api_router: BaseRouter) -> None:
     api_router.register("notifications", NotificationViewSet, basename="notification")
     api_router.register("notification-preferences", PreferenceViewSet, basename="notification-preference")
     api_router.register("webhook-endpoints", EndpointViewSet, basename="webhook-endpoint")

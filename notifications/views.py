@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from committee.roles import acting_user
 from core.errors import ApplicationError, NotFound
 from core.forms import run_service
 from core.views import form_status, paginate, safe_next
@@ -55,7 +56,7 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
 def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notice's link, marking it read on the way."""
     notification = _or_404(selectors.notification_get, request.user, pk)
-    notifications.notification_mark_read(actor=request.user, notification=notification)
+    notifications.notification_mark_read(actor=acting_user(request.user), notification=notification)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, {request.get_host()}):
         return redirect(notification.url)
     return redirect("inbox:list")
@@ -65,14 +66,14 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inbox_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = _or_404(selectors.notification_get, request.user, pk)
-    notifications.notification_mark_read(actor=request.user, notification=notification)
+    notifications.notification_mark_read(actor=acting_user(request.user), notification=notification)
     return _back(request, "inbox:list")
 
 
 @login_required
 @require_POST
 def inbox_mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = notifications.notification_mark_all_read(actor=request.user)
+    count = notifications.notification_mark_all_read(actor=acting_user(request.user))
     messages.success(request, _("%(count)d notification(s) marked read.") % {"count": count})
     return _back(request, "inbox:list")
 
@@ -84,7 +85,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = forms.PreferencesForm(request.POST or None, preferences=current, with_webhooks=with_webhooks)
     if request.method == "POST" and form.is_valid():
         for category, (email, webhook) in form.choices().items():
-            notifications.preference_set(actor=request.user, scope=category, email=email, webhook=webhook)
+            notifications.preference_set(actor=acting_user(request.user), scope=category, email=email, webhook=webhook)
         messages.success(request, _("Your notification preferences were saved."))
         return redirect("inbox:preferences")
     specific = [p for scope, p in sorted(current.items()) if scope not in notifications.CATEGORIES]
@@ -110,7 +111,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
     _require_webhooks(request)
     form = forms.EndpointForm(request.POST or None, countries=selectors.webhook_countries(request.user))
     if request.method == "POST":
-        endpoint = run_service(form, lambda: webhooks.webhook_endpoint_create(actor=request.user,
+        endpoint = run_service(form, lambda: webhooks.webhook_endpoint_create(actor=acting_user(request.user),
                                                                               **form.cleaned_data))
         if endpoint is not None:
             messages.success(request,
@@ -140,7 +141,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": endpoint.is_active}
     form = forms.EndpointEditForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        saved = run_service(form, lambda: webhooks.webhook_endpoint_update(actor=request.user, endpoint=endpoint,
+        saved = run_service(form, lambda: webhooks.webhook_endpoint_update(actor=acting_user(request.user), endpoint=endpoint,
                                                                            **form.cleaned_data))
         if saved is not None:
             messages.success(request, _("The endpoint was saved."))
@@ -155,7 +156,7 @@ def webhook_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
     _require_webhooks(request)
     endpoint = _or_404(selectors.endpoint_get, request.user, pk)
     try:
-        webhooks.webhook_endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
+        webhooks.webhook_endpoint_rotate_secret(actor=acting_user(request.user), endpoint=endpoint)
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:
@@ -179,7 +180,7 @@ def delivery_replay(request: HttpRequest, pk: int) -> HttpResponse:
     _require_webhooks(request)
     delivery = _or_404(selectors.delivery_get, request.user, pk)
     try:
-        webhooks.webhook_delivery_replay(actor=request.user, delivery=delivery)
+        webhooks.webhook_delivery_replay(actor=acting_user(request.user), delivery=delivery)
     except ApplicationError as exc:
         messages.error(request, str(exc))
     else:

@@ -9,6 +9,7 @@ form. Field names follow the services' keyword arguments where they can, so erro
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -307,7 +308,9 @@ class BaseShareFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "project": self.project}
 
 
-ShareFormSet = forms.formset_factory(ShareForm, formset=BaseShareFormSet, extra=1, can_delete=True)
+# formset_factory makes a subclass of ``formset``; its stub says only BaseFormSet.
+ShareFormSet = cast(type[BaseShareFormSet],
+                    forms.formset_factory(ShareForm, formset=BaseShareFormSet, extra=1, can_delete=True))
 
 
 class AllocationForm(RegistryForm):

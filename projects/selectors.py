@@ -324,7 +324,7 @@ def _participant_steps(project: Project, *, focal: bool) -> list[Step]:
         steps.append(Step(_("Start the validation by your TPE") if project.validation_tpe_id
                           else _("Choose the TPE that validates the project")))
     elif status == ProjectStatus.UNDER_VALIDATION:
-        steps.append(Step(_("Validation by %(tpe)s") % {"tpe": _tpe_id(project.validation_tpe)}, mine=False))
+        steps.append(Step(_("Validation by %(tpe)s") % {"tpe": tpe_label(project.validation_tpe)}, mine=False))
     elif status == ProjectStatus.VALIDATION_NEGATIVE:
         steps.append(Step(_("Revise the PDD and start the validation again")))
     elif status == ProjectStatus.VALIDATED and focal:
@@ -350,7 +350,7 @@ def _monitoring_steps(project: Project, *, focal: bool) -> list[Step]:
                               obj=period))
         elif period.status == MonitoringStatus.SUBMITTED:
             steps.append(Step(_("Verification of period %(n)s by %(tpe)s") % {
-                "n": period.number, "tpe": _tpe_id(period.verification_tpe)}, mine=False, obj=period))
+                "n": period.number, "tpe": tpe_label(period.verification_tpe)}, mine=False, obj=period))
         elif period.status == MonitoringStatus.VERIFIED and focal:
             steps.append(Step(_("Request issuance for period %(n)s") % {"n": period.number}, obj=period))
         elif period.status == MonitoringStatus.ISSUANCE_REQUESTED:
@@ -363,7 +363,7 @@ def _monitoring_steps(project: Project, *, focal: bool) -> list[Step]:
     return steps
 
 
-def _tpe_id(tpe: ThirdPartyEntity | None) -> str:
+def tpe_label(tpe: ThirdPartyEntity | None) -> str:
     """The TPE's id; a dash where none is assigned (the workflow assigns one before these steps)."""
     return tpe.tpe_id if tpe is not None else "—"
 

@@ -18,11 +18,15 @@ scopes by number; members, meetings, decisions and organizations by numeric id.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from committee import selectors, services
 from committee.filters import (
@@ -48,6 +52,7 @@ from committee.models import (
     ThirdPartyEntity,
     TPEStatusChange,
 )
+from committee.roles import acting_user
 from core.api.serializers import NoInput
 from core.api.views import ServiceViewSet, write_responses
 
@@ -82,9 +87,9 @@ class CountryViewSet(ServiceViewSet):
         request=s.CountryCreateInput,
         responses=write_responses(s.CountrySerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.CountryCreateInput)
-        country = services.country_create(actor=request.user, **data)
+        country = services.country_create(actor=acting_user(request.user), **data)
         return self.output(country, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -92,9 +97,9 @@ class CountryViewSet(ServiceViewSet):
         request=s.CountryUpdateInput,
         responses=write_responses(s.CountrySerializer),
     )
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.CountryUpdateInput, partial=True)
-        country = services.country_update(actor=request.user, country=self.get_object(), **data)
+        country = services.country_update(actor=acting_user(request.user), country=self.get_object(), **data)
         return self.output(country)
 
     @extend_schema(
@@ -108,9 +113,9 @@ class CountryViewSet(ServiceViewSet):
         url_path="bilateral-documents",
         serializer_class=s.BilateralDocumentInput,
     )
-    def bilateral_documents(self, request, *args, **kwargs):
+    def bilateral_documents(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.BilateralDocumentInput)
-        document = services.bilateral_document_record(actor=request.user, country=self.get_object(), **data)
+        document = services.bilateral_document_record(actor=acting_user(request.user), country=self.get_object(), **data)
         return self.respond(document, s.BilateralDocumentSerializer, status_code=status.HTTP_201_CREATED)
 
 
@@ -133,9 +138,9 @@ class OrganizationViewSet(ServiceViewSet):
         request=s.OrganizationCreateInput,
         responses=write_responses(s.OrganizationSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.OrganizationCreateInput)
-        organization = services.organization_create(actor=request.user, **data)
+        organization = services.organization_create(actor=acting_user(request.user), **data)
         return self.output(organization, status_code=status.HTTP_201_CREATED)
 
 
@@ -186,9 +191,9 @@ class JointCommitteeViewSet(ServiceViewSet):
         request=s.JointCommitteeCreateInput,
         responses=write_responses(s.JointCommitteeSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.JointCommitteeCreateInput)
-        jc = services.joint_committee_create(actor=request.user, **data)
+        jc = services.joint_committee_create(actor=acting_user(request.user), **data)
         return self.output(jc, status_code=status.HTTP_201_CREATED)
 
 
@@ -213,9 +218,9 @@ class CommitteeMemberViewSet(ServiceViewSet):
         request=s.MemberAppointInput,
         responses=write_responses(s.CommitteeMemberSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MemberAppointInput)
-        member = services.member_appoint(actor=request.user, **data)
+        member = services.member_appoint(actor=acting_user(request.user), **data)
         return self.output(member, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -224,9 +229,9 @@ class CommitteeMemberViewSet(ServiceViewSet):
         responses=write_responses(s.CommitteeMemberSerializer),
     )
     @action(detail=True, methods=["post"], serializer_class=s.MemberEndInput)
-    def end(self, request, *args, **kwargs):
+    def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MemberEndInput)
-        member = services.member_end(actor=request.user, member=self.get_object(), **data)
+        member = services.member_end(actor=acting_user(request.user), member=self.get_object(), **data)
         return self.output(member, serializer_class=s.CommitteeMemberSerializer)
 
 
@@ -254,9 +259,9 @@ class MeetingViewSet(ServiceViewSet):
         request=s.MeetingRecordInput,
         responses=write_responses(s.MeetingSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MeetingRecordInput)
-        meeting = services.meeting_record(actor=request.user, **data)
+        meeting = services.meeting_record(actor=acting_user(request.user), **data)
         return self.output(meeting, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -264,12 +269,12 @@ class MeetingViewSet(ServiceViewSet):
         request=s.MeetingUpdateInput,
         responses=write_responses(s.MeetingSerializer),
     )
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MeetingUpdateInput, partial=True)
         report = data.pop("report", None)
         attendees = data.pop("attendees", None)
         meeting = services.meeting_update(
-            actor=request.user, meeting=self.get_object(), report=report, attendees=attendees, **data
+            actor=acting_user(request.user), meeting=self.get_object(), report=report, attendees=attendees, **data
         )
         return self.output(meeting)
 
@@ -279,8 +284,8 @@ class MeetingViewSet(ServiceViewSet):
         responses=write_responses(s.MeetingSerializer),
     )
     @action(detail=True, methods=["post"], serializer_class=NoInput)
-    def publish(self, request, *args, **kwargs):
-        meeting = services.meeting_publish(actor=request.user, meeting=self.get_object())
+    def publish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        meeting = services.meeting_publish(actor=acting_user(request.user), meeting=self.get_object())
         return self.output(meeting, serializer_class=s.MeetingSerializer)
 
 
@@ -304,9 +309,9 @@ class DecisionViewSet(ServiceViewSet):
         request=s.DecisionRecordInput,
         responses=write_responses(s.DecisionSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRecordInput)
-        decision = services.decision_record(actor=request.user, **data)
+        decision = services.decision_record(actor=acting_user(request.user), **data)
         return self.output(decision, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -314,9 +319,9 @@ class DecisionViewSet(ServiceViewSet):
         request=s.DecisionUpdateInput,
         responses=write_responses(s.DecisionSerializer),
     )
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionUpdateInput, partial=True)
-        decision = services.decision_update(actor=request.user, decision=self.get_object(), **data)
+        decision = services.decision_update(actor=acting_user(request.user), decision=self.get_object(), **data)
         return self.output(decision)
 
     @extend_schema(
@@ -325,8 +330,8 @@ class DecisionViewSet(ServiceViewSet):
         responses=write_responses(s.DecisionSerializer),
     )
     @action(detail=True, methods=["post"], serializer_class=NoInput)
-    def publish(self, request, *args, **kwargs):
-        decision = services.decision_publish(actor=request.user, decision=self.get_object())
+    def publish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        decision = services.decision_publish(actor=acting_user(request.user), decision=self.get_object())
         return self.output(decision, serializer_class=s.DecisionSerializer)
 
 
@@ -373,9 +378,9 @@ class RuleDocumentViewSet(ServiceViewSet):
         },
         responses=write_responses(s.RuleDocumentSerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RuleDocumentPublishInput)
-        document = services.rule_document_publish(actor=request.user, **data)
+        document = services.rule_document_publish(actor=acting_user(request.user), **data)
         return self.output(document, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -384,9 +389,9 @@ class RuleDocumentViewSet(ServiceViewSet):
         responses=write_responses(s.RuleDocumentSerializer),
     )
     @action(detail=True, methods=["post"], serializer_class=s.RuleDocumentWithdrawInput)
-    def withdraw(self, request, *args, **kwargs):
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RuleDocumentWithdrawInput)
-        document = services.rule_document_withdraw(actor=request.user, document=self.get_object(), **data)
+        document = services.rule_document_withdraw(actor=acting_user(request.user), document=self.get_object(), **data)
         return self.output(document, serializer_class=s.RuleDocumentSerializer)
 
 
@@ -425,9 +430,9 @@ class ThirdPartyEntityViewSet(ServiceViewSet):
         request=s.TPEDesignateInput,
         responses=write_responses(s.ThirdPartyEntitySerializer, created=True),
     )
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.TPEDesignateInput)
-        tpe = services.tpe_designate(actor=request.user, **data)
+        tpe = services.tpe_designate(actor=acting_user(request.user), **data)
         return self.output(tpe, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -436,9 +441,9 @@ class ThirdPartyEntityViewSet(ServiceViewSet):
         responses=write_responses(s.ThirdPartyEntitySerializer),
     )
     @action(detail=True, methods=["post"], url_path="status", serializer_class=s.TPEStatusInput)
-    def change_status(self, request, *args, **kwargs):
+    def change_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.TPEStatusInput)
-        tpe = services.tpe_change_status(actor=request.user, tpe=self.get_object(), **data)
+        tpe = services.tpe_change_status(actor=acting_user(request.user), tpe=self.get_object(), **data)
         return self.output(tpe, serializer_class=s.ThirdPartyEntitySerializer)
 
     @extend_schema(
@@ -447,9 +452,9 @@ class ThirdPartyEntityViewSet(ServiceViewSet):
         responses=write_responses(s.ThirdPartyEntitySerializer),
     )
     @action(detail=True, methods=["post"], serializer_class=s.TPEScopesInput)
-    def scopes(self, request, *args, **kwargs):
+    def scopes(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.TPEScopesInput)
-        tpe = services.tpe_update_scopes(actor=request.user, tpe=self.get_object(), **data)
+        tpe = services.tpe_update_scopes(actor=acting_user(request.user), tpe=self.get_object(), **data)
         return self.output(tpe, serializer_class=s.ThirdPartyEntitySerializer)
 
 

@@ -16,6 +16,8 @@ those fields are ``null`` and only the account's type and registry are shown.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -31,6 +33,9 @@ from ..choices import AccountStatus, AccountType, Authorization, TransactionKind
 from ..models import Account, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
 from ..serials import MAX_SERIAL, format_block, format_range, parse
 from ..services import MAX_QUANTITY
+
+if TYPE_CHECKING:
+    from ..selectors import AccountTypeTotal
 
 INITIATED_KINDS = [(k.value, k.label) for k in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER,
                                                    TransactionKind.CANCELLATION, TransactionKind.RETIREMENT)]
@@ -196,11 +201,15 @@ class RegistryDetailSerializer(RegistrySerializer):
         return self.context.get("totals", [])
 
 
-def totals_rows(rows: list[dict]) -> list[dict]:
+def totals_rows(rows: list[AccountTypeTotal]) -> list[dict[str, Any]]:
     """Every account type (zeros included) from ``selectors.totals_by_account_type`` of one registry."""
     found = {row["type"]: row for row in rows}
-    return [{"type": value, "label": str(label), "accounts": found.get(value, {}).get("accounts", 0),
-             "credits": found.get(value, {}).get("credits") or 0} for value, label in AccountType.choices]
+    out = []
+    for value, label in AccountType.choices:
+        row = found.get(value)
+        out.append({"type": value, "label": str(label), "accounts": row["accounts"] if row else 0,
+                    "credits": (row["credits"] if row else 0) or 0})
+    return out
 
 
 # --- accounts ---------------------------------------------------------------------------------------------

@@ -22,11 +22,13 @@ keyset (cursor) pagination: follow ``next``; page 10,000 costs what page 1 costs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -34,9 +36,11 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from committee.models import User
+from committee.roles import acting_user
 from core.api.filters import FilterBackend, apply_filters
 from core.api.pagination import KeysetPagination
 from core.api.serializers import ErrorSerializer, NoInput
@@ -57,7 +61,7 @@ REFUSALS = {403: "This user may not do this.",
             409: "Not possible in the current state (holdings, status, idempotency key used for another request)."}
 
 
-def require_login(request) -> None:
+def require_login(request: Request) -> None:
     if not (request.user and request.user.is_authenticated):
         raise NotAuthenticated()
 
@@ -77,7 +81,8 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> str | bytes:
         return data if isinstance(data, bytes) else article6.to_csv(data or [])
 
 
@@ -87,7 +92,8 @@ class XLSXRenderer(BaseRenderer):
     charset = None
     render_style = "binary"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> str | bytes:
         return data if isinstance(data, bytes) else article6.to_xlsx(data or [], title="")
 
 
@@ -139,20 +145,20 @@ class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
             raise NotFound(f"There is no registry of {self.kwargs['code']}.")
         return registry
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         registry = self.get_object()
         return self.respond(registry, context={"totals": s.totals_rows(selectors.totals_by_account_type(registry))})
 
     @extend_schema(summary="Accounts and credits per account type (public)", responses=s.TotalSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def totals(self, request, *args, **kwargs):
+    def totals(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = s.totals_rows(selectors.totals_by_account_type(self.get_object()))
         return Response(s.TotalSerializer(rows, many=True).data)
 
     @extend_schema(summary="Completed transactions per year and kind: the annual transactions summary (public)",
                    responses=s.AnnualSummarySerializer(many=True))
     @action(detail=True, methods=["get"], url_path="annual-summary", pagination_class=None, filter_backends=[])
-    def annual_summary(self, request, *args, **kwargs):
+    def annual_summary(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         rows = selectors.annual_summary(self.get_object())
         return Response(s.AnnualSummarySerializer(rows, many=True).data)
 
@@ -161,7 +167,7 @@ class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
                    responses={200: OpenApiTypes.OBJECT, 401: ErrorSerializer, 403: ErrorSerializer})
     @action(detail=True, methods=["get"], renderer_classes=EXPORT_RENDERERS, pagination_class=None,
             filter_backends=[])
-    def article6(self, request, *args, **kwargs):
+    def article6(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         registry = self.get_object()
         require_login(request)
         if not (permissions.is_registry_admin(request.user, registry)
@@ -177,7 +183,7 @@ class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
             return _download(article6.to_xlsx(rows, title=title), f"{name}.xlsx", XLSXRenderer.media_type)
         return Response({"registry": registry.code, "year": year, "columns": article6.COLUMNS, "rows": rows})
 
-    def perform_content_negotiation(self, request, force=False):
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
         """``?format=`` names the export of the Article 6.2 report: refuse an unknown one with a message."""
         if self.action == "article6" and not force:
             wanted = request.query_params.get("format")
@@ -185,7 +191,7 @@ class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
                 raise ApplicationError("The format is json, csv or xlsx.", field="format")
         return super().perform_content_negotiation(request, force=force)
 
-    def handle_exception(self, exc):
+    def handle_exception(self, exc: Exception) -> Response:
         """A refusal is always JSON, even when a CSV or XLSX file was asked for."""
         renderer = getattr(self.request, "accepted_renderer", None)
         if renderer is not None and renderer.format in ("csv", "xlsx"):
@@ -251,16 +257,16 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
 
     @extend_schema(summary="Open an account (the registry's administrators)", request=s.AccountOpenInput,
                    responses=write_responses(s.AccountDetailSerializer, created=True, refusals=REFUSALS))
-    def create(self, request, *args, **kwargs):
-        account = services.account_open(actor=request.user, **self.input(s.AccountOpenInput))
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = services.account_open(actor=acting_user(request.user), **self.input(s.AccountOpenInput))
         return self.output(account, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Block, unblock or close an account (the registry's administrators)",
                    request=s.AccountStatusInput,
                    responses=write_responses(s.AccountDetailSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], url_path="status", serializer_class=s.AccountStatusInput)
-    def change_status(self, request, *args, **kwargs):
-        account = services.account_change_status(actor=request.user, account=self.get_object(),
+    def change_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = services.account_change_status(actor=acting_user(request.user), account=self.get_object(),
                                                  **self.input(s.AccountStatusInput))
         return self.output(account)
 
@@ -268,21 +274,21 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
                    request=s.RepresentativeInput,
                    responses=write_responses(s.AccountDetailSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.RepresentativeInput)
-    def representatives(self, request, *args, **kwargs):
+    def representatives(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         account = self.get_object()
-        services.account_set_representative(actor=request.user, account=account, **self.input(s.RepresentativeInput))
+        services.account_set_representative(actor=acting_user(request.user), account=account, **self.input(s.RepresentativeInput))
         return self.output(account)
 
     @extend_schema(summary="Remove a representative (the registry's administrators)", request=None,
                    responses=write_responses(None, extra={204: None}, refusals=REFUSALS))
     @action(detail=True, methods=["delete"], url_path=r"representatives/(?P<username>[^/]+)",
             serializer_class=NoInput)
-    def remove_representative(self, request, *args, **kwargs):
+    def remove_representative(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         account = self.get_object()
         user = User.objects.filter(username=kwargs["username"]).first()
         if user is None:
             raise NotFound(f"There is no user {kwargs['username']}.")
-        services.account_remove_representative(actor=request.user, account=account, user=user)
+        services.account_remove_representative(actor=acting_user(request.user), account=account, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="The blocks an account holds (its representatives, the registry's administrators "
@@ -290,7 +296,7 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
                                                        403: ErrorSerializer})
     @action(detail=True, methods=["get"], filterset_class=BlockFilter, pagination_class=BlockPagination,
             serializer_class=s.BlockSerializer, filter_backends=[])
-    def blocks(self, request, *args, **kwargs):
+    def blocks(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         account = self.get_object()
         require_login(request)
         if not s.visible({"private_ids": self.private_ids}, account.pk):
@@ -324,7 +330,7 @@ class BlockViewSet(PrivateAccountsMixin, ServiceViewSet):
     def read_queryset(self) -> QuerySet:
         return selectors.block_search()
 
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         block = self.get_object()
         return self.respond(block, context={"history": _history(block)})
 
@@ -343,7 +349,7 @@ class SerialViewSet(PrivateAccountsMixin, ServiceGenericViewSet):
     @extend_schema(summary="Look up a serial number (public): the blocks holding it and, for one unit, its "
                            "history", responses={200: s.SerialLookupSerializer, 400: ErrorSerializer,
                                                  404: ErrorSerializer})
-    def retrieve(self, request, *args, **kwargs):
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         from ..serials import parse
 
         text = kwargs["text"]
@@ -420,7 +426,7 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
                                   extra={200: OpenApiResponse(s.TransactionSerializer,
                                                               description="A replay of the same key.")},
                                   refusals=REFUSALS))
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key:
             raise ApplicationError(f"Send an {IDEMPOTENCY_HEADER} header: a key of your own, unique to this "
@@ -428,7 +434,7 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
         if len(key) > 100:
             raise ApplicationError(f"The {IDEMPOTENCY_HEADER} is at most 100 characters.", field="idempotency_key")
         data = self.input(s.TransactionInitiateInput)
-        txn = services.transaction_initiate(actor=request.user, idempotency_key=key, **data)
+        txn = services.transaction_initiate(actor=acting_user(request.user), idempotency_key=key, **data)
         if getattr(txn, "replayed", False):
             return self.output(txn, headers={REPLAYED_HEADER: "true"})
         return self.created(txn)
@@ -445,28 +451,28 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
                            "administrators)", request=None,
                    responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=NoInput)
-    def approve(self, request, *args, **kwargs):
-        return self.output(services.transaction_approve(actor=request.user, txn=self.get_object()))
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.output(services.transaction_approve(actor=acting_user(request.user), txn=self.get_object()))
 
     @extend_schema(summary="Reject a proposed transaction, with the reason", request=s.TransactionReasonInput,
                    responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
-    def reject(self, request, *args, **kwargs):
-        txn = services.transaction_reject(actor=request.user, txn=self.get_object(), **self.input(s.TransactionReasonInput))
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        txn = services.transaction_reject(actor=acting_user(request.user), txn=self.get_object(), **self.input(s.TransactionReasonInput))
         return self.output(txn)
 
     @extend_schema(summary="Cancel a proposed transaction (its initiator, the registry's administrators)",
                    request=None, responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=NoInput)
-    def cancel(self, request, *args, **kwargs):
-        return self.output(services.transaction_cancel(actor=request.user, txn=self.get_object()))
+    def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.output(services.transaction_cancel(actor=acting_user(request.user), txn=self.get_object()))
 
     @extend_schema(summary="Correct a completed transfer by moving the same serial numbers back (the registry's "
                            "administrators); answers the reversing transaction", request=s.TransactionReasonInput,
                    responses=write_responses(s.TransactionSerializer, created=True, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
-    def reverse(self, request, *args, **kwargs):
-        reversal = services.transaction_reverse(actor=request.user, txn=self.get_object(),
+    def reverse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reversal = services.transaction_reverse(actor=acting_user(request.user), txn=self.get_object(),
                                                 **self.input(s.TransactionReasonInput))
         return self.output(reversal, status_code=status.HTTP_201_CREATED)
 
@@ -493,9 +499,9 @@ class IssuanceViewSet(PrivateAccountsMixin, ServiceViewSet):
     @extend_schema(summary="Execute a registry's share of a decided issuance request (its administrators)",
                    request=s.IssuanceExecuteInput,
                    responses=write_responses(s.IssuanceSerializer, created=True, refusals=REFUSALS))
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.IssuanceExecuteInput)
-        issuance = services.issuance_execute(actor=request.user, request=data["issuance_request"],
+        issuance = services.issuance_execute(actor=acting_user(request.user), request=data["issuance_request"],
                                              registry=data["registry"], authorization=data["authorization"])
         return self.output(issuance, status_code=status.HTTP_201_CREATED)
 

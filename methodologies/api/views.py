@@ -16,16 +16,20 @@ versions and comments by numeric id.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from committee.roles import acting_user
 from core.api.parsers import DECIMAL_PARSERS, MultiPartParser
 from core.api.serializers import NoInput
 from core.api.views import ServiceViewSet
@@ -82,84 +86,84 @@ class MethodologyViewSet(ServiceViewSet):
 
     @extend_schema(summary="Submit a proposed methodology (project participants, the secretariat)",
                    request=s.MethodologySubmitInput, responses={201: s.MethodologySerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MethodologySubmitInput)
-        methodology = services.methodology_submit(actor=request.user, **data)
+        methodology = services.methodology_submit(actor=acting_user(request.user), **data)
         return self.output(methodology, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Resubmit a returned proposal, with its changes (the proponent)",
                    request=s.MethodologyResubmitInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.MethodologyResubmitInput)
-    def resubmit(self, request, *args, **kwargs):
+    def resubmit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MethodologyResubmitInput)
-        return self.output(services.methodology_resubmit(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_resubmit(actor=acting_user(request.user), methodology=self.get_object(), **data))
 
     @extend_schema(summary="Completeness check: complete, public input opens (secretariat)", request=None,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="accept-complete", serializer_class=NoInput)
-    def accept_complete(self, request, *args, **kwargs):
-        return self.output(services.methodology_accept_complete(actor=request.user, methodology=self.get_object()))
+    def accept_complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.output(services.methodology_accept_complete(actor=acting_user(request.user), methodology=self.get_object()))
 
     @extend_schema(summary="Completeness check: incomplete, returned to the proponent (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-incomplete", serializer_class=s.ReasonInput)
-    def return_incomplete(self, request, *args, **kwargs):
+    def return_incomplete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        return self.output(services.methodology_return_incomplete(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_return_incomplete(actor=acting_user(request.user), methodology=self.get_object(),
                                                                 **data))
 
     @extend_schema(summary="Close public input once its period is over (secretariat)", request=None,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="close-public-input", serializer_class=NoInput)
-    def close_public_input(self, request, *args, **kwargs):
-        return self.output(services.methodology_close_public_input(actor=request.user,
+    def close_public_input(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.output(services.methodology_close_public_input(actor=acting_user(request.user),
                                                                  methodology=self.get_object()))
 
     @extend_schema(summary="Extend the consideration once, up to 90 days (secretariat)", request=s.ExtendInput,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="extend-consideration", serializer_class=s.ExtendInput)
-    def extend_consideration(self, request, *args, **kwargs):
+    def extend_consideration(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ExtendInput)
-        return self.output(services.methodology_extend_consideration(actor=request.user,
+        return self.output(services.methodology_extend_consideration(actor=acting_user(request.user),
                                                                    methodology=self.get_object(), **data))
 
     @extend_schema(summary="Approve by a Joint Committee decision: assigns MN_AM00n ver01.0 (secretariat)",
                    request=s.ApproveInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.ApproveInput)
-    def approve(self, request, *args, **kwargs):
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ApproveInput)
-        return self.output(services.methodology_approve(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_approve(actor=acting_user(request.user), methodology=self.get_object(), **data))
 
     @extend_schema(summary="Not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
-    def reject(self, request, *args, **kwargs):
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.methodology_reject(actor=request.user, methodology=self.get_object(), **data))
+        return self.output(services.methodology_reject(actor=acting_user(request.user), methodology=self.get_object(), **data))
 
     @extend_schema(summary="Return the proposal to the proponent for revision (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-for-revision", serializer_class=s.ReasonInput)
-    def return_for_revision(self, request, *args, **kwargs):
+    def return_for_revision(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        return self.output(services.methodology_request_revision(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_request_revision(actor=acting_user(request.user), methodology=self.get_object(),
                                                                **data))
 
     @extend_schema(summary="Make an approved methodology inactive, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
-    def inactivate(self, request, *args, **kwargs):
+    def inactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.methodology_inactivate(actor=request.user, methodology=self.get_object(),
+        return self.output(services.methodology_inactivate(actor=acting_user(request.user), methodology=self.get_object(),
                                                          **data))
 
     @extend_schema(summary="Request the revision of an approved methodology: a new draft version "
                            "(project participants, the secretariat)",
                    request=s.RevisionRequestInput, responses={201: s.VersionSerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.RevisionRequestInput)
-    def revisions(self, request, *args, **kwargs):
+    def revisions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RevisionRequestInput)
-        version = services.revision_request(actor=request.user, methodology=self.get_object(), **data)
+        version = services.revision_request(actor=acting_user(request.user), methodology=self.get_object(), **data)
         return self.respond(version, s.VersionSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], summary="Public comments on a methodology", responses=s.CommentSerializer(many=True),
@@ -168,7 +172,7 @@ class MethodologyViewSet(ServiceViewSet):
                    request=s.CommentInput, responses={201: s.CommentSerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["get", "post"], serializer_class=s.CommentInput, filterset_class=None,
             pagination_class=None)
-    def comments(self, request, *args, **kwargs):
+    def comments(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         methodology = self.get_object()
         if request.method == "POST":
             data = self.input(s.CommentInput)
@@ -207,7 +211,7 @@ class MethodologyVersionViewSet(ServiceViewSet):
                                                    description="RE, PE, ER, credits (rounded down), trace, notes"),
                               400: OpenApiResponse(description="A refused value; errors name the parameter")})
     @action(detail=True, methods=["post"], serializer_class=s.CalculateInput)
-    def calculate(self, request, *args, **kwargs):
+    def calculate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.CalculateInput)
         result = selectors.calculate(self.get_object(), data["values"], sites=data["sites"])
         return Response(result.as_dict())
@@ -216,7 +220,7 @@ class MethodologyVersionViewSet(ServiceViewSet):
                    parameters=[OpenApiParameter("sites", OpenApiTypes.STR, description="Site names, comma-separated")],
                    responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
-    def spreadsheet(self, request, *args, **kwargs):
+    def spreadsheet(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         version = self.get_object()
         sites = [x.strip() for x in request.query_params.get("sites", "").split(",") if x.strip()] or None
         data = selectors.monitoring_workbook(version, sites=sites)
@@ -229,7 +233,7 @@ class MethodologyVersionViewSet(ServiceViewSet):
                        "file": {"type": "string", "format": "binary"}}}},
                    responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="values and result")})
     @action(detail=True, methods=["post"], url_path="read-spreadsheet", parser_classes=[MultiPartParser])
-    def read_spreadsheet(self, request, *args, **kwargs):
+    def read_spreadsheet(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
@@ -241,24 +245,24 @@ class MethodologyVersionViewSet(ServiceViewSet):
     @extend_schema(summary="Change the content of a draft revision (its requester, the secretariat)",
                    request=s.VersionContentInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.VersionContentInput)
-    def content(self, request, *args, **kwargs):
+    def content(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.VersionContentInput)
-        version = services.version_update_content(actor=request.user, version=self.get_object(), **data)
+        version = services.version_update_content(actor=acting_user(request.user), version=self.get_object(), **data)
         return self.output(version)
 
     @extend_schema(summary="Approve a revision by a Joint Committee decision; the valid version is superseded "
                            "(secretariat)", request=s.RevisionApproveInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.RevisionApproveInput)
-    def approve(self, request, *args, **kwargs):
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RevisionApproveInput)
-        return self.output(services.revision_approve(actor=request.user, version=self.get_object(), **data))
+        return self.output(services.revision_approve(actor=acting_user(request.user), version=self.get_object(), **data))
 
     @extend_schema(summary="Revision not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
-    def reject(self, request, *args, **kwargs):
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.revision_reject(actor=request.user, version=self.get_object(), **data))
+        return self.output(services.revision_reject(actor=acting_user(request.user), version=self.get_object(), **data))
 
 
 # --- comments ---------------------------------------------------------------------------------------
@@ -283,9 +287,9 @@ class PublicCommentViewSet(ServiceViewSet):
     @extend_schema(summary="Unpublish an abusive comment; it stays on record (secretariat)", request=s.ReasonInput,
                    responses={200: s.CommentWithEmailSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ReasonInput)
-    def unpublish(self, request, *args, **kwargs):
+    def unpublish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        comment = services.comment_unpublish(actor=request.user, comment=self.get_object(), **data)
+        comment = services.comment_unpublish(actor=acting_user(request.user), comment=self.get_object(), **data)
         return self.respond(comment, s.CommentWithEmailSerializer)
 
 

@@ -1,7 +1,9 @@
 """Project resources on the shared API router."""
 
+from rest_framework.routers import BaseRouter
 
-def register(router) -> None:
+
+def register(router: BaseRouter) -> None:
     from . import views
 
     for prefix, viewset, basename in views.ROUTES:

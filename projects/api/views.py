@@ -17,13 +17,20 @@ are exact: JSON numbers are read as decimals, never through floating point.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from committee.roles import acting_user
 from core.api.inputs import validated_input
 from core.api.parsers import DECIMAL_PARSERS
 from core.api.serializers import NoInput
@@ -53,10 +60,10 @@ def _decision(data: dict) -> services.DecisionInput:
                                   text=data.pop("text", ""))
 
 
-def _download(field, name: str = "") -> FileResponse:
+def _download(field: FieldFile, name: str = "") -> FileResponse:
     if not field:
         raise NotFound("There is no file.")
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name or field.name.rsplit("/", 1)[-1])
+    return FileResponse(field.open("rb"), as_attachment=True, filename=name or (field.name or "").rsplit("/", 1)[-1])
 
 
 # --- projects -------------------------------------------------------------------------------------------
@@ -80,7 +87,7 @@ class ProjectViewSet(ServiceViewSet):
     ordering_fields = ["project_id", "title", "registered_on", "expected_annual_reductions"]
     ordering = ["project_id"]
 
-    def get_object(self):
+    def get_object(self) -> Project:
         project = self.get_queryset().filter(project_id=self.kwargs["project_id"].upper()).first()
         if project is None:
             raise NotFound(f"There is no project {self.kwargs['project_id']}.")
@@ -88,52 +95,53 @@ class ProjectViewSet(ServiceViewSet):
 
     @extend_schema(summary="Start a draft project (project participants)", request=s.ProjectCreateInput,
                    responses={201: s.ProjectDetailSerializer})
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ProjectCreateInput)
-        project = services.project_create(actor=request.user, **data)
+        project = services.project_create(actor=acting_user(request.user), **data)
         return self.output(project, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Edit a draft project (its participants)", request=s.ProjectUpdateInput,
                    responses={200: s.ProjectDetailSerializer})
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ProjectUpdateInput, partial=True)
-        project = services.project_update(actor=request.user, project=self.get_object(), **data)
+        project = services.project_update(actor=acting_user(request.user), project=self.get_object(), **data)
         return self.output(project)
 
-    def _act(self, service, input_class=None, **extra) -> Response:
+    def _act(self, service: Callable[..., Project], input_class: type[serializers.Serializer] | None = None,
+             **extra: Any) -> Response:
         data = self.input(input_class) if input_class is not None else {}
-        project = service(actor=self.request.user, project=self.get_object(), **data, **extra)
+        project = service(actor=acting_user(self.request.user), project=self.get_object(), **data, **extra)
         return self.output(project)
 
     @extend_schema(summary="The PDD versions (GET), or save the PDD draft: files, eligibility answers, ex-ante "
                            "values (POST, participants)", request=s.PDDSaveInput, responses={200: s.PDDSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=s.PDDSaveInput)
-    def pdd(self, request, *args, **kwargs):
+    def pdd(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.pdd_list(request.user, project), s.PDDSerializer)
-        pdd = services.pdd_save(actor=request.user, project=project, **self.input(s.PDDSaveInput))
+        pdd = services.pdd_save(actor=acting_user(request.user), project=project, **self.input(s.PDDSaveInput))
         return self.respond(pdd, serializer_class=s.PDDSerializer)
 
     @extend_schema(summary="Submit the PDD (participants)", request=NoInput)
     @action(detail=True, methods=["post"], url_path="submit-pdd", serializer_class=NoInput)
-    def submit_pdd(self, request, *args, **kwargs):
+    def submit_pdd(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_submit)
 
     @extend_schema(summary="Return an incomplete PDD (secretariat)", request=s.RequiredReasonInput)
     @action(detail=True, methods=["post"], url_path="return-pdd", serializer_class=s.RequiredReasonInput)
-    def return_pdd(self, request, *args, **kwargs):
+    def return_pdd(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_return, s.RequiredReasonInput)
 
     @extend_schema(summary="Publish the PDD for public input (secretariat)", request=NoInput)
     @action(detail=True, methods=["post"], serializer_class=NoInput)
-    def publish(self, request, *args, **kwargs):
+    def publish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_publish)
 
     @extend_schema(summary="Public comments (GET), or comment while public input is open (POST, anyone)",
                    request=s.ProjectCommentInput, responses={200: s.ProjectCommentSerializer, 201: s.ProjectCommentSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=s.ProjectCommentInput)
-    def comments(self, request, *args, **kwargs):
+    def comments(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.comment_list(request.user, project), s.ProjectCommentSerializer)
@@ -142,107 +150,107 @@ class ProjectViewSet(ServiceViewSet):
 
     @extend_schema(summary="Choose the TPE that validates the project (participants)", request=s.ChooseTPEInput)
     @action(detail=True, methods=["post"], url_path="choose-tpe", serializer_class=s.ChooseTPEInput)
-    def choose_tpe(self, request, *args, **kwargs):
+    def choose_tpe(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.validation_tpe_choose, s.ChooseTPEInput)
 
     @extend_schema(summary="Start the validation (participants)", request=NoInput)
     @action(detail=True, methods=["post"], url_path="start-validation", serializer_class=NoInput)
-    def start_validation(self, request, *args, **kwargs):
+    def start_validation(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.validation_start)
 
     @extend_schema(summary="Validation reports (GET), or submit one (POST, the validating TPE)",
                    request=s.ValidationReportInput, responses={201: s.ValidationReportSerializer})
     @action(detail=True, methods=["get", "post"], url_path="validation-reports",
             serializer_class=s.ValidationReportInput)
-    def validation_reports(self, request, *args, **kwargs):
+    def validation_reports(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.validation_report_list(request.user, project), s.ValidationReportSerializer)
-        report = services.validation_report_submit(actor=request.user, project=project,
+        report = services.validation_report_submit(actor=acting_user(request.user), project=project,
                                                    **self.input(s.ValidationReportInput))
         return self.respond(report, serializer_class=s.ValidationReportSerializer,
                            status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Request registration (focal point)", request=NoInput)
     @action(detail=True, methods=["post"], url_path="request-registration", serializer_class=NoInput)
-    def request_registration(self, request, *args, **kwargs):
+    def request_registration(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.registration_request)
 
     @extend_schema(summary="Withdraw the registration request (focal point)", request=s.OptionalReasonInput)
     @action(detail=True, methods=["post"], url_path="withdraw-registration-request", serializer_class=s.OptionalReasonInput)
-    def withdraw_registration_request(self, request, *args, **kwargs):
+    def withdraw_registration_request(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.registration_request_withdraw, s.OptionalReasonInput)
 
     @extend_schema(summary="Record the Joint Committee's registration decision (secretariat)",
                    request=s.DecisionFieldsInput)
     @action(detail=True, methods=["post"], serializer_class=s.DecisionFieldsInput)
-    def register(self, request, *args, **kwargs):
+    def register(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionFieldsInput)
-        project = services.project_register(actor=request.user, project=self.get_object(), decision=_decision(data))
+        project = services.project_register(actor=acting_user(request.user), project=self.get_object(), decision=_decision(data))
         return self.output(project)
 
     @extend_schema(summary="Record the Joint Committee's decision not to register (secretariat)",
                    request=s.DecisionRejectInput)
     @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
-    def reject(self, request, *args, **kwargs):
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRejectInput)
-        project = services.project_reject(actor=request.user, project=self.get_object(), decision=_decision(data),
+        project = services.project_reject(actor=acting_user(request.user), project=self.get_object(), decision=_decision(data),
                                           reason=data["reason"])
         return self.output(project)
 
     @extend_schema(summary="Withdraw the project (focal point)", request=s.RequiredReasonInput)
     @action(detail=True, methods=["post"], serializer_class=s.RequiredReasonInput)
-    def withdraw(self, request, *args, **kwargs):
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.project_withdraw, s.RequiredReasonInput)
 
     @extend_schema(summary="MoC statements, all versions (GET), or submit a new one (POST, focal point)",
                    request=s.MoCInput, responses={201: s.MoCSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=s.MoCInput)
-    def moc(self, request, *args, **kwargs):
+    def moc(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.moc_list(request.user, project), s.MoCSerializer)
-        statement = services.moc_submit(actor=request.user, project=project, **self.input(s.MoCInput))
+        statement = services.moc_submit(actor=acting_user(request.user), project=project, **self.input(s.MoCInput))
         return self.respond(statement, serializer_class=s.MoCSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record an MoC Annex 1 change (focal point)", request=s.AnnexChangeInput,
                    responses={201: s.AnnexChangeSerializer})
     @action(detail=True, methods=["post"], url_path="moc-annex", serializer_class=s.AnnexChangeInput)
-    def moc_annex(self, request, *args, **kwargs):
-        change = services.moc_annex_change(actor=request.user, project=self.get_object(),
+    def moc_annex(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        change = services.moc_annex_change(actor=acting_user(request.user), project=self.get_object(),
                                            **self.input(s.AnnexChangeInput))
         return self.respond(change, serializer_class=s.AnnexChangeSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Credit allocations, all versions (GET), or enter a new one (POST, focal point)",
                    request=s.AllocationInput, responses={201: s.AllocationSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=s.AllocationInput)
-    def allocations(self, request, *args, **kwargs):
+    def allocations(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.allocation_list(request.user, project), s.AllocationSerializer)
-        allocation = services.allocation_submit(actor=request.user, project=project, **self.input(s.AllocationInput))
+        allocation = services.allocation_submit(actor=acting_user(request.user), project=project, **self.input(s.AllocationInput))
         return self.respond(allocation, serializer_class=s.AllocationSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Post-registration changes and renewals (GET), or request one (POST, focal point)",
                    request=s.ChangeRequestInput, responses={201: s.ChangeRequestSerializer})
     @action(detail=True, methods=["get", "post"], url_path="change-requests", serializer_class=s.ChangeRequestInput)
-    def change_requests(self, request, *args, **kwargs):
+    def change_requests(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.change_request_list(request.user, project), s.ChangeRequestSerializer)
-        change = services.change_request_submit(actor=request.user, project=project,
+        change = services.change_request_submit(actor=acting_user(request.user), project=project,
                                                 **self.input(s.ChangeRequestInput))
         return self.respond(change, serializer_class=s.ChangeRequestSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Monitoring periods (GET), or open the next one (POST, participants)",
                    request=s.PeriodCreateInput, responses={201: s.MonitoringPeriodDetailSerializer})
     @action(detail=True, methods=["get", "post"], url_path="monitoring-periods", serializer_class=s.PeriodCreateInput)
-    def monitoring_periods(self, request, *args, **kwargs):
+    def monitoring_periods(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.monitoring_period_list(request.user, project),
                                 s.MonitoringPeriodSerializer)
-        period = services.monitoring_period_create(actor=request.user, project=project,
+        period = services.monitoring_period_create(actor=acting_user(request.user), project=project,
                                                    **self.input(s.PeriodCreateInput))
         return self.respond(period, serializer_class=s.MonitoringPeriodDetailSerializer,
                            status_code=status.HTTP_201_CREATED)
@@ -266,13 +274,13 @@ class MonitoringPeriodViewSet(ServiceViewSet):
 
     @extend_schema(summary="All report versions visible to you", responses={200: s.MonitoringReportSerializer})
     @action(detail=True, methods=["get"])
-    def reports(self, request, *args, **kwargs):
+    def reports(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.listing(selectors.monitoring_report_list(request.user, self.get_object()),
                             s.MonitoringReportSerializer)
 
     @extend_schema(summary="Download the monitoring spreadsheet (XLSX) for this period and the project's sites")
     @action(detail=True, methods=["get"])
-    def workbook(self, request, *args, **kwargs):
+    def workbook(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         period = self.get_object()
         version = None
         if request.query_params.get("methodology_version"):
@@ -285,39 +293,39 @@ class MonitoringPeriodViewSet(ServiceViewSet):
     @extend_schema(summary="Save monitored values in the draft report (participants)", request=s.ReportSaveInput,
                    responses={200: s.MonitoringReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ReportSaveInput)
-    def values(self, request, *args, **kwargs):
-        report = services.monitoring_report_save(actor=request.user, period=self.get_object(),
+    def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = services.monitoring_report_save(actor=acting_user(request.user), period=self.get_object(),
                                                  entry_method=EntryMethod.API, **self.input(s.ReportSaveInput))
         return self.respond(report, serializer_class=s.MonitoringReportSerializer)
 
     @extend_schema(summary="Upload the filled monitoring spreadsheet (XLSX) into the draft report (participants)",
                    request=s.ReportUploadInput, responses={200: s.MonitoringReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ReportUploadInput)
-    def upload(self, request, *args, **kwargs):
-        report = services.monitoring_report_upload(actor=request.user, period=self.get_object(),
+    def upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = services.monitoring_report_upload(actor=acting_user(request.user), period=self.get_object(),
                                                    **self.input(s.ReportUploadInput))
         return self.respond(report, serializer_class=s.MonitoringReportSerializer)
 
     @extend_schema(summary="Attach an evidence file to the draft report (participants)", request=s.EvidenceInput,
                    responses={201: s.EvidenceSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.EvidenceInput)
-    def evidence(self, request, *args, **kwargs):
-        evidence = services.evidence_add(actor=request.user, period=self.get_object(), **self.input(s.EvidenceInput))
+    def evidence(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        evidence = services.evidence_add(actor=acting_user(request.user), period=self.get_object(), **self.input(s.EvidenceInput))
         return self.respond(evidence, serializer_class=s.EvidenceSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Submit the report for verification: reductions computed and frozen (participants)",
                    request=s.ReportSubmitInput, responses={200: s.MonitoringPeriodDetailSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.ReportSubmitInput)
-    def submit(self, request, *args, **kwargs):
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         period = self.get_object()
-        services.monitoring_report_submit(actor=request.user, period=period, **self.input(s.ReportSubmitInput))
+        services.monitoring_report_submit(actor=acting_user(request.user), period=period, **self.input(s.ReportSubmitInput))
         return self.output(period)
 
     @extend_schema(summary="Submit the verification report (the assigned TPE)", request=s.VerificationInput,
                    responses={201: s.VerificationReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.VerificationInput)
-    def verification(self, request, *args, **kwargs):
-        report = services.verification_report_submit(actor=request.user, period=self.get_object(),
+    def verification(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = services.verification_report_submit(actor=acting_user(request.user), period=self.get_object(),
                                                      **self.input(s.VerificationInput))
         return self.respond(report, serializer_class=s.VerificationReportSerializer,
                            status_code=status.HTTP_201_CREATED)
@@ -325,8 +333,8 @@ class MonitoringPeriodViewSet(ServiceViewSet):
     @extend_schema(summary="Request issuance of the verified reductions (focal point)", request=NoInput,
                    responses={201: s.IssuanceRequestSerializer})
     @action(detail=True, methods=["post"], url_path="request-issuance", serializer_class=NoInput)
-    def request_issuance(self, request, *args, **kwargs):
-        issuance = services.issuance_request_submit(actor=request.user, period=self.get_object())
+    def request_issuance(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        issuance = services.issuance_request_submit(actor=acting_user(request.user), period=self.get_object())
         return self.respond(issuance, serializer_class=s.IssuanceRequestSerializer, status_code=status.HTTP_201_CREATED)
 
 
@@ -345,26 +353,26 @@ class IssuanceRequestViewSet(ServiceViewSet):
 
     @extend_schema(summary="Withdraw the issuance request (focal point)", request=s.OptionalReasonInput)
     @action(detail=True, methods=["post"], serializer_class=s.OptionalReasonInput)
-    def withdraw(self, request, *args, **kwargs):
-        issuance = services.issuance_request_withdraw(actor=request.user, request=self.get_object(),
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        issuance = services.issuance_request_withdraw(actor=acting_user(request.user), request=self.get_object(),
                                                       **self.input(s.OptionalReasonInput))
         return self.output(issuance)
 
     @extend_schema(summary="Record the Joint Committee's decision on the amount (secretariat)",
                    request=s.IssuanceDecideInput)
     @action(detail=True, methods=["post"], serializer_class=s.IssuanceDecideInput)
-    def decide(self, request, *args, **kwargs):
+    def decide(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.IssuanceDecideInput)
-        issuance = services.issuance_decide(actor=request.user, request=self.get_object(), amount=data.pop("amount"),
+        issuance = services.issuance_decide(actor=acting_user(request.user), request=self.get_object(), amount=data.pop("amount"),
                                             decision=_decision(data))
         return self.output(issuance)
 
     @extend_schema(summary="Record the Joint Committee's refusal to issue (secretariat)",
                    request=s.DecisionRejectInput)
     @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
-    def reject(self, request, *args, **kwargs):
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRejectInput)
-        issuance = services.issuance_reject(actor=request.user, request=self.get_object(), reason=data.pop("reason"),
+        issuance = services.issuance_reject(actor=acting_user(request.user), request=self.get_object(), reason=data.pop("reason"),
                                             decision=_decision(data))
         return self.output(issuance)
 
@@ -381,24 +389,24 @@ class ChangeRequestViewSet(ServiceViewSet):
 
     @extend_schema(summary="Withdraw the request (focal point)", request=s.OptionalReasonInput)
     @action(detail=True, methods=["post"], serializer_class=s.OptionalReasonInput)
-    def withdraw(self, request, *args, **kwargs):
-        change = services.change_request_withdraw(actor=request.user, request=self.get_object(),
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        change = services.change_request_withdraw(actor=acting_user(request.user), request=self.get_object(),
                                                   **self.input(s.OptionalReasonInput))
         return self.output(change)
 
     @extend_schema(summary="Record the Joint Committee's approval (secretariat)", request=s.DecisionFieldsInput)
     @action(detail=True, methods=["post"], serializer_class=s.DecisionFieldsInput)
-    def approve(self, request, *args, **kwargs):
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionFieldsInput)
-        change = services.change_request_approve(actor=request.user, request=self.get_object(),
+        change = services.change_request_approve(actor=acting_user(request.user), request=self.get_object(),
                                                  decision=_decision(data))
         return self.output(change)
 
     @extend_schema(summary="Record the Joint Committee's rejection (secretariat)", request=s.DecisionRejectInput)
     @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
-    def reject(self, request, *args, **kwargs):
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRejectInput)
-        change = services.change_request_reject(actor=request.user, request=self.get_object(),
+        change = services.change_request_reject(actor=acting_user(request.user), request=self.get_object(),
                                                 reason=data.pop("reason"), decision=_decision(data))
         return self.output(change)
 
@@ -415,13 +423,13 @@ class PDDViewSet(ServiceViewSet):
 
     @extend_schema(summary="Download the public PDD")
     @action(detail=True, methods=["get"], url_path="public-file")
-    def public_file(self, request, *args, **kwargs):
+    def public_file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         pdd = self.get_object()
         return _download(pdd.public_file)
 
     @extend_schema(summary="Download the confidential PDD (participants, secretariat, TPE, ministries)")
     @action(detail=True, methods=["get"], url_path="confidential-file")
-    def confidential_file(self, request, *args, **kwargs):
+    def confidential_file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         pdd = self.get_object()
         if not access.can_see_confidential(request.user, pdd.project):
             raise NotFound("There is no file.")
@@ -439,7 +447,7 @@ class ValidationReportViewSet(ServiceViewSet):
 
     @extend_schema(summary="Download the validation report")
     @action(detail=True, methods=["get"])
-    def file(self, request, *args, **kwargs):
+    def file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         report = self.get_object()
         return _download(report.file, report.original_name)
 
@@ -455,7 +463,7 @@ class VerificationReportViewSet(ServiceViewSet):
 
     @extend_schema(summary="Download the verification report")
     @action(detail=True, methods=["get"])
-    def file(self, request, *args, **kwargs):
+    def file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         report = self.get_object()
         return _download(report.file, report.original_name)
 
@@ -474,7 +482,7 @@ class MonitoringReportViewSet(ServiceViewSet):
 
     @extend_schema(summary="Download the uploaded monitoring spreadsheet (participants, secretariat, TPE, ministries)")
     @action(detail=True, methods=["get"], url_path="source-file")
-    def source_file(self, request, *args, **kwargs):
+    def source_file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         report = self.get_object()
         if not access.can_see_confidential(request.user, report.period.project):
             raise NotFound("There is no file.")
@@ -491,13 +499,13 @@ class EvidenceViewSet(mixins.DestroyModelMixin, ServiceViewSet):
     ordering = ["report", "uploaded_at"]
 
     @extend_schema(summary="Remove an evidence file from a draft report (participants)")
-    def destroy(self, request, *args, **kwargs):
-        services.evidence_remove(actor=request.user, evidence=self.get_object())
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.evidence_remove(actor=acting_user(request.user), evidence=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Download the evidence file")
     @action(detail=True, methods=["get"])
-    def file(self, request, *args, **kwargs):
+    def file(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         evidence = self.get_object()
         return _download(evidence.file, evidence.original_name)
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from committee.roles import acting_user
 from core.forms import run_service
 
 from .. import access, forms, services
@@ -21,7 +22,7 @@ def change_request_create(request: HttpRequest, project_id: str) -> HttpResponse
     data = request.POST if request.method == "POST" else None
     form = forms.ChangeRequestForm(data, project=project)
     change = run_service(form, lambda: services.change_request_submit(
-        actor=request.user, project=project, **form.service_kwargs()))
+        actor=acting_user(request.user), project=project, **form.service_kwargs()))
     if change:
         messages.success(request, _("Your request (%(kind)s) was sent to the secretariat.") % {
             "kind": change.get_kind_display().lower()})

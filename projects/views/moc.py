@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from committee.roles import acting_user
 from core.forms import run_service
 
 from .. import access, forms, selectors, services
@@ -37,7 +38,7 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.MoCForm(data, request.FILES or None, project=project, initial=initial)
     formset = forms.ContactFormSet(data, prefix="contacts", initial=_unbound(data, contacts))
     statement = run_service(form, lambda: services.moc_submit(
-        actor=request.user, project=project, contacts=_contacts(formset), **form.service_kwargs()), formset,
+        actor=acting_user(request.user), project=project, contacts=_contacts(formset), **form.service_kwargs()), formset,
         aliases={"primary_signatory": "primary_name", "alternate_signatory": "alternate_name"})
     if statement:
         messages.success(request, _("MoC statement version %(v)s was submitted.") % {"v": statement.version})
@@ -58,7 +59,7 @@ def moc_annex_change(request: HttpRequest, project_id: str) -> HttpResponse:
     formset = forms.ContactFormSet(data, prefix="contacts",
                                    initial=_unbound(data, current.contacts if current else []))
     change = run_service(form, lambda: services.moc_annex_change(
-        actor=request.user, project=project, **form.service_kwargs(_contacts(formset))), formset)
+        actor=acting_user(request.user), project=project, **form.service_kwargs(_contacts(formset))), formset)
     if change:
         messages.success(request, _("Annex 1 change %(n)s to MoC statement version %(v)s was recorded.") % {
             "n": change.number, "v": change.statement.version})
@@ -77,7 +78,7 @@ def _allocation_initial(project: Project, current: CreditAllocation | None) -> l
     if current is not None:
         return [{"party": s.party, "organization": s.organization_id, "registry": s.registry,
                  "percent": s.percent} for s in current.shares.all()]
-    rows = [{"party": AllocationParty.JAPAN_GOVERNMENT, "registry": RegistrySide.JAPAN},
+    rows: list[dict[str, Any]] = [{"party": AllocationParty.JAPAN_GOVERNMENT, "registry": RegistrySide.JAPAN},
             {"party": AllocationParty.PARTNER_GOVERNMENT, "registry": RegistrySide.PARTNER}]
     for p in project.participants.filter(active=True).select_related("organization"):
         rows.append({"party": AllocationParty.PARTICIPANT, "organization": p.organization_id,
@@ -95,7 +96,7 @@ def allocation_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     formset = forms.ShareFormSet(data, prefix="shares", project=project,
                                  initial=_unbound(data, _allocation_initial(project, current)))
     allocation = run_service(form, lambda: services.allocation_submit(
-        actor=request.user, project=project, note=form.cleaned_data["note"],
+        actor=acting_user(request.user), project=project, note=form.cleaned_data["note"],
         shares=[{k: r[k] for k in ("party", "organization", "registry", "percent")} for r in _filled(formset)]),
         formset)
     if allocation:

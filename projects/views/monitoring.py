@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from committee.roles import acting_user
 from core.errors import ApplicationError
 from core.forms import place_error, run_service
 from core.views import form_status
@@ -35,7 +36,7 @@ def period_create(request: HttpRequest, project_id: str) -> HttpResponse:
     start = (last.end_date + datetime.timedelta(days=1)) if last else project.crediting_start
     data = request.POST if request.method == "POST" else None
     form = forms.PeriodForm(data, initial={"start_date": start})
-    period = run_service(form, lambda: services.monitoring_period_create(actor=request.user, project=project,
+    period = run_service(form, lambda: services.monitoring_period_create(actor=acting_user(request.user), project=project,
                                                                          **form.cleaned_data))
     if period:
         messages.success(request, _("Monitoring period %(n)s was opened.") % {"n": period.number})
@@ -122,7 +123,7 @@ def report_edit(request: HttpRequest, project_id: str, number: int) -> HttpRespo
     form = forms.MonitoringValuesForm(request.POST, parameters=parameters, sites=sites, values={})
     if form.is_valid():
         try:
-            services.monitoring_report_save(actor=request.user, period=period, values=form.values(), replace=True,
+            services.monitoring_report_save(actor=acting_user(request.user), period=period, values=form.values(), replace=True,
                                             methodology_version=version if len(applied) > 1 else None)
         except ApplicationError as exc:
             _place_value_errors(form, exc)
@@ -140,7 +141,7 @@ def report_upload(request: HttpRequest, project_id: str, number: int) -> HttpRes
     _draft, _last, version, applied, _parameters, _sites = _report_context(request, project, period)
     form = forms.SpreadsheetForm(request.POST, request.FILES)
     if run_service(form, lambda: services.monitoring_report_upload(
-            actor=request.user, period=period, file=form.cleaned_data["file"],
+            actor=acting_user(request.user), period=period, file=form.cleaned_data["file"],
             methodology_version=version if len(applied) > 1 else None)):
         messages.success(request, _("The values were read from the spreadsheet into the draft report."))
         return redirect("projects:report", project.project_id, period.number)
@@ -153,7 +154,7 @@ def evidence_add(request: HttpRequest, project_id: str, number: int) -> HttpResp
     project, period = _report_access(request, project_id, number, access.EVIDENCE_ADD)
     _draft, _last, _version, _applied, parameters, _sites = _report_context(request, project, period)
     form = forms.EvidenceForm(request.POST, request.FILES, parameters=parameters)
-    if run_service(form, lambda: services.evidence_add(actor=request.user, period=period, **form.cleaned_data)):
+    if run_service(form, lambda: services.evidence_add(actor=acting_user(request.user), period=period, **form.cleaned_data)):
         messages.success(request, _("The evidence file was added."))
         return redirect(reverse("projects:report", args=[project.project_id, period.number]) + "#evidence")
     return _report_page(request, project, period, evidence_form=form, status=form_status(form))
@@ -167,7 +168,7 @@ def evidence_remove(request: HttpRequest, project_id: str, number: int, pk: int)
     if evidence is None:
         raise Http404(_("There is no such file."))
     try:
-        services.evidence_remove(actor=request.user, evidence=evidence)
+        services.evidence_remove(actor=acting_user(request.user), evidence=evidence)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -183,11 +184,12 @@ def report_submit(request: HttpRequest, project_id: str, number: int) -> HttpRes
     tpes = selectors.tpe_choices(project, "verification")
     data = request.POST if request.method == "POST" else None
     form = forms.ReportSubmitForm(data, tpes=tpes, initial={
-        "verification_tpe": project.validation_tpe_id if tpes.filter(pk=project.validation_tpe_id).exists() else None})
+        "verification_tpe": project.validation_tpe_id if (project.validation_tpe_id is not None and tpes.filter(
+            pk=project.validation_tpe_id).exists()) else None})
     problems: dict[str, list[str]] = {}
     if data is not None and form.is_valid():
         try:
-            report = services.monitoring_report_submit(actor=request.user, period=period, **form.cleaned_data)
+            report = services.monitoring_report_submit(actor=acting_user(request.user), period=period, **form.cleaned_data)
         except ApplicationError as exc:
             place_error(exc, form)
             problems = {k: v for k, v in exc.errors.items() if k not in form.fields}

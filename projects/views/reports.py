@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from committee.roles import acting_user
 from core.forms import run_service
 
 from .. import access, forms, selectors, services
@@ -35,13 +36,13 @@ def validation_report(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.ValidationReportForm(data, request.FILES or None)
     formset = forms.FindingFormSet(data, prefix="findings")
     if run_service(form, lambda: services.validation_report_submit(
-            actor=request.user, project=project, findings=_findings(formset), **form.cleaned_data), formset):
+            actor=acting_user(request.user), project=project, findings=_findings(formset), **form.cleaned_data), formset):
         messages.success(request, _("The validation report was submitted."))
         return redirect(project.get_absolute_url() + "#validation")
     return _form_page(request, project, heading=_("Validation report"), form=form, submit=_("Submit the report"),
                       formsets=[(_("Findings"), FINDINGS_HELP, formset)],
                       intro=_("Validation of %(id)s by %(tpe)s.") % {"id": project.project_id,
-                                                                    "tpe": project.validation_tpe.tpe_id},
+                                                                    "tpe": selectors.tpe_label(project.validation_tpe)},
                       available=access.VALIDATION_REPORT_SUBMIT.open(project) and project.public_input_closed)
 
 
@@ -56,7 +57,7 @@ def verification_report(request: HttpRequest, project_id: str, number: int) -> H
         "verified_reductions": report.reported_reductions if report else None})
     formset = forms.FindingFormSet(data, prefix="findings")
     if run_service(form, lambda: services.verification_report_submit(
-            actor=request.user, period=period, findings=_findings(formset), **form.cleaned_data), formset):
+            actor=acting_user(request.user), period=period, findings=_findings(formset), **form.cleaned_data), formset):
         messages.success(request, _("The verification report was submitted."))
         return redirect(period.get_absolute_url())
     return _form_page(request, project, heading=_("Verification report"), form=form, submit=_("Submit the report"),
