@@ -34,7 +34,7 @@ from committee.models import (
     User,
 )
 
-DEMO_PASSWORD = "jcm-demo-2025"
+DEMO_PASSWORD = "jcm-demo-2025"  # noqa: S105 - the demo logins' password, printed by seed_demo (never production)
 ADMIN_USERNAME = "demo-admin"
 FIRST_MEETING = datetime.date(2013, 4, 11)
 

@@ -97,6 +97,7 @@ def connection_params(server: object, database: str = DATABASE_NAME) -> dict:
 
 def ensure_database(server: object, database: str = DATABASE_NAME) -> None:
     import psycopg
+    from psycopg import sql
 
     params = connection_params(server, "postgres")
     with psycopg.connect(
@@ -105,7 +106,7 @@ def ensure_database(server: object, database: str = DATABASE_NAME) -> None:
     ) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{database}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
 def database_settings(pgdata: Path, database: str = DATABASE_NAME) -> dict:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import cast
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -251,7 +251,8 @@ class ChangeRequestForm(RegistryForm):
     CHANGE_FIELDS = {"title": "title", "project_description": "description",
                      "expected_annual_reductions": "expected_annual_reductions",
                      "start_of_operation": "start_of_operation"}
-    assert set(CHANGE_FIELDS.values()) == set(POST_REGISTRATION_CHANGEABLE)
+    if set(CHANGE_FIELDS.values()) != set(POST_REGISTRATION_CHANGEABLE):
+        raise ImproperlyConfigured("ChangeRequestForm.CHANGE_FIELDS must name every POST_REGISTRATION_CHANGEABLE field.")
 
     def __init__(self, *args, project, **kwargs):
         self.project = project

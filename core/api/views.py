@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import mixins, serializers, status, viewsets
@@ -129,7 +130,8 @@ class ServiceGenericViewSet(viewsets.GenericViewSet):
         # the class's own serializers: an action's ``serializer_class`` is its input
         serializer_class = (serializer_class or type(self).detail_serializer_class
                             or type(self).serializer_class)
-        assert serializer_class is not None, f"{type(self).__name__} names no serializer_class"
+        if serializer_class is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} names no serializer_class")
         data = serializer_class(obj, context={**self.get_serializer_context(), **(context or {})}).data
         return Response(data, status=status_code, headers=headers)
 

@@ -102,8 +102,14 @@ class _Evaluator:
             result = ctx.min(result, value) if node.func == "min" else ctx.max(result, value)
         return result
 
+    def _current(self) -> FormulaSpec:
+        """The formula being evaluated (set by :meth:`run` before it walks the formula's tree)."""
+        if self.formula is None:
+            raise RuntimeError("The evaluator walks a tree outside run(): no formula is being evaluated.")
+        return self.formula
+
     def _sum(self, node: Call) -> Decimal:
-        assert self.formula is not None
+        formula = self._current()
         body = node.args[0]
         expression = describe(body)
         terms: list[Decimal] = []
@@ -112,8 +118,8 @@ class _Evaluator:
             terms.append(term)
             if isinstance(body, Sym):  # a value already shown (an input or a per-site formula's step)
                 continue
-            self.trace.append(TraceStep(self.formula.symbol, expression, self._substitute(body, site), term,
-                                        self.formula.unit, site, self.formula.description))
+            self.trace.append(TraceStep(formula.symbol, expression, self._substitute(body, site), term,
+                                        formula.unit, site, formula.description))
         total = Decimal(0)
         for term in terms:
             total = self.context.add(total, term)
@@ -137,12 +143,10 @@ class _Evaluator:
         return render(tree, leaf)[0]
 
     def _label(self, site: str | None) -> str:
-        assert self.formula is not None
-        return where(self.formula.symbol, site)
+        return where(self._current().symbol, site)
 
     def _error(self, message: str) -> EngineError:
-        assert self.formula is not None
-        return EngineError(message, errors={self.formula.symbol: [message]})
+        return EngineError(message, errors={self._current().symbol: [message]})
 
 
 def calculate(spec: MethodologySpec, values: Mapping[str, Any], sites: Sequence[str] | None = None

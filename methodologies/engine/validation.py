@@ -121,7 +121,19 @@ def compile_spec(spec: MethodologySpec) -> Plan:
         raise fail("methodology", f"A methodology may have at most {MAX_PARAMETERS} parameters and "
                                    f"{MAX_FORMULAS} formulas.")
     declared: dict[str, str] = {}  # symbol -> "parameter"/"formula"
+    _declare_parameters(parameters, declared, problems)
+    _declare_formulas(formulas, declared, problems)
+    _check_required_formulas(formulas, problems)
+    per_site = frozenset([p.symbol for p in parameters if p.per_site] + [f.symbol for f in formulas if f.per_site])
+    parsed = _parse_formulas(formulas, declared, per_site, problems)
+    problems.raise_if_any()
 
+    ordered = _evaluation_order(parsed)
+    return Plan(parameters=parameters, formulas=ordered, per_site=per_site)
+
+
+def _declare_parameters(parameters: tuple[ParameterSpec, ...], declared: dict[str, str], problems: Problems) -> None:
+    """Each parameter's symbol declared once, and the parameter itself checked."""
     for parameter in parameters:
         problem = _symbol_problem(parameter.symbol)
         if problem:
@@ -132,6 +144,9 @@ def compile_spec(spec: MethodologySpec) -> Plan:
         declared[parameter.symbol] = "parameter"
         _check_parameter(parameter, problems)
 
+
+def _declare_formulas(formulas: tuple[FormulaSpec, ...], declared: dict[str, str], problems: Problems) -> None:
+    """Each formula's symbol declared once, never the symbol of a parameter."""
     for formula in formulas:
         problem = _symbol_problem(formula.symbol)
         if problem:
@@ -142,6 +157,9 @@ def compile_spec(spec: MethodologySpec) -> Plan:
         else:
             declared[formula.symbol] = "formula"
 
+
+def _check_required_formulas(formulas: tuple[FormulaSpec, ...], problems: Problems) -> None:
+    """The formulas every methodology has (REQUIRED_FORMULAS), each for the whole project."""
     for required in REQUIRED_FORMULAS:
         matching = [f for f in formulas if f.symbol == required]
         if not matching:
@@ -149,7 +167,10 @@ def compile_spec(spec: MethodologySpec) -> Plan:
         elif matching[0].per_site:
             problems.add(required, f"Formula {required} is for the whole project; it cannot be per site.")
 
-    per_site = frozenset([p.symbol for p in parameters if p.per_site] + [f.symbol for f in formulas if f.per_site])
+
+def _parse_formulas(formulas: tuple[FormulaSpec, ...], declared: Mapping[str, str], per_site: frozenset[str],
+                    problems: Problems) -> list[CompiledFormula]:
+    """Each formula parsed, its symbols known and its per-site values summed where they must be."""
     parsed: list[CompiledFormula] = []
     for formula in formulas:
         try:
@@ -163,10 +184,7 @@ def compile_spec(spec: MethodologySpec) -> Plan:
         for message in _check_site_usage(formula, tree, per_site):
             problems.add(formula.symbol, message)
         parsed.append(CompiledFormula(formula, tree))
-    problems.raise_if_any()
-
-    ordered = _evaluation_order(parsed)
-    return Plan(parameters=parameters, formulas=ordered, per_site=per_site)
+    return parsed
 
 
 def _unknown_symbol_message(label: str, name: str, declared: Mapping[str, str]) -> str:
