@@ -16,7 +16,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve demo migrate messages test lint bench worker beat migrations-check clean
+.PHONY: help install run serve demo migrate messages test lint typecheck bench worker beat migrations-check clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -56,9 +56,13 @@ serve: install  ## serve without touching the data
 test: install  ## run the whole test suite
 	$(BIN)/pytest
 
-lint: install  ## ruff and the import contracts
+lint: install  ## ruff, the import contracts and the type checker
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+typecheck: install  ## mypy (django-stubs, djangorestframework-stubs) on the files pyproject.toml names
+	$(BIN)/mypy
 
 migrations-check: install  ## fail if a model change has no migration
 	$(PY) manage.py makemigrations --check --dry-run
@@ -85,4 +89,4 @@ beat: install  ## the Celery beat scheduler (needs REDIS_URL)
 	$(BIN)/celery -A jcm_registry beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 clean:  ## remove the virtualenv and caches (keeps var/: the database and files)
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache staticfiles
