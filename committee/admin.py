@@ -108,7 +108,7 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     list_select_related = ("organization",)
     raw_id_fields = ("organization",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),  # (Django's UserAdmin has them; the stubs allow None)
         (_("Registry"), {"fields": ("organization", "language")}),
     )
     inlines = [RoleAssignmentInline]
@@ -120,7 +120,8 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, id)
-                self.audit_record(request, "change", user, {"changes": {"password": "(changed)"}})
+                if user is not None:  # (it is: its password was just changed)
+                    self.audit_record(request, "change", user, {"changes": {"password": "(changed)"}})
         return response
 
 
