@@ -75,9 +75,7 @@ class _Evaluator:
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Sym):
-            if node.name in self.per_site:
-                return self.per_site[node.name][site]  # type: ignore[index]  # guaranteed by validation
-            return self.scalars[node.name]
+            return self._value(node.name, site)
         if isinstance(node, Unary):
             operand = self._eval_node(node.operand, site)
             return ctx.minus(operand) if node.op == "-" else ctx.plus(operand)
@@ -101,6 +99,15 @@ class _Evaluator:
         for value in values[1:]:
             result = ctx.min(result, value) if node.func == "min" else ctx.max(result, value)
         return result
+
+    def _value(self, name: str, site: str | None) -> Decimal:
+        """The value of an input or of a calculated formula: a per-site one at ``site``."""
+        if name not in self.per_site:
+            return self.scalars[name]
+        if site is None:  # (compile_spec refuses such a formula; this is the same refusal)
+            raise self._error(f"Formula {self._current().symbol} uses the per-site value {name} outside sum(); "
+                              f"write sum(...) to add it up over the sites.")
+        return self.per_site[name][site]
 
     def _current(self) -> FormulaSpec:
         """The formula being evaluated (set by :meth:`run` before it walks the formula's tree)."""
@@ -129,8 +136,7 @@ class _Evaluator:
     def _substitute(self, tree: Node, site: str | None) -> str:
         def leaf(node: Node) -> tuple[str, int] | None:
             if isinstance(node, Sym):
-                value = self.per_site[node.name][site] if node.name in self.per_site else self.scalars[node.name]  # type: ignore[index]
-                return value_text(value)
+                return value_text(self._value(node.name, site))
             if isinstance(node, Call) and node.func == "sum" and id(node) in self.sum_terms:
                 terms, total = self.sum_terms[id(node)]
                 if len(terms) > MAX_EXPANDED_TERMS:
