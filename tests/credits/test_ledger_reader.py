@@ -185,9 +185,12 @@ def test_reconciliation_replays_the_same_movements_and_finds_a_transaction_that_
                                                                                                    year):
     assert reconcile() == []
     # the ledger still holds the transfer's entries, but a transaction that is not completed moves nothing
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor:  # past PostgreSQL's own checks: they run now, then a superuser
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # turns the triggers off for the tampering
+        cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE credits_credittransaction SET status = %s WHERE id = %s",
                        [TransactionStatus.CANCELLED, year["received"].pk])
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     found = sorted((d.check, d.subject, d.expected, d.found) for d in reconcile())
     gov, pp = (Account.objects.get(pk=accounts[key].pk) for key in ("jp_gov", "jp_pp"))
     assert found == sorted([
