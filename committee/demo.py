@@ -34,7 +34,8 @@ from committee.models import (
     User,
 )
 
-DEMO_PASSWORD = "jcm-demo-2025"  # noqa: S105 - the demo logins' password, printed by seed_demo (never production)
+# The demo logins' password, printed by seed_demo: demo data only, never a production account.
+DEMO_PASSWORD = "jcm-demo-2025"  # noqa: S105
 ADMIN_USERNAME = "demo-admin"
 FIRST_MEETING = datetime.date(2013, 4, 11)
 

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
     from .models import Country, JointCommittee, Organization, RoleAssignment, User
 
-# A page's or a selector's user: anonymous visitors (and ``None``: nobody) are asked too. Services take a ``User``.
+# A page's or a selector's user: anonymous visitors (and ``None``: nobody) are asked too.
+# Services take a ``User`` (a page gets it with ``acting_user``).
 Viewer: TypeAlias = "User | AnonymousUser | None"
 
 ALL: Final = "all"  # sentinel: every Joint Committee
@@ -82,8 +83,9 @@ def forget_roles(user: Viewer) -> None:
         del user._jcm_roles
 
 
-def has_role(user: Viewer, role: str, *, joint_committee: JointCommittee | None = None, side: str | None = None,
-             country: Country | None = None, organization: Organization | None = None) -> bool:
+def has_role(user: Viewer, role: str, *, joint_committee: JointCommittee | None = None,
+             side: str | None = None, country: Country | None = None,
+             organization: Organization | None = None) -> bool:
     for r in active_roles(user):
         if r.role != role:
             continue
@@ -142,6 +144,7 @@ def require_secretariat(user: Viewer, joint_committee: JointCommittee) -> None:
     )
 
 
-__all__ = ["ALL", "CommitteeIds", "Viewer", "acting_user", "active_roles", "forget_roles", "has_role", "insider_committee_ids", "is_any_secretariat",
-           "is_authenticated", "is_insider", "is_secretariat", "is_system_admin", "require", "require_authenticated",
-           "require_secretariat", "require_system_admin", "valid_on", "valid_on_q"]
+__all__ = ["ALL", "CommitteeIds", "Viewer", "acting_user", "active_roles", "forget_roles", "has_role",
+           "insider_committee_ids", "is_any_secretariat", "is_authenticated", "is_insider", "is_secretariat",
+           "is_system_admin", "require", "require_authenticated", "require_secretariat", "require_system_admin",
+           "valid_on", "valid_on_q"]

@@ -352,10 +352,12 @@ def member_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     _allow(access.can_end_membership(request.user, member))
     form = forms.MemberEndForm(request.POST or None, initial={"end_date": timezone.localdate()})
     if request.method == "POST":
-        ended = run_service(form, lambda: services.member_end(actor=acting_user(request.user), member=member, **form.cleaned_data))
+        ended = run_service(form, lambda: services.member_end(actor=acting_user(request.user),
+                                                              member=member, **form.cleaned_data))
         if ended is not None:
             messages.success(request, _("The membership of %(name)s ends on %(date)s.")
-                             % {"name": ended.name, "date": ended.end_date.isoformat() if ended.end_date else ""})
+                             % {"name": ended.name,
+                                "date": ended.end_date.isoformat() if ended.end_date else ""})
             return redirect(jc.get_absolute_url() + "#members")
     return _form_page(request, form, joint_committee=jc,
                       heading=_("End the membership of %(name)s") % {"name": member.name},

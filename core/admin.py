@@ -89,7 +89,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     # --- writes -----------------------------------------------------------------------
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: models.Model, form: forms.ModelForm,
+                   change: bool) -> None:
         names = self._audited_names(form.changed_data if change else form.cleaned_data)
         if change and not form.changed_data:
             return  # nothing changed: nothing written, nothing to audit

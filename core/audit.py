@@ -57,8 +57,8 @@ def _canonical(value: Any) -> Any:
 
 
 def compute_hash(*, seq: int, prev_hash: str, created_at: datetime, actor_id: int | None, actor_name: str,
-                 action: str, target_type_id: int | None, target_id: str, target_repr: str, data: Any, message: str,
-                 request_id: str) -> str:
+                 action: str, target_type_id: int | None, target_id: str, target_repr: str, data: Any,
+                 message: str, request_id: str) -> str:
     """The hash of one event: the definition that :func:`verify_chain` checks."""
     payload = {"seq": seq, "prev_hash": prev_hash, **_event_fields(
         created_at=created_at, actor_id=actor_id, actor_name=actor_name, action=action,
@@ -142,8 +142,8 @@ class Append:
         return self.done(cursor.fetchone())
 
 
-def prepare(*, actor: AnyUser, action: str, target: models.Model | None = None, data: dict[str, Any] | None = None,
-            message: str = "") -> Append:
+def prepare(*, actor: AnyUser, action: str, target: models.Model | None = None,
+            data: dict[str, Any] | None = None, message: str = "") -> Append:
     """The append of one event, to run inside the service's transaction after its own writes (the
     advisory lock is the last lock a service takes). :func:`record` is ``prepare(...).run(cursor)``.
 
@@ -152,7 +152,7 @@ def prepare(*, actor: AnyUser, action: str, target: models.Model | None = None, 
         raise RuntimeError("audit.record must be called inside a transaction")
     actor_obj = actor if is_authenticated(actor) else None
     if actor_obj is not None and not isinstance(actor_obj, get_user_model()):
-        raise TypeError(f"An audit event's actor must be a {get_user_model().__name__}, not {type(actor_obj)}.")
+        raise TypeError(f"An audit event's actor is a {get_user_model().__name__}, not {type(actor_obj).__name__}.")
     event = AuditEvent(
         created_at=timezone.now(),
         actor=actor_obj,
@@ -175,8 +175,8 @@ def prepare(*, actor: AnyUser, action: str, target: models.Model | None = None, 
     return Append(event=event, params=params)
 
 
-def record(*, actor: AnyUser, action: str, target: models.Model | None = None, data: dict[str, Any] | None = None,
-           message: str = "") -> AuditEvent:
+def record(*, actor: AnyUser, action: str, target: models.Model | None = None,
+           data: dict[str, Any] | None = None, message: str = "") -> AuditEvent:
     """Append one event (one round trip). Must run inside the service's transaction."""
     append = prepare(actor=actor, action=action, target=target, data=data, message=message)
     with connection.cursor() as cursor:

@@ -191,7 +191,8 @@ class CreditTransaction(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.TextField(blank=True)
 
-    # Not stored: set on the transaction that transaction_initiate returns again for a repeated idempotency key.
+    # Not stored: set on the transaction that transaction_initiate returns again for a repeated
+    # idempotency key.
     replayed: bool
 
     class Meta:

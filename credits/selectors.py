@@ -134,9 +134,9 @@ def block_history(block: CreditBlock) -> QuerySet[LedgerEntry]:
     """Every movement of any unit of the block, oldest first (issuance, splits, transfers, retirement)."""
     # int8range && int8range is served by the GiST index on the ledger's serial ranges
     overlaps = "int8range(credits_ledgerentry.first_serial, credits_ledgerentry.last_serial, '[]') && int8range(%s, %s, '[]')"
-    # (constant SQL, the serials bound as parameters: the ORM has no && on an expression)
-    return (LedgerEntry.objects.extra(where=[overlaps], params=[block.first_serial, block.last_serial])  # noqa: S610
-            .select_related("transaction", "from_account", "to_account").order_by("id"))
+    # constant SQL, the serials bound as parameters (the ORM has no && on an expression): hence noqa S610
+    entries = LedgerEntry.objects.extra(where=[overlaps], params=[block.first_serial, block.last_serial])  # noqa: S610
+    return entries.select_related("transaction", "from_account", "to_account").order_by("id")
 
 
 class AccountTypeTotal(TypedDict):
@@ -190,7 +190,8 @@ PUBLIC_KINDS = {TransactionKind.ISSUANCE, TransactionKind.CANCELLATION, Transact
 _UNKNOWN: set[int] = set()
 
 
-def transaction_visible(user: Viewer, txn: CreditTransaction, account_ids: set[int] | None = _UNKNOWN) -> bool:
+def transaction_visible(user: Viewer, txn: CreditTransaction,
+                        account_ids: set[int] | None = _UNKNOWN) -> bool:
     """Whether the user may see the transaction's details (``account_ids``: ``private_account_ids(user)``
     when the caller already has it)."""
     if txn.kind in PUBLIC_KINDS and txn.status == TransactionStatus.COMPLETED:

@@ -93,7 +93,8 @@ def reissue(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.ReissueForm(request.POST)
 
     def request_new_version() -> bool:
-        services.document_reissue_request(actor=acting_user(request.user), document=document, reason=form.cleaned_data["reason"])
+        services.document_reissue_request(actor=acting_user(request.user),
+                                          document=document, reason=form.cleaned_data["reason"])
         return True
 
     if run_service(form, request_new_version):
@@ -121,7 +122,8 @@ def statement(request: HttpRequest, account: str) -> HttpResponse:
     form = forms.PeriodForm(request.POST or None)
     if request.method == "POST":
         batch = run_service(form, lambda: services.statement_request(
-            actor=acting_user(request.user), account=subject, start=form.cleaned_data["start"], end=form.cleaned_data["end"]))
+            actor=acting_user(request.user),
+            account=subject, start=form.cleaned_data["start"], end=form.cleaned_data["end"]))
         if batch is not None:
             return redirect("documents:batch-detail", batch.pk)
     return render(request, "documents/statement.html", {
@@ -140,7 +142,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
         def request_batch() -> DocumentBatch:
             data = form.cleaned_data
-            return services.batch_request(actor=acting_user(request.user), kind=data["kind"], registry=data["registry"],
+            return services.batch_request(actor=acting_user(request.user),
+                                          kind=data["kind"], registry=data["registry"],
                                           year=data["year"], start=data["start"], end=data["end"])
 
         batch = run_service(form, request_batch)

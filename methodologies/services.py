@@ -609,7 +609,8 @@ def methodology_inactivate(*, actor: User, methodology: Methodology, decision: D
     record = _decision(actor, methodology, decision, kind=DecisionKind.OTHER,
                        title=f"Methodology {methodology.number} made inactive", subject_label=methodology.number)
     changed = {}
-    inactive: dict[str, str] = {VersionStatus.DRAFT: VersionStatus.REJECTED, VersionStatus.VALID: VersionStatus.INACTIVE,
+    inactive: dict[str, str] = {VersionStatus.DRAFT: VersionStatus.REJECTED,
+                                VersionStatus.VALID: VersionStatus.INACTIVE,
                                 VersionStatus.SUPERSEDED: VersionStatus.INACTIVE}
     for version in lock(methodology.versions.all()):
         target = inactive.get(version.status)

@@ -264,7 +264,8 @@ def methodology_resubmit(request: HttpRequest, number: str) -> HttpResponse:
     formsets = forms.content_formsets(data, MethodologyContent.of_version(draft) if draft else None)
     if data is not None:
         done = _save_content(form, formsets, lambda: services.methodology_resubmit(
-            actor=acting_user(request.user), methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+            actor=acting_user(request.user),
+            methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
         if done is not None:
             messages.success(request, _("%(number)s was resubmitted.") % {"number": methodology.number})
             return redirect(methodology)
@@ -288,7 +289,8 @@ def revision_request(request: HttpRequest, number: str) -> HttpResponse:
     formsets = forms.content_formsets(data, MethodologyContent.of_version(current))
     if data is not None:
         version = _save_content(form, formsets, lambda: services.revision_request(
-            actor=acting_user(request.user), methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
+            actor=acting_user(request.user),
+            methodology=methodology, content=forms.content_from(formsets), **form.cleaned_data))
         if version is not None:
             messages.success(request, _("Revision %(version)s was requested.") % {"version": version.version})
             return redirect(version)
@@ -404,7 +406,7 @@ def _action_page(request: HttpRequest, *, action: Action, target: Methodology | 
                                                      **action.kwargs(form)))
         if done is not None:
             messages.success(request, _done_message(action))
-            page = methodology if isinstance(target, PublicComment) else target  # (a comment's page: its methodology's)
+            page = methodology if isinstance(target, PublicComment) else target  # a comment: its methodology
             return redirect(done_url or safe_next(request) or page.get_absolute_url())
     return render(request, "methodologies/action.html", {
         "action": action, "form": form, "methodology": methodology, "target": target,

@@ -125,7 +125,8 @@ class PreferenceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, Service
 
     @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
     def create(self, request: Request) -> Response:
-        preference = notifications.preference_set(actor=acting_user(request.user), **self.input(PreferenceInput))
+        preference = notifications.preference_set(actor=acting_user(request.user),
+                                                  **self.input(PreferenceInput))
         return self.respond(preference, status_code=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: NotificationPreference) -> None:
@@ -175,19 +176,22 @@ class EndpointViewSet(ServiceViewSet):
 
     @extend_schema(request=EndpointInput, responses={201: EndpointSerializer})
     def create(self, request: Request) -> Response:
-        endpoint = webhooks.webhook_endpoint_create(actor=acting_user(request.user), **self.input(EndpointInput))
+        endpoint = webhooks.webhook_endpoint_create(actor=acting_user(request.user),
+                                                    **self.input(EndpointInput))
         return self.respond(endpoint, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=EndpointUpdateInput, responses=EndpointSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         data = self.input(EndpointUpdateInput, partial=True)
-        endpoint = webhooks.webhook_endpoint_update(actor=acting_user(request.user), endpoint=self._endpoint(pk), **data)
+        endpoint = webhooks.webhook_endpoint_update(actor=acting_user(request.user),
+                                                    endpoint=self._endpoint(pk), **data)
         return self.respond(endpoint)
 
     @extend_schema(request=None, responses=EndpointSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
-        endpoint = webhooks.webhook_endpoint_rotate_secret(actor=acting_user(request.user), endpoint=self._endpoint(pk))
+        endpoint = webhooks.webhook_endpoint_rotate_secret(actor=acting_user(request.user),
+                                                           endpoint=self._endpoint(pk))
         return self.respond(endpoint)
 
     def _endpoint(self, pk: str | None) -> WebhookEndpoint:

@@ -85,7 +85,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = forms.PreferencesForm(request.POST or None, preferences=current, with_webhooks=with_webhooks)
     if request.method == "POST" and form.is_valid():
         for category, (email, webhook) in form.choices().items():
-            notifications.preference_set(actor=acting_user(request.user), scope=category, email=email, webhook=webhook)
+            notifications.preference_set(actor=acting_user(request.user),
+                                         scope=category, email=email, webhook=webhook)
         messages.success(request, _("Your notification preferences were saved."))
         return redirect("inbox:preferences")
     specific = [p for scope, p in sorted(current.items()) if scope not in notifications.CATEGORIES]
@@ -141,7 +142,8 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "is_active": endpoint.is_active}
     form = forms.EndpointEditForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        saved = run_service(form, lambda: webhooks.webhook_endpoint_update(actor=acting_user(request.user), endpoint=endpoint,
+        saved = run_service(form, lambda: webhooks.webhook_endpoint_update(actor=acting_user(request.user),
+                                                                           endpoint=endpoint,
                                                                            **form.cleaned_data))
         if saved is not None:
             messages.success(request, _("The endpoint was saved."))

@@ -244,13 +244,13 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Response:
     """POST ``body`` to ``url``; never raises for network or HTTP errors (they are the response)."""
     scheme = urlsplit(url).scheme
-    if scheme and scheme not in ("http", "https"):  # endpoints are checked when saved; urllib would open file: too
+    if scheme and scheme not in ("http", "https"):  # checked when saved too; urllib would open file: as well
         return Response(error=f"URLError: webhooks are posted over http or https only, not {scheme}:")
     handlers: list = [_NoRedirects]
     if urlsplit(url).hostname in LOOPBACK_HOSTS:
         handlers.append(urllib.request.ProxyHandler({}))  # never send loopback traffic through a proxy
     opener = urllib.request.build_opener(*handlers)
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - http(s) only
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (http(s) only)
     started = time.monotonic()
     result = Response()
     try:

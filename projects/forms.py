@@ -252,7 +252,7 @@ class ChangeRequestForm(RegistryForm):
                      "expected_annual_reductions": "expected_annual_reductions",
                      "start_of_operation": "start_of_operation"}
     if set(CHANGE_FIELDS.values()) != set(POST_REGISTRATION_CHANGEABLE):
-        raise ImproperlyConfigured("ChangeRequestForm.CHANGE_FIELDS must name every POST_REGISTRATION_CHANGEABLE field.")
+        raise ImproperlyConfigured("ChangeRequestForm.CHANGE_FIELDS names each POST_REGISTRATION_CHANGEABLE field.")
 
     def __init__(self, *args, project, **kwargs):
         self.project = project

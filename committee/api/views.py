@@ -115,7 +115,8 @@ class CountryViewSet(ServiceViewSet):
     )
     def bilateral_documents(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.BilateralDocumentInput)
-        document = services.bilateral_document_record(actor=acting_user(request.user), country=self.get_object(), **data)
+        document = services.bilateral_document_record(actor=acting_user(request.user),
+                                                      country=self.get_object(), **data)
         return self.respond(document, s.BilateralDocumentSerializer, status_code=status.HTTP_201_CREATED)
 
 
@@ -274,7 +275,8 @@ class MeetingViewSet(ServiceViewSet):
         report = data.pop("report", None)
         attendees = data.pop("attendees", None)
         meeting = services.meeting_update(
-            actor=acting_user(request.user), meeting=self.get_object(), report=report, attendees=attendees, **data
+            actor=acting_user(request.user),
+            meeting=self.get_object(), report=report, attendees=attendees, **data
         )
         return self.output(meeting)
 
@@ -321,7 +323,8 @@ class DecisionViewSet(ServiceViewSet):
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionUpdateInput, partial=True)
-        decision = services.decision_update(actor=acting_user(request.user), decision=self.get_object(), **data)
+        decision = services.decision_update(actor=acting_user(request.user),
+                                            decision=self.get_object(), **data)
         return self.output(decision)
 
     @extend_schema(
@@ -391,7 +394,8 @@ class RuleDocumentViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.RuleDocumentWithdrawInput)
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RuleDocumentWithdrawInput)
-        document = services.rule_document_withdraw(actor=acting_user(request.user), document=self.get_object(), **data)
+        document = services.rule_document_withdraw(actor=acting_user(request.user),
+                                                   document=self.get_object(), **data)
         return self.output(document, serializer_class=s.RuleDocumentSerializer)
 
 

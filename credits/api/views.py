@@ -276,7 +276,8 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.RepresentativeInput)
     def representatives(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         account = self.get_object()
-        services.account_set_representative(actor=acting_user(request.user), account=account, **self.input(s.RepresentativeInput))
+        services.account_set_representative(actor=acting_user(request.user),
+                                            account=account, **self.input(s.RepresentativeInput))
         return self.output(account)
 
     @extend_schema(summary="Remove a representative (the registry's administrators)", request=None,
@@ -452,20 +453,23 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
                    responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=NoInput)
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.output(services.transaction_approve(actor=acting_user(request.user), txn=self.get_object()))
+        return self.output(services.transaction_approve(actor=acting_user(request.user),
+                                                        txn=self.get_object()))
 
     @extend_schema(summary="Reject a proposed transaction, with the reason", request=s.TransactionReasonInput,
                    responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        txn = services.transaction_reject(actor=acting_user(request.user), txn=self.get_object(), **self.input(s.TransactionReasonInput))
+        txn = services.transaction_reject(actor=acting_user(request.user),
+                                          txn=self.get_object(), **self.input(s.TransactionReasonInput))
         return self.output(txn)
 
     @extend_schema(summary="Cancel a proposed transaction (its initiator, the registry's administrators)",
                    request=None, responses=write_responses(s.TransactionSerializer, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=NoInput)
     def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.output(services.transaction_cancel(actor=acting_user(request.user), txn=self.get_object()))
+        return self.output(services.transaction_cancel(actor=acting_user(request.user),
+                                                       txn=self.get_object()))
 
     @extend_schema(summary="Correct a completed transfer by moving the same serial numbers back (the registry's "
                            "administrators); answers the reversing transaction", request=s.TransactionReasonInput,
@@ -501,7 +505,8 @@ class IssuanceViewSet(PrivateAccountsMixin, ServiceViewSet):
                    responses=write_responses(s.IssuanceSerializer, created=True, refusals=REFUSALS))
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.IssuanceExecuteInput)
-        issuance = services.issuance_execute(actor=acting_user(request.user), request=data["issuance_request"],
+        issuance = services.issuance_execute(actor=acting_user(request.user),
+                                             request=data["issuance_request"],
                                              registry=data["registry"], authorization=data["authorization"])
         return self.output(issuance, status_code=status.HTTP_201_CREATED)
 

@@ -96,20 +96,23 @@ class MethodologyViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.MethodologyResubmitInput)
     def resubmit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.MethodologyResubmitInput)
-        return self.output(services.methodology_resubmit(actor=acting_user(request.user), methodology=self.get_object(), **data))
+        return self.output(services.methodology_resubmit(actor=acting_user(request.user),
+                                                         methodology=self.get_object(), **data))
 
     @extend_schema(summary="Completeness check: complete, public input opens (secretariat)", request=None,
                    responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="accept-complete", serializer_class=NoInput)
     def accept_complete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.output(services.methodology_accept_complete(actor=acting_user(request.user), methodology=self.get_object()))
+        return self.output(services.methodology_accept_complete(actor=acting_user(request.user),
+                                                                methodology=self.get_object()))
 
     @extend_schema(summary="Completeness check: incomplete, returned to the proponent (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-incomplete", serializer_class=s.ReasonInput)
     def return_incomplete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        return self.output(services.methodology_return_incomplete(actor=acting_user(request.user), methodology=self.get_object(),
+        return self.output(services.methodology_return_incomplete(actor=acting_user(request.user),
+                                                                  methodology=self.get_object(),
                                                                 **data))
 
     @extend_schema(summary="Close public input once its period is over (secretariat)", request=None,
@@ -132,21 +135,24 @@ class MethodologyViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.ApproveInput)
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ApproveInput)
-        return self.output(services.methodology_approve(actor=acting_user(request.user), methodology=self.get_object(), **data))
+        return self.output(services.methodology_approve(actor=acting_user(request.user),
+                                                        methodology=self.get_object(), **data))
 
     @extend_schema(summary="Not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.methodology_reject(actor=acting_user(request.user), methodology=self.get_object(), **data))
+        return self.output(services.methodology_reject(actor=acting_user(request.user),
+                                                       methodology=self.get_object(), **data))
 
     @extend_schema(summary="Return the proposal to the proponent for revision (secretariat)",
                    request=s.ReasonInput, responses={200: s.MethodologySerializer}, parameters=[NUMBER])
     @action(detail=True, methods=["post"], url_path="return-for-revision", serializer_class=s.ReasonInput)
     def return_for_revision(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        return self.output(services.methodology_request_revision(actor=acting_user(request.user), methodology=self.get_object(),
+        return self.output(services.methodology_request_revision(actor=acting_user(request.user),
+                                                                 methodology=self.get_object(),
                                                                **data))
 
     @extend_schema(summary="Make an approved methodology inactive, by a Joint Committee decision (secretariat)",
@@ -154,7 +160,8 @@ class MethodologyViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def inactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.methodology_inactivate(actor=acting_user(request.user), methodology=self.get_object(),
+        return self.output(services.methodology_inactivate(actor=acting_user(request.user),
+                                                           methodology=self.get_object(),
                                                          **data))
 
     @extend_schema(summary="Request the revision of an approved methodology: a new draft version "
@@ -163,7 +170,8 @@ class MethodologyViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.RevisionRequestInput)
     def revisions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RevisionRequestInput)
-        version = services.revision_request(actor=acting_user(request.user), methodology=self.get_object(), **data)
+        version = services.revision_request(actor=acting_user(request.user),
+                                            methodology=self.get_object(), **data)
         return self.respond(version, s.VersionSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], summary="Public comments on a methodology", responses=s.CommentSerializer(many=True),
@@ -247,7 +255,8 @@ class MethodologyVersionViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.VersionContentInput)
     def content(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.VersionContentInput)
-        version = services.version_update_content(actor=acting_user(request.user), version=self.get_object(), **data)
+        version = services.version_update_content(actor=acting_user(request.user),
+                                                  version=self.get_object(), **data)
         return self.output(version)
 
     @extend_schema(summary="Approve a revision by a Joint Committee decision; the valid version is superseded "
@@ -255,14 +264,16 @@ class MethodologyVersionViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.RevisionApproveInput)
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.RevisionApproveInput)
-        return self.output(services.revision_approve(actor=acting_user(request.user), version=self.get_object(), **data))
+        return self.output(services.revision_approve(actor=acting_user(request.user),
+                                                     version=self.get_object(), **data))
 
     @extend_schema(summary="Revision not approved, by a Joint Committee decision (secretariat)",
                    request=s.DecisionWithReasonInput, responses={200: s.VersionSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.DecisionWithReasonInput)
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionWithReasonInput)
-        return self.output(services.revision_reject(actor=acting_user(request.user), version=self.get_object(), **data))
+        return self.output(services.revision_reject(actor=acting_user(request.user),
+                                                    version=self.get_object(), **data))
 
 
 # --- comments ---------------------------------------------------------------------------------------
@@ -289,7 +300,8 @@ class PublicCommentViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.ReasonInput)
     def unpublish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.ReasonInput)
-        comment = services.comment_unpublish(actor=acting_user(request.user), comment=self.get_object(), **data)
+        comment = services.comment_unpublish(actor=acting_user(request.user),
+                                             comment=self.get_object(), **data)
         return self.respond(comment, s.CommentWithEmailSerializer)
 
 

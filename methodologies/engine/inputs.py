@@ -94,7 +94,7 @@ class InputReader:
         return Inputs(scalars=scalars, per_site=per_site, sites=self.sites, notes=notes + self.notes)
 
     def _default(self, parameter: ParameterSpec) -> Decimal | None:
-        if parameter.default_value is None:  # (compile_spec refuses such a methodology; this is the same refusal)
+        if parameter.default_value is None:  # compile_spec refuses such a methodology: the same refusal
             raise fail(parameter.symbol,
                        f"Parameter {parameter.symbol} is a fixed default value, so it needs its default value.")
         default = Decimal(parameter.default_value)

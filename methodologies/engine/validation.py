@@ -132,7 +132,8 @@ def compile_spec(spec: MethodologySpec) -> Plan:
     return Plan(parameters=parameters, formulas=ordered, per_site=per_site)
 
 
-def _declare_parameters(parameters: tuple[ParameterSpec, ...], declared: dict[str, str], problems: Problems) -> None:
+def _declare_parameters(parameters: tuple[ParameterSpec, ...], declared: dict[str, str],
+                        problems: Problems) -> None:
     """Each parameter's symbol declared once, and the parameter itself checked."""
     for parameter in parameters:
         problem = _symbol_problem(parameter.symbol)

@@ -63,7 +63,8 @@ def _decision(data: dict) -> services.DecisionInput:
 def _download(field: FieldFile, name: str = "") -> FileResponse:
     if not field:
         raise NotFound("There is no file.")
-    return FileResponse(field.open("rb"), as_attachment=True, filename=name or (field.name or "").rsplit("/", 1)[-1])
+    return FileResponse(field.open("rb"), as_attachment=True,
+                        filename=name or (field.name or "").rsplit("/", 1)[-1])
 
 
 # --- projects -------------------------------------------------------------------------------------------
@@ -120,7 +121,8 @@ class ProjectViewSet(ServiceViewSet):
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.pdd_list(request.user, project), s.PDDSerializer)
-        pdd = services.pdd_save(actor=acting_user(request.user), project=project, **self.input(s.PDDSaveInput))
+        pdd = services.pdd_save(actor=acting_user(request.user),
+                                project=project, **self.input(s.PDDSaveInput))
         return self.respond(pdd, serializer_class=s.PDDSerializer)
 
     @extend_schema(summary="Submit the PDD (participants)", request=NoInput)
@@ -186,7 +188,8 @@ class ProjectViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.DecisionFieldsInput)
     def register(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionFieldsInput)
-        project = services.project_register(actor=acting_user(request.user), project=self.get_object(), decision=_decision(data))
+        project = services.project_register(actor=acting_user(request.user),
+                                            project=self.get_object(), decision=_decision(data))
         return self.output(project)
 
     @extend_schema(summary="Record the Joint Committee's decision not to register (secretariat)",
@@ -194,7 +197,8 @@ class ProjectViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRejectInput)
-        project = services.project_reject(actor=acting_user(request.user), project=self.get_object(), decision=_decision(data),
+        project = services.project_reject(actor=acting_user(request.user),
+                                          project=self.get_object(), decision=_decision(data),
                                           reason=data["reason"])
         return self.output(project)
 
@@ -210,7 +214,8 @@ class ProjectViewSet(ServiceViewSet):
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.moc_list(request.user, project), s.MoCSerializer)
-        statement = services.moc_submit(actor=acting_user(request.user), project=project, **self.input(s.MoCInput))
+        statement = services.moc_submit(actor=acting_user(request.user),
+                                        project=project, **self.input(s.MoCInput))
         return self.respond(statement, serializer_class=s.MoCSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Record an MoC Annex 1 change (focal point)", request=s.AnnexChangeInput,
@@ -228,7 +233,8 @@ class ProjectViewSet(ServiceViewSet):
         project = self.get_object()
         if request.method == "GET":
             return self.listing(selectors.allocation_list(request.user, project), s.AllocationSerializer)
-        allocation = services.allocation_submit(actor=acting_user(request.user), project=project, **self.input(s.AllocationInput))
+        allocation = services.allocation_submit(actor=acting_user(request.user),
+                                                project=project, **self.input(s.AllocationInput))
         return self.respond(allocation, serializer_class=s.AllocationSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Post-registration changes and renewals (GET), or request one (POST, focal point)",
@@ -310,7 +316,8 @@ class MonitoringPeriodViewSet(ServiceViewSet):
                    responses={201: s.EvidenceSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.EvidenceInput)
     def evidence(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        evidence = services.evidence_add(actor=acting_user(request.user), period=self.get_object(), **self.input(s.EvidenceInput))
+        evidence = services.evidence_add(actor=acting_user(request.user),
+                                         period=self.get_object(), **self.input(s.EvidenceInput))
         return self.respond(evidence, serializer_class=s.EvidenceSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Submit the report for verification: reductions computed and frozen (participants)",
@@ -318,14 +325,16 @@ class MonitoringPeriodViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.ReportSubmitInput)
     def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         period = self.get_object()
-        services.monitoring_report_submit(actor=acting_user(request.user), period=period, **self.input(s.ReportSubmitInput))
+        services.monitoring_report_submit(actor=acting_user(request.user),
+                                          period=period, **self.input(s.ReportSubmitInput))
         return self.output(period)
 
     @extend_schema(summary="Submit the verification report (the assigned TPE)", request=s.VerificationInput,
                    responses={201: s.VerificationReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=s.VerificationInput)
     def verification(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = services.verification_report_submit(actor=acting_user(request.user), period=self.get_object(),
+        report = services.verification_report_submit(actor=acting_user(request.user),
+                                                     period=self.get_object(),
                                                      **self.input(s.VerificationInput))
         return self.respond(report, serializer_class=s.VerificationReportSerializer,
                            status_code=status.HTTP_201_CREATED)
@@ -354,7 +363,8 @@ class IssuanceRequestViewSet(ServiceViewSet):
     @extend_schema(summary="Withdraw the issuance request (focal point)", request=s.OptionalReasonInput)
     @action(detail=True, methods=["post"], serializer_class=s.OptionalReasonInput)
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        issuance = services.issuance_request_withdraw(actor=acting_user(request.user), request=self.get_object(),
+        issuance = services.issuance_request_withdraw(actor=acting_user(request.user),
+                                                      request=self.get_object(),
                                                       **self.input(s.OptionalReasonInput))
         return self.output(issuance)
 
@@ -363,7 +373,8 @@ class IssuanceRequestViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.IssuanceDecideInput)
     def decide(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.IssuanceDecideInput)
-        issuance = services.issuance_decide(actor=acting_user(request.user), request=self.get_object(), amount=data.pop("amount"),
+        issuance = services.issuance_decide(actor=acting_user(request.user),
+                                            request=self.get_object(), amount=data.pop("amount"),
                                             decision=_decision(data))
         return self.output(issuance)
 
@@ -372,7 +383,8 @@ class IssuanceRequestViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], serializer_class=s.DecisionRejectInput)
     def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.DecisionRejectInput)
-        issuance = services.issuance_reject(actor=acting_user(request.user), request=self.get_object(), reason=data.pop("reason"),
+        issuance = services.issuance_reject(actor=acting_user(request.user),
+                                            request=self.get_object(), reason=data.pop("reason"),
                                             decision=_decision(data))
         return self.output(issuance)
 

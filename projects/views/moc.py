@@ -38,7 +38,8 @@ def moc_submit(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.MoCForm(data, request.FILES or None, project=project, initial=initial)
     formset = forms.ContactFormSet(data, prefix="contacts", initial=_unbound(data, contacts))
     statement = run_service(form, lambda: services.moc_submit(
-        actor=acting_user(request.user), project=project, contacts=_contacts(formset), **form.service_kwargs()), formset,
+        actor=acting_user(request.user),
+        project=project, contacts=_contacts(formset), **form.service_kwargs()), formset,
         aliases={"primary_signatory": "primary_name", "alternate_signatory": "alternate_name"})
     if statement:
         messages.success(request, _("MoC statement version %(v)s was submitted.") % {"v": statement.version})

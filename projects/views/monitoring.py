@@ -36,7 +36,8 @@ def period_create(request: HttpRequest, project_id: str) -> HttpResponse:
     start = (last.end_date + datetime.timedelta(days=1)) if last else project.crediting_start
     data = request.POST if request.method == "POST" else None
     form = forms.PeriodForm(data, initial={"start_date": start})
-    period = run_service(form, lambda: services.monitoring_period_create(actor=acting_user(request.user), project=project,
+    period = run_service(form, lambda: services.monitoring_period_create(actor=acting_user(request.user),
+                                                                         project=project,
                                                                          **form.cleaned_data))
     if period:
         messages.success(request, _("Monitoring period %(n)s was opened.") % {"n": period.number})
@@ -123,7 +124,8 @@ def report_edit(request: HttpRequest, project_id: str, number: int) -> HttpRespo
     form = forms.MonitoringValuesForm(request.POST, parameters=parameters, sites=sites, values={})
     if form.is_valid():
         try:
-            services.monitoring_report_save(actor=acting_user(request.user), period=period, values=form.values(), replace=True,
+            services.monitoring_report_save(actor=acting_user(request.user),
+                                            period=period, values=form.values(), replace=True,
                                             methodology_version=version if len(applied) > 1 else None)
         except ApplicationError as exc:
             _place_value_errors(form, exc)
@@ -154,7 +156,8 @@ def evidence_add(request: HttpRequest, project_id: str, number: int) -> HttpResp
     project, period = _report_access(request, project_id, number, access.EVIDENCE_ADD)
     _draft, _last, _version, _applied, parameters, _sites = _report_context(request, project, period)
     form = forms.EvidenceForm(request.POST, request.FILES, parameters=parameters)
-    if run_service(form, lambda: services.evidence_add(actor=acting_user(request.user), period=period, **form.cleaned_data)):
+    if run_service(form, lambda: services.evidence_add(actor=acting_user(request.user),
+                                                       period=period, **form.cleaned_data)):
         messages.success(request, _("The evidence file was added."))
         return redirect(reverse("projects:report", args=[project.project_id, period.number]) + "#evidence")
     return _report_page(request, project, period, evidence_form=form, status=form_status(form))
@@ -189,7 +192,8 @@ def report_submit(request: HttpRequest, project_id: str, number: int) -> HttpRes
     problems: dict[str, list[str]] = {}
     if data is not None and form.is_valid():
         try:
-            report = services.monitoring_report_submit(actor=acting_user(request.user), period=period, **form.cleaned_data)
+            report = services.monitoring_report_submit(actor=acting_user(request.user),
+                                                       period=period, **form.cleaned_data)
         except ApplicationError as exc:
             place_error(exc, form)
             problems = {k: v for k, v in exc.errors.items() if k not in form.fields}

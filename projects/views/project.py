@@ -33,7 +33,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
     def create() -> Project:
         d = form.cleaned_data
         return services.project_create(
-            actor=acting_user(user), joint_committee=d["joint_committee"], title=d["title"], description=d["description"],
+            actor=acting_user(user),
+            joint_committee=d["joint_committee"], title=d["title"], description=d["description"],
             sectoral_scope=d["sectoral_scope"], methodology_versions=list(d["methodology_versions"]),
             participants=[{"organization": d["organization"], "side": d["side"]}], focal_point=d["organization"],
             expected_annual_reductions=d["expected_annual_reductions"] or 0,
@@ -67,7 +68,8 @@ def project_edit(request: HttpRequest, project_id: str) -> HttpResponse:
     initial["methodology_versions"] = list(project.methodology_versions.all())
     form = forms.ProjectEditForm(data, initial=initial, joint_committee=project.joint_committee)
     if run_service(form, lambda: services.project_update(
-            actor=acting_user(request.user), project=project, methodology_versions=list(form.cleaned_data["methodology_versions"]),
+            actor=acting_user(request.user),
+            project=project, methodology_versions=list(form.cleaned_data["methodology_versions"]),
             **{name: form.cleaned_data[name] for name in EDIT_FIELDS})):
         messages.success(request, _("The project description was saved."))
         return redirect(project)
@@ -84,7 +86,8 @@ def sites_edit(request: HttpRequest, project_id: str) -> HttpResponse:
     formset = forms.SiteFormSet(data, prefix="sites", initial=_unbound(data, [
         {"name": s.name, "latitude": s.latitude, "longitude": s.longitude, "description": s.description}
         for s in project.sites.all()]))
-    if run_service(form, lambda: services.project_update(actor=acting_user(request.user), project=project, sites=_filled(formset)),
+    if run_service(form, lambda: services.project_update(actor=acting_user(request.user),
+                                                         project=project, sites=_filled(formset)),
                    formset):
         messages.success(request, _("The sites were saved."))
         return redirect(project.get_absolute_url() + "#sites")
@@ -130,7 +133,8 @@ def pdd_edit(request: HttpRequest, project_id: str) -> HttpResponse:
                          ex_ante=selectors.ex_ante_parameters(project),
                          answers={a.criterion_id: a for a in base.answers.all()} if base else {},
                          values=base.ex_ante_values if base else {})
-    pdd = run_service(form, lambda: services.pdd_save(actor=acting_user(request.user), project=project, **form.service_kwargs()))
+    pdd = run_service(form, lambda: services.pdd_save(actor=acting_user(request.user),
+                                                      project=project, **form.service_kwargs()))
     if pdd:
         messages.success(request, _("PDD version %(v)s was saved as a draft. Submit it when it is complete.")
                          % {"v": pdd.version})

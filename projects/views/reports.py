@@ -36,7 +36,8 @@ def validation_report(request: HttpRequest, project_id: str) -> HttpResponse:
     form = forms.ValidationReportForm(data, request.FILES or None)
     formset = forms.FindingFormSet(data, prefix="findings")
     if run_service(form, lambda: services.validation_report_submit(
-            actor=acting_user(request.user), project=project, findings=_findings(formset), **form.cleaned_data), formset):
+            actor=acting_user(request.user),
+            project=project, findings=_findings(formset), **form.cleaned_data), formset):
         messages.success(request, _("The validation report was submitted."))
         return redirect(project.get_absolute_url() + "#validation")
     return _form_page(request, project, heading=_("Validation report"), form=form, submit=_("Submit the report"),
@@ -57,7 +58,8 @@ def verification_report(request: HttpRequest, project_id: str, number: int) -> H
         "verified_reductions": report.reported_reductions if report else None})
     formset = forms.FindingFormSet(data, prefix="findings")
     if run_service(form, lambda: services.verification_report_submit(
-            actor=acting_user(request.user), period=period, findings=_findings(formset), **form.cleaned_data), formset):
+            actor=acting_user(request.user),
+            period=period, findings=_findings(formset), **form.cleaned_data), formset):
         messages.success(request, _("The verification report was submitted."))
         return redirect(period.get_absolute_url())
     return _form_page(request, project, heading=_("Verification report"), form=form, submit=_("Submit the report"),

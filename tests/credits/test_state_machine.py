@@ -60,7 +60,7 @@ def world(accounts, registry_admin_jp, registry_admin_mn, holder_rep, holder_rep
             "sysadmin": sysadmin, "decision": issuance_decision}
 
 
-def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 - the rules' branches, counted together
+def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (its rules' branches, counted together)
     ids: dict[str, int] = world["accounts"]
 
     def account(name: str) -> Account:
