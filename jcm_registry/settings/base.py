@@ -110,7 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese")), ("mn", _("Mongolian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
