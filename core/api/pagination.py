@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
-from django.db.models import QuerySet
 from rest_framework import exceptions, pagination
 from rest_framework.request import Request
 
@@ -34,8 +33,8 @@ class KeysetPagination(pagination.CursorPagination):
     max_page_size = 500
     invalid_cursor_message = InvalidCursor.default_detail
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list | None:
-        self._model = queryset.model
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
+        self._model = getattr(queryset, "model", None)
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
@@ -47,7 +46,7 @@ class KeysetPagination(pagination.CursorPagination):
             self._check_position(cursor.position)
         return cursor
 
-    def _check_position(self, position: str) -> None:
+    def _check_position(self, position: Any) -> None:
         ordering = self.ordering[0] if isinstance(self.ordering, list | tuple) else self.ordering
         model = getattr(self, "_model", None)
         if model is None or not isinstance(ordering, str):
