@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "jcm_registry.urls"
@@ -190,6 +191,12 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # one budget per scope, rates in JCM_API_THROTTLE_RATES below (core/api/throttles.py, docs/security.md)
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.AnonThrottle",
+        "core.api.throttles.AnonWriteThrottle",
+        "core.api.throttles.UserThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -199,6 +206,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Throttle rates per scope ("<n>/<second|minute|hour|day>"; None switches a scope off). Counted in the cache
+# (Redis when REDIS_URL is set, so every web process shares the count). docs/security.md.
+JCM_API_THROTTLE_RATES: dict[str, str | None] = {
+    "anon": env.str("JCM_THROTTLE_ANON", default="120/minute"),
+    "anon_write": env.str("JCM_THROTTLE_ANON_WRITE", default="20/minute"),
+    "user": env.str("JCM_THROTTLE_USER", default="600/minute"),
+    "login": env.str("JCM_THROTTLE_LOGIN", default="10/minute"),
+}
+# The largest API request body (JSON) read at all; larger ones are refused with a 413 before parsing.
+JCM_API_MAX_BODY_BYTES = env.int("JCM_API_MAX_BODY_BYTES", default=2_621_440)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "JCM Registry API",
     "DESCRIPTION": (
