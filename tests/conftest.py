@@ -28,6 +28,20 @@ def flush_past_truncate_guards():
 
 
 @pytest.fixture(autouse=True)
+def no_dns(monkeypatch):
+    """No name service in the tests: webhook hosts under example domains resolve to one public address
+    (93.184.215.14), every other name is not found. Loopback receivers use 127.0.0.1 (no lookup)."""
+    from notifications import webhooks
+
+    def resolve(host, port):
+        if host.rstrip(".").split(".")[-1] in ("example", "test") or ".example." in f".{host}.":
+            return ["93.184.215.14"]
+        raise OSError(f"{host}: no name service in the tests")
+
+    monkeypatch.setattr(webhooks, "_getaddrinfo", resolve)
+
+
+@pytest.fixture(autouse=True)
 def reference_data(request):
     """Japan and the sectoral scopes come from a data migration; transactional tests flush them, so
     put them back for any test that uses the database and finds them missing."""

@@ -263,7 +263,10 @@ LOGGING = {
 }
 
 # --- Webhooks to ministries (docs/notifications.md) ---------------------------------------
-JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
+# A loopback receiver (http:// too): only the test settings set it; not from the environment, so neither the
+# demo (`make run`) nor production can turn it on. Ports other than these are refused.
+JCM_WEBHOOK_ALLOW_LOOPBACK = False
+JCM_WEBHOOK_ALLOWED_PORTS = env.list("JCM_WEBHOOK_ALLOWED_PORTS", cast=int, default=[443, 8443])
 JCM_WEBHOOK_RETRY_BASE_SECONDS = env.int("JCM_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 JCM_WEBHOOK_MAX_RETRIES = env.int("JCM_WEBHOOK_MAX_RETRIES", default=8)
 JCM_WEBHOOK_TIMEOUT_SECONDS = env.int("JCM_WEBHOOK_TIMEOUT_SECONDS", default=10)
