@@ -130,6 +130,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JCM_DOCUMENT_MAX_BYTES = env.int("JCM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
+# The audit chain's head is appended here by the beat task audit-anchor (docs/security.md). Outside the
+# database; in production a volume of its own, shipped to write-once storage.
+JCM_AUDIT_ANCHOR_PATH = env.str("JCM_AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
+
 # --- Celery / Redis ------------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402
 
@@ -156,6 +160,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # queue again e-mails and webhook deliveries whose task was lost (skips what is done)
     "notifications-resend-stalled": {"task": "notifications.tasks.resend_stalled", "schedule": 15 * 60},
     # last month's statement of every account that is not closed (documents app), on the 1st
+    # the audit chain's head, appended to a file outside the database (JCM_AUDIT_ANCHOR_PATH): verify_audit
+    # then proves that no newest events were cut
+    "audit-anchor": {"task": "jcm_registry.tasks.anchor_audit_head", "schedule": 5 * 60},
     "documents-monthly-statements": {"task": "documents.tasks.monthly_account_statements",
                                      "schedule": crontab(day_of_month="1", hour=1, minute=0)},
 }
