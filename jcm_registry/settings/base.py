@@ -204,6 +204,9 @@ REST_FRAMEWORK = {
         "core.api.throttles.AnonWriteThrottle",
         "core.api.throttles.UserThrottle",
     ],
+    # the client address of the throttles: REMOTE_ADDR (0), or the n-th address from the right of
+    # X-Forwarded-For behind n trusted proxies (docker-compose: 1, the TLS proxy in front of web)
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -133,3 +133,9 @@ def test_the_registry_workbook_still_reads(api_client, version):
     response = _read(api_client, version, _workbook(version, api_client))
     assert response.status_code == 400  # nothing filled in: the values are missing, the workbook was read
     assert "workbook" not in response.json().get("errors", {}), response.json()
+
+
+def test_an_oversized_upload_is_refused_from_its_length(api_client, version, loader_forbidden):
+    response = _read(api_client, version, b"PK" + b"\0" * (spreadsheet.MAX_WORKBOOK_BYTES + 100_000))
+    assert response.status_code == 413, response.content[:300]
+    assert "larger than 5 MB" in response.json()["detail"]
