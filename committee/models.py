@@ -8,8 +8,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import BigIntegerRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +238,31 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()} {where}".strip()
 
 
+# Rules of Procedures of the Japan–Mongolia Joint Committee (JCM_MN_RoP_JC_ver02.0): up to ten members per
+# country, one co-chair per side, each side names a secretary.
+MAX_MEMBERS_PER_SIDE = 10
+
+
+class SeatDayRange(Func):
+    """``int8range`` of a seat's days, offset by its committee and side: ``(committee * 2 + side) * 10^7 + day``.
+
+    The embedded PostgreSQL has no btree_gist (no GiST ``=`` on bigint), so, as for monitoring periods
+    (projects.models.common.ProjectDayRange), each committee side's days lie in their own stretch of one bigint
+    line and a plain ``&&`` exclusion constraint refuses overlapping seats of the same side only. An open end
+    runs to the end of the stretch. Day numbers count from 2000-01-01 (earlier dates stay within the stretch).
+    """
+
+    arity = 4
+    output_field = BigIntegerRangeField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        jc, side, start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        key = f"((({jc[0]})::bigint * 2 + (CASE WHEN ({side[0]}) = 'partner' THEN 1 ELSE 0 END)) * 10000000 + 5000000)"
+        sql = (f"int8range({key} + (({start[0]})::date - DATE '2000-01-01'), "
+               f"{key} + COALESCE((({end[0]})::date - DATE '2000-01-01'), 4999999), '[]')")
+        return sql, (*jc[1], *side[1], *start[1], *jc[1], *side[1], *end[1])
+
+
 class CommitteeMember(models.Model):
     joint_committee = models.ForeignKey(JointCommittee, on_delete=models.CASCADE, related_name="members")
     side = models.CharField(max_length=10, choices=Side.choices)
@@ -257,6 +284,20 @@ class CommitteeMember(models.Model):
             models.CheckConstraint(condition=choices_check("role", MemberRole), name="member_role_valid"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="member_dates_ordered"),
+            ExclusionConstraint(
+                name="member_one_co_chair_per_side",
+                expressions=[(SeatDayRange("joint_committee_id", "side", "start_date", "end_date"),
+                              RangeOperators.OVERLAPS)],
+                condition=Q(role=MemberRole.CO_CHAIR),
+                violation_error_message=_("Each side has one co-chair at any date."),
+            ),
+            ExclusionConstraint(
+                name="member_one_secretary_per_side",
+                expressions=[(SeatDayRange("joint_committee_id", "side", "start_date", "end_date"),
+                              RangeOperators.OVERLAPS)],
+                condition=Q(role=MemberRole.SECRETARY),
+                violation_error_message=_("Each side names one secretary at any date."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -29,12 +29,14 @@ from .choices import (
     TPE_TRANSITIONS,
     DecisionKind,
     DecisionMode,
+    MemberRole,
     PublicationStatus,
     RuleKind,
     RuleStatus,
     TPEStatus,
 )
 from .models import (
+    MAX_MEMBERS_PER_SIDE,
     BilateralDocument,
     CommitteeMember,
     Country,
@@ -147,6 +149,12 @@ def member_appoint(*, actor: User, joint_committee: JointCommittee, side: str, n
     _check_side_organization(joint_committee, side, organization)
     if end_date and end_date < start_date:
         raise ApplicationError("The end date must not be before the start date.", field="end_date")
+    if role not in MemberRole.values:
+        raise ApplicationError("Choose the role: co-chair, member or secretary.", field="role")
+    if side not in ("japan", "partner"):
+        raise ApplicationError("Choose the side: Japan or the partner country.", field="side")
+    lock(JointCommittee, joint_committee.pk)  # serialises the composition checks per committee
+    _check_composition(joint_committee, side, role, start_date, end_date)
     member = CommitteeMember(joint_committee=joint_committee, side=side, name=name.strip(), title=title,
                              organization=organization, role=role, start_date=start_date, end_date=end_date,
                              user=user)
@@ -169,6 +177,30 @@ def member_end(*, actor: User, member: CommitteeMember, end_date: date) -> Commi
     validated_save(member, update_fields=["end_date"])
     audit.record(actor=actor, action="committee.member.end", target=member, data={"end_date": end_date})
     return member
+
+
+def _check_composition(jc: JointCommittee, side: str, role: str, start: date, end: date | None) -> None:
+    """The Rules of Procedures: at most ten members per side, one co-chair and one secretary per side at any
+    date (JCM_MN_RoP_JC_ver02.0). Every seat counts as a member, the co-chair and the secretary included."""
+    overlapping = [m for m in CommitteeMember.objects.filter(joint_committee=jc, side=side)
+                   if m.start_date <= (end or date.max) and (m.end_date or date.max) >= start]
+    side_label = "Japan's side" if side == "japan" else "The partner side"
+    for single, what in ((MemberRole.CO_CHAIR, "co-chair"), (MemberRole.SECRETARY, "secretary")):
+        if role == single:
+            clash = next((m for m in overlapping if m.role == single), None)
+            if clash is not None:
+                until = f" until {clash.end_date}" if clash.end_date else ""
+                raise Conflict(f"{side_label} already has a {what} at that date: {clash.name} "
+                               f"(from {clash.start_date}{until}). End that seat first.", field="role")
+    # The most seats held at once within the new seat's term are held on some seat's first day.
+    days = sorted({start, *(m.start_date for m in overlapping if m.start_date > start)})
+    for day in days:
+        if end is not None and day > end:
+            break
+        serving = sum(1 for m in overlapping if m.start_date <= day <= (m.end_date or date.max))
+        if serving >= MAX_MEMBERS_PER_SIDE:
+            raise Conflict(f"{side_label} already has ten members on {day}; the Rules of Procedures allow "
+                           f"at most ten members per side. End a seat first.", field="side")
 
 
 # --- Meetings ------------------------------------------------------------------------
