@@ -28,6 +28,7 @@ from .choices import (
     RuleKind,
     RuleStatus,
     Side,
+    TPEFunction,
     TPEStatus,
 )
 
@@ -473,3 +474,26 @@ class TPEStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tpe.tpe_id}: {self.from_status or '-'} -> {self.to_status} on {self.effective_on}"
+
+
+class TPEScopeValidity(models.Model):
+    """The "until" date of a TPE's designation in one sectoral scope, for validation or for verification
+    (jcm.go.jp TPE lists show one per scope). No row: the designation in that scope has no end date."""
+
+    tpe = models.ForeignKey(ThirdPartyEntity, on_delete=models.CASCADE, related_name="scope_validity")
+    scope = models.ForeignKey(SectoralScope, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=12, choices=TPEFunction.choices)
+    valid_until = models.DateField(_("valid until"))
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["tpe", "purpose", "scope__number"]
+        verbose_name = "TPE scope validity"
+        verbose_name_plural = "TPE scope validities"
+        constraints = [
+            models.UniqueConstraint(fields=["tpe", "scope", "purpose"], name="tpe_scope_validity_unique"),
+            models.CheckConstraint(condition=choices_check("purpose", TPEFunction), name="tpe_scope_purpose_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tpe.tpe_id} {self.purpose} scope {self.scope.number} until {self.valid_until}"

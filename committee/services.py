@@ -33,6 +33,7 @@ from .choices import (
     PublicationStatus,
     RuleKind,
     RuleStatus,
+    TPEFunction,
     TPEStatus,
 )
 from .models import (
@@ -48,6 +49,7 @@ from .models import (
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
     TPEStatusChange,
     User,
 )
@@ -507,6 +509,40 @@ def tpe_update_scopes(*, actor: User, tpe: ThirdPartyEntity, scopes_validation: 
     audit.record(actor=actor, action="committee.tpe.update_scopes", target=tpe,
                  data={"before": before, "validation": sorted(s.number for s in scopes_validation),
                        "verification": sorted(s.number for s in scopes_verification),
+                       "decision": decision.pk if decision else None})
+    return tpe
+
+
+@transaction.atomic
+def tpe_set_scope_until(*, actor: User, tpe: ThirdPartyEntity, scope: SectoralScope, purpose: str,
+                        valid_until: date | None, decision: Decision | None = None) -> ThirdPartyEntity:
+    """Set (or, with ``valid_until=None``, clear) the "until" date of a TPE's designation in one scope."""
+    tpe = relock(tpe)
+    access.require_set_tpe_scope_until(actor, tpe)
+    if purpose not in TPEFunction.values:
+        raise ApplicationError("Choose validation or verification.", field="purpose")
+    held = tpe.scopes_validation if purpose == TPEFunction.VALIDATION else tpe.scopes_verification
+    if not held.filter(pk=scope.pk).exists():
+        raise ApplicationError(f"{tpe.tpe_id} is not designated for {purpose} in sectoral scope {scope}.",
+                               field="scope")
+    if valid_until is not None and valid_until < tpe.designated_on:
+        raise ApplicationError(f"The date cannot be before the designation ({tpe.designated_on:%Y-%m-%d}).",
+                               field="valid_until")
+    if decision is not None and decision.joint_committee_id != tpe.joint_committee_id:
+        raise ApplicationError("The decision belongs to another Joint Committee.", field="decision")
+    current = TPEScopeValidity.objects.filter(tpe=tpe, scope=scope, purpose=purpose).first()
+    before = current.valid_until if current else None
+    if valid_until is None:
+        if current is not None:
+            current.delete()
+    elif current is None:
+        validated_save(TPEScopeValidity(tpe=tpe, scope=scope, purpose=purpose, valid_until=valid_until,
+                                        decision=decision))
+    else:
+        current.valid_until, current.decision = valid_until, decision
+        validated_save(current)
+    audit.record(actor=actor, action="committee.tpe.scope_until", target=tpe,
+                 data={"scope": scope.number, "purpose": purpose, "before": before, "valid_until": valid_until,
                        "decision": decision.pk if decision else None})
     return tpe
 

@@ -29,4 +29,5 @@ urlpatterns = [
     path("jc/<str:code>/members/new/", views.member_appoint, name="member-appoint"),
     path("jc/<str:code>/members/<int:pk>/end/", views.member_end, name="member-end"),
     path("tpes/<str:tpe_id>/status/", views.tpe_status, name="tpe-status"),
+    path("tpes/<str:tpe_id>/scope-until/", views.tpe_scope_until, name="tpe-scope-until"),
 ]
