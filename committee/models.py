@@ -5,6 +5,8 @@ Data and constraints only; every write goes through committee.services.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -126,6 +128,66 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("committee:organization-detail", args=[self.pk])
+
+    def _name_row_on(self, on_date: datetime.date | None) -> OrganizationName | None:
+        """The recorded name in force on ``on_date`` (see :meth:`name_on`), or None."""
+        if on_date is None:
+            return None
+        best, best_key = None, None
+        for row in self.name_history.all():
+            if (row.valid_from and row.valid_from > on_date) or (row.valid_until and row.valid_until < on_date):
+                continue
+            known = [d for d in (row.valid_from, row.attested_on) if d and d <= on_date]
+            if known:
+                key = max(known)
+            elif row.valid_until is not None:  # bounded above only: in force up to then
+                key = datetime.date.min
+            else:
+                continue
+            if best_key is None or key > best_key:
+                best, best_key = row, key
+        return best
+
+    def name_on(self, on_date: datetime.date | None) -> str:
+        """The name in force on ``on_date``: of the recorded names whose known dates allow it, the one most
+        recently known to be in force (from its ``valid_from`` or the date a source shows it in use); the
+        current name when none is recorded for that date."""
+        row = self._name_row_on(on_date)
+        return row.name if row else self.name
+
+    def name_ja_on(self, on_date: datetime.date | None) -> str:
+        row = self._name_row_on(on_date)
+        if row is None:
+            return self.name_ja
+        return row.name_ja
+
+
+class OrganizationName(models.Model):
+    """A name an organization had, with the dates it was in force (blank where no source gives them) and
+    the source that shows it. Organization.name stays the current name."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="name_history")
+    name = models.CharField(_("name"), max_length=200)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+    attested_on = models.DateField(_("shown in use on"), null=True, blank=True,
+                                   help_text=_("A date on which the source shows the name in use."))
+    source = models.CharField(_("source"), max_length=500)
+
+    class Meta:
+        ordering = ["organization", "attested_on", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
+                                   | Q(valid_until__gte=F("valid_from")), name="organization_name_dates_ordered"),
+            models.CheckConstraint(condition=~Q(source=""), name="organization_name_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class User(AbstractUser):

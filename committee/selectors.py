@@ -47,7 +47,7 @@ def member_list(user: Viewer = None) -> QuerySet[CommitteeMember]:
 
 def meeting_list(user: Viewer) -> QuerySet[Meeting]:
     return _scoped(
-        Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees"),
+        Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees__name_history"),
         user, Q(status=PublicationStatus.PUBLISHED),
     )
 
@@ -88,7 +88,7 @@ def tpes_that_may_serve(joint_committee: JointCommittee | int, scope: SectoralSc
 
 
 def organization_list(user: Viewer = None) -> QuerySet[Organization]:
-    return Organization.objects.select_related("country")
+    return Organization.objects.select_related("country").prefetch_related("name_history")
 
 
 def scope_list(user: Viewer = None) -> QuerySet[SectoralScope]:

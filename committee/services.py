@@ -45,6 +45,7 @@ from .models import (
     JointCommittee,
     Meeting,
     Organization,
+    OrganizationName,
     RoleAssignment,
     RuleDocument,
     SectoralScope,
@@ -122,6 +123,29 @@ def organization_create(*, actor: User, name: str, kind: str, country: Country |
     audit.record(actor=actor, action="committee.organization.create", target=org,
                  data=snapshot(org, ["name", "kind", "country"]))
     return org
+
+
+@transaction.atomic
+def organization_name_record(*, actor: User, organization: Organization, name: str, source: str,
+                             name_ja: str = "", valid_from: date | None = None, valid_until: date | None = None,
+                             attested_on: date | None = None) -> OrganizationName:
+    """Record a name the organization had (or has), with its dates where a source gives them, and the source."""
+    organization = relock(organization)
+    access.require_create_organization(actor)
+    if not (name or "").strip():
+        raise ApplicationError("Give the name.", field="name")
+    if not (source or "").strip():
+        raise ApplicationError("Give the source that shows the name (a document or web page).", field="source")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ApplicationError("The name cannot be in force until a date before it came into force.",
+                               field="valid_until")
+    row = OrganizationName(organization=organization, name=name.strip(), name_ja=name_ja.strip(),
+                           valid_from=valid_from, valid_until=valid_until, attested_on=attested_on,
+                           source=source.strip())
+    validated_save(row)
+    audit.record(actor=actor, action="committee.organization.name_record", target=organization,
+                 data=snapshot(row, ["name", "name_ja", "valid_from", "valid_until", "attested_on", "source"]))
+    return row
 
 
 # --- Joint Committees and their members --------------------------------------------------

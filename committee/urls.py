@@ -19,6 +19,7 @@ urlpatterns = [
     path("jc/<str:code>/rules/new/", views.rule_publish, name="rule-publish"),  # before rule-detail
     path("jc/<str:code>/rules/<str:rule_code>/", views.rule_detail, name="rule-detail"),
     path("tpes/", views.tpe_list, name="tpe-list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("tpes/<str:tpe_id>/", views.tpe_detail, name="tpe-detail"),
     # secretariat
     path("jc/<str:code>/meetings/new/", views.meeting_record, name="meeting-record"),

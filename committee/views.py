@@ -141,6 +141,14 @@ def meeting_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
     })
 
 
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(selectors.organization_list(request.user), pk=pk)
+    return render(request, "committee/organization_detail.html", {
+        "org": org, "names": org.name_history.all(),
+        "tpes": selectors.tpe_list(request.user).filter(organization=org),
+    })
+
+
 def decision_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     jc = _committee(code)
     decision = get_object_or_404(selectors.decision_list(request.user), joint_committee=jc, pk=pk)
