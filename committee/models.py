@@ -118,6 +118,7 @@ class Organization(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     address = models.TextField(blank=True)
+    is_fictitious = models.BooleanField(_("fictitious (demo data)"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -376,6 +377,10 @@ class Meeting(models.Model):
     summary = models.TextField(blank=True)
     report = models.FileField(upload_to="committee/meetings/", blank=True)
     attendees = models.ManyToManyField(Organization, blank=True, related_name="meetings_attended")
+    attendance_note = models.CharField(_("attendance note"), max_length=300, blank=True,
+                                       help_text=_("As the source words it, e.g. “and others from each side”."))
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
     status = models.CharField(max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -425,6 +430,8 @@ class Decision(models.Model):
     status = models.CharField(max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -458,8 +465,10 @@ class RuleDocument(models.Model):
     title = models.CharField(max_length=300)
     version_major = models.PositiveSmallIntegerField()
     version_minor = models.PositiveSmallIntegerField(default=0)
-    effective_date = models.DateField()
+    effective_date = models.DateField(null=True, blank=True, help_text=_("Empty where no source gives it."))
     file = models.FileField(upload_to="committee/rules/", blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
     adopted_by = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT,
@@ -502,6 +511,9 @@ class ThirdPartyEntity(models.Model):
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="tpes")
     scopes_validation = models.ManyToManyField(SectoralScope, blank=True, related_name="tpes_validation")
     scopes_verification = models.ManyToManyField(SectoralScope, blank=True, related_name="tpes_verification")
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("e.g. “scopes reduced”, as the source says."))
 
     class Meta:
         ordering = ["tpe_id"]
@@ -509,12 +521,17 @@ class ThirdPartyEntity(models.Model):
         verbose_name_plural = "third-party entities"
         constraints = [
             models.CheckConstraint(condition=choices_check("status", TPEStatus), name="tpe_status_valid"),
-            models.CheckConstraint(condition=Q(tpe_id__regex=r"^TPE-[A-Z]{2}-[0-9]{3}$"), name="tpe_id_format"),
+            models.CheckConstraint(condition=Q(tpe_id__regex=r"^TPE-[A-Z]{2}-[0-9]{3,4}$"), name="tpe_id_format"),
             models.UniqueConstraint(fields=["joint_committee", "organization"], name="tpe_one_per_committee"),
         ]
 
     def __str__(self) -> str:
         return f"{self.tpe_id} {self.organization.name}"
+
+    @property
+    def is_fictitious(self) -> bool:
+        """A demo TPE: its organization is fictitious (its ID has four digits, never a real TPE's)."""
+        return self.organization.is_fictitious
 
     def get_absolute_url(self) -> str:
         return reverse("committee:tpe-detail", args=[self.tpe_id])

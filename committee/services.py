@@ -115,13 +115,14 @@ def bilateral_document_record(*, actor: User, country: Country, title: str, sign
 
 @transaction.atomic
 def organization_create(*, actor: User, name: str, kind: str, country: Country | None = None, name_ja: str = "",
-                        short_name: str = "", email: str = "", website: str = "", address: str = "") -> Organization:
+                        short_name: str = "", email: str = "", website: str = "", address: str = "",
+                        is_fictitious: bool = False) -> Organization:
     access.require_create_organization(actor)
     org = Organization(name=name.strip(), kind=kind, country=country, name_ja=name_ja, short_name=short_name,
-                       email=email, website=website, address=address)
+                       email=email, website=website, address=address, is_fictitious=is_fictitious)
     validated_save(org)
     audit.record(actor=actor, action="committee.organization.create", target=org,
-                 data=snapshot(org, ["name", "kind", "country"]))
+                 data=snapshot(org, ["name", "kind", "country", "is_fictitious"]))
     return org
 
 
@@ -234,7 +235,8 @@ def _check_composition(jc: JointCommittee, side: str, role: str, start: date, en
 @transaction.atomic
 def meeting_record(*, actor: User, joint_committee: JointCommittee, date: date, city: str = "",
                    is_online: bool = False, number: int | None = None, summary: str = "", report: File | None = None,
-                   attendees: Iterable[Organization] = (), publish: bool = True) -> Meeting:
+                   attendees: Iterable[Organization] = (), publish: bool = True, attendance_note: str = "",
+                   source: str = "") -> Meeting:
     access.require_record_meeting(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises meeting numbering per committee
     if number is None:
@@ -244,7 +246,8 @@ def meeting_record(*, actor: User, joint_committee: JointCommittee, date: date, 
     if not city and not is_online:
         raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
     meeting = Meeting(joint_committee=joint_committee, number=number, date=date, city=city.strip(),
-                      is_online=is_online, summary=summary,
+                      is_online=is_online, summary=summary, attendance_note=attendance_note.strip(),
+                      source=source.strip(),
                       status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
                       published_at=timezone.now() if publish else None)
     if report:
@@ -302,7 +305,7 @@ def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on: date, mode: str, kind: str,
                     title: str, text: str = "", meeting: Meeting | None = None, subject: Model | None = None,
-                    subject_label: str = "", reference: str = "", publish: bool = True) -> Decision:
+                    subject_label: str = "", reference: str = "", publish: bool = True, source: str = "") -> Decision:
     """Record a decision of the Joint Committee, taken at a meeting or electronically."""
     access.require_record_decision(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises reference numbering per committee
@@ -328,7 +331,7 @@ def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on:
         joint_committee=joint_committee, reference=reference, decided_on=decided_on, mode=mode, meeting=meeting,
         kind=kind, title=title.strip(), text=text, subject_label=subject_label or (str(subject) if subject else ""),
         status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
-        published_at=timezone.now() if publish else None, recorded_by=actor,
+        published_at=timezone.now() if publish else None, recorded_by=actor, source=source.strip(),
     )
     if subject is not None:
         decision.subject_type = ContentType.objects.get_for_model(subject)
@@ -403,8 +406,8 @@ def rule_series(joint_committee: JointCommittee, kind: str, form_code: str = "")
 
 @transaction.atomic
 def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind: str, version: str, title: str,
-                          effective_date: date, file: File | None = None, form_code: str = "",
-                          adopted_by: Decision | None = None) -> RuleDocument:
+                          effective_date: date | None, file: File | None = None, form_code: str = "",
+                          adopted_by: Decision | None = None, source: str = "") -> RuleDocument:
     """Publish a new version of a rule document; the version in force of the same series is superseded."""
     access.require_publish_rule_document(actor, joint_committee)
     if kind not in RuleKind.values:
@@ -420,7 +423,7 @@ def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind:
                        field="version")
     current = next((d for d in versions if d.status == RuleStatus.IN_FORCE), None)
     if current is not None:
-        if effective_date < current.effective_date:
+        if effective_date and current.effective_date and effective_date < current.effective_date:
             raise ApplicationError(f"The new version cannot take effect before the version it supersedes "
                                    f"({current.effective_date}).", field="effective_date")
         check_transition(RULE_TRANSITIONS, current.status, RuleStatus.SUPERSEDED, what=current.code,
@@ -431,6 +434,7 @@ def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind:
         joint_committee=joint_committee, kind=kind, series=series, code=f"{series}_ver{major:02d}.{minor}",
         title=title.strip(), version_major=major, version_minor=minor, effective_date=effective_date,
         supersedes=latest, adopted_by=adopted_by, status=RuleStatus.IN_FORCE, published_at=timezone.now(),
+        source=source.strip(),
     )
     if file:
         document.file = file
@@ -475,7 +479,8 @@ def tpe_designate(*, actor: User, joint_committee: JointCommittee, organization:
     prefix = f"TPE-{joint_committee.code}-"
     if number is None:
         taken = ThirdPartyEntity.objects.filter(tpe_id__startswith=prefix).values_list("tpe_id", flat=True)
-        number = max((int(t[len(prefix):]) for t in taken), default=0) + 1
+        # Three-digit IDs only: four-digit ones (TPE-MN-9001) are the demo's fictitious TPEs.
+        number = max((int(t[len(prefix):]) for t in taken if len(t) - len(prefix) == 3), default=0) + 1
     tpe = ThirdPartyEntity(joint_committee=joint_committee, tpe_id=f"{prefix}{number:03d}", organization=organization,
                            designated_on=designated_on, status_changed_on=designated_on,
                            accreditation=accreditation, decision=decision, status=TPEStatus.DESIGNATED)
@@ -488,6 +493,38 @@ def tpe_designate(*, actor: User, joint_committee: JointCommittee, organization:
                  data={**snapshot(tpe, ["joint_committee", "tpe_id", "organization", "designated_on", "decision"]),
                        "scopes_validation": sorted(s.number for s in scopes_validation),
                        "scopes_verification": sorted(s.number for s in scopes_verification)})
+    return tpe
+
+
+@transaction.atomic
+def tpe_record_reference(*, actor: User, joint_committee: JointCommittee, tpe_id: str, organization: Organization,
+                         designated_on: date, source: str, status: str = TPEStatus.DESIGNATED,
+                         scopes_validation: Iterable[SectoralScope] = (),
+                         scopes_verification: Iterable[SectoralScope] = (), note: str = "") -> ThirdPartyEntity:
+    """Record a TPE of a public register as it stands there (reference data): its own ID, designation date,
+    status and the scopes the source gives (none when it gives none), with the source. Nothing else is
+    filled in: the date of a later withdrawal, for example, stays blank where the source does not give it."""
+    access.require_designate_tpe(actor, joint_committee)
+    if not (source or "").strip():
+        raise ApplicationError("Reference data names its source.", field="source")
+    if status not in TPEStatus.values:
+        raise ApplicationError("Choose the status.", field="status")
+    if ThirdPartyEntity.objects.filter(tpe_id=tpe_id).exists():
+        raise Conflict(f"{tpe_id} is already recorded.", field="tpe_id")
+    tpe = ThirdPartyEntity(joint_committee=joint_committee, tpe_id=tpe_id, organization=organization,
+                           designated_on=designated_on,
+                           status_changed_on=designated_on if status == TPEStatus.DESIGNATED else None,
+                           status=status, source=source.strip(), note=note)
+    validated_save(tpe)
+    tpe.scopes_validation.set(list(scopes_validation))
+    tpe.scopes_verification.set(list(scopes_verification))
+    TPEStatusChange.objects.create(tpe=tpe, from_status="", to_status=TPEStatus.DESIGNATED,
+                                   effective_on=designated_on, reason="")
+    audit.record(actor=actor, action="committee.tpe.record_reference", target=tpe,
+                 data={**snapshot(tpe, ["joint_committee", "tpe_id", "organization", "designated_on", "status",
+                                        "source", "note"]),
+                       "scopes_validation": sorted(s.number for s in tpe.scopes_validation.all()),
+                       "scopes_verification": sorted(s.number for s in tpe.scopes_verification.all())})
     return tpe
 
 
