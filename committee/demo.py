@@ -311,6 +311,9 @@ class Seeder:
             if CommitteeMember.objects.filter(joint_committee=jc, side=seat.side, organization=org,
                                               role=seat.role).exists():
                 continue
+            if seat.role != MemberRole.MEMBER and CommitteeMember.objects.filter(
+                    joint_committee=jc, side=seat.side, role=seat.role, end_date__isnull=True).exists():
+                continue  # one co-chair and one secretary per side (an older demo named another body)
             services.member_appoint(actor=self.admin, joint_committee=jc, side=seat.side, name=name,
                                     organization=org, role=seat.role, start_date=FIRST_MEETING,
                                     user=users.get(seat.user) if seat.user else None)

@@ -127,7 +127,11 @@ def load(actor: User, log=lambda _m: None) -> dict[str, Organization]:
 def _environment_ministry(actor: User, mongolia: Country, log) -> Organization:
     names = [n for n, _, _ in MN_ENVIRONMENT_NAMES]
     org = (Organization.objects.filter(country=mongolia, name=MN_ENVIRONMENT_MINISTRY).first()
-           or Organization.objects.filter(country=mongolia, name_history__name__in=names).first())
+           or Organization.objects.filter(country=mongolia, name_history__name__in=names).first()
+           or Organization.objects.filter(country=mongolia, name__in=names).first())  # an older demo's record
+    if org is not None and org.name != MN_ENVIRONMENT_MINISTRY:
+        org = services.organization_rename(actor=actor, organization=org, name=MN_ENVIRONMENT_MINISTRY)
+        log(f"organization renamed to {org.name}")
     if org is None:
         org = services.organization_create(actor=actor, name=MN_ENVIRONMENT_MINISTRY,
                                            kind=OrganizationKind.MINISTRY, country=mongolia)
@@ -156,6 +160,9 @@ def _rules(actor: User, jc: JointCommittee, decision: Decision, log) -> None:
         code = f"{series}_ver{major:02d}.{minor}"
         if RuleDocument.objects.filter(code=code).exists():
             continue
+        if any((d.version_major, d.version_minor) > (major, minor)
+               for d in RuleDocument.objects.filter(series=series)):
+            continue  # a later version is already recorded (a database loaded before this reference data)
         services.rule_document_publish(actor=actor, joint_committee=jc, kind=rule.kind, version=rule.version,
                                        title=rule.title, effective_date=None, form_code=rule.form_code,
                                        adopted_by=decision if rule.by_2016_decision else None, source=rule.source)

@@ -127,6 +127,21 @@ def organization_create(*, actor: User, name: str, kind: str, country: Country |
 
 
 @transaction.atomic
+def organization_rename(*, actor: User, organization: Organization, name: str) -> Organization:
+    """Give the organization its current name (record the former names with organization_name_record)."""
+    organization = relock(organization)
+    access.require_create_organization(actor)
+    if not (name or "").strip():
+        raise ApplicationError("Give the name.", field="name")
+    before = organization.name
+    organization.name = name.strip()
+    validated_save(organization)
+    audit.record(actor=actor, action="committee.organization.rename", target=organization,
+                 data={"before": before, "name": organization.name})
+    return organization
+
+
+@transaction.atomic
 def organization_name_record(*, actor: User, organization: Organization, name: str, source: str,
                              name_ja: str = "", valid_from: date | None = None, valid_until: date | None = None,
                              attested_on: date | None = None) -> OrganizationName:

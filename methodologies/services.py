@@ -692,7 +692,8 @@ def methodology_record_reference(*, actor: User, joint_committee: JointCommittee
     methodology = Methodology(
         joint_committee=joint_committee, proposed_number=proposed, approved_number=approved, title=title.strip(),
         summary=summary.strip(), sectoral_scope=sectoral_scope, proponent_name=proponent_name.strip(),
-        status=MethodologyStatus.APPROVED, decided_on=approved_on, source=source.strip())
+        status=MethodologyStatus.APPROVED, decided_on=approved_on, source=source.strip(),
+        published_at=timezone.now())
     validated_save(methodology)
     if version:
         validated_save(MethodologyVersion(methodology=methodology, version=version, status=VersionStatus.VALID,
