@@ -42,6 +42,7 @@ def registration_letter(project: Project, key: str) -> Content:
         tables=[Table("Project participants", ["Participant", "Side", "Focal point"],
                       [[names(p.name, p.organization.name_ja), p.get_side_display(), "yes" if p.is_focal_point else ""]
                        for p in participants], widths=(55, 30, 15))],
+        fictitious=project.is_fictitious,
     )
 
 

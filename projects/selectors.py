@@ -24,9 +24,9 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committee.choices import TPEStatus
 from committee.models import Organization, ThirdPartyEntity
 from committee.roles import ALL, insider_committee_ids, is_authenticated, is_system_admin
+from committee.selectors import tpes_that_may_serve
 from core.errors import NotFound
 from methodologies.models import EligibilityCriterion, MethodologyVersion, Parameter
 from methodologies.selectors import monitoring_workbook as methodology_workbook
@@ -465,12 +465,9 @@ def secretariat_queues(user: Viewer) -> dict[str, list[WorkItem]]:
 
 def tpe_choices(project: Project, purpose: str) -> QuerySet[ThirdPartyEntity]:
     """TPEs a participant may choose for ``purpose`` (``validation`` or ``verification``): of the project's
-    Joint Committee, designated, holding the project's sectoral scope. The service checks again."""
-    scopes = "scopes_validation" if purpose == "validation" else "scopes_verification"
-    return (ThirdPartyEntity.objects.select_related("organization")
-            .filter(joint_committee_id=project.joint_committee_id, status=TPEStatus.DESIGNATED,
-                    **{scopes: project.sectoral_scope_id})
-            .order_by("tpe_id"))
+    Joint Committee, designated, holding the project's sectoral scope today (committee rule, with the scope's
+    "until" date). The service checks again."""
+    return tpes_that_may_serve(project.joint_committee_id, project.sectoral_scope_id, timezone.localdate(), purpose)
 
 
 def participant_organizations_of(user: Viewer) -> QuerySet[Organization]:

@@ -40,7 +40,7 @@ from ..filters import CommentFilter, MethodologyFilter, VersionFilter
 from ..models import Methodology, MethodologyVersion, PublicComment
 from . import serializers as s
 
-NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3}"
+NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3,4}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -63,7 +63,7 @@ from ..models import (
 
 # --- fields ----------------------------------------------------------------------------------------
 
-VERSION_CODE_RE = re.compile(r"^\s*([A-Z]{2}_[AP]M[0-9]{3})\s*[ /(]*\s*(ver[0-9]{2}\.[0-9])\s*\)?\s*$", re.I)
+VERSION_CODE_RE = re.compile(r"^\s*([A-Z]{2}_[AP]M[0-9]{3,4})\s*[ /(]*\s*(ver[0-9]{2}\.[0-9])\s*\)?\s*$", re.I)
 
 
 @extend_schema_field(OpenApiTypes.STR)

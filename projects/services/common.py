@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import Model
 from django.utils import timezone
 
-from committee.choices import TPEStatus
+from committee.access import tpe_serve_refusal
 from committee.models import Decision, JointCommittee, Organization, ThirdPartyEntity, User
 from committee.services import decision_record
 from core.errors import ApplicationError, Conflict
@@ -181,13 +181,9 @@ def _check_tpe(tpe: ThirdPartyEntity | None, project: Project, *, purpose: str) 
         raise ApplicationError(f"Choose the TPE for {purpose}.", field=field)
     if tpe.joint_committee_id != project.joint_committee_id:
         raise ApplicationError(f"{tpe.tpe_id} is not a TPE of the {project.joint_committee}.", field=field)
-    if tpe.status != TPEStatus.DESIGNATED:
-        raise ApplicationError(f"{tpe.tpe_id} is {tpe.get_status_display().lower()}; choose a designated TPE.",
-                               field=field)
-    scopes = tpe.scopes_validation if purpose == "validation" else tpe.scopes_verification
-    if not scopes.filter(pk=project.sectoral_scope_id).exists():
-        raise ApplicationError(f"{tpe.tpe_id} is not designated for {purpose} in sectoral scope "
-                               f"{project.sectoral_scope}.", field=field)
+    refusal = tpe_serve_refusal(tpe, project.sectoral_scope, timezone.localdate(), purpose)
+    if refusal:
+        raise ApplicationError(refusal, field=field)
     return tpe
 
 
