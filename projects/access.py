@@ -259,6 +259,21 @@ def _open(project: Project) -> bool:
     return project.status not in CLOSED_STATUSES
 
 
+def both(*tests: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Open while every test is."""
+    return lambda obj: all(test(obj) for test in tests)
+
+
+def _period_ended(period: MonitoringPeriod) -> bool:
+    """No credits before the reductions happen: a period's report, issuance request and decision wait for
+    its end (``MonitoringPeriod.has_ended``)."""
+    return period.has_ended
+
+
+def _request_period_ended(request: IssuanceRequest) -> bool:
+    return request.period.has_ended
+
+
 # --- the rules, one per action ----------------------------------------------------------------------------
 
 # the project and its PDD
@@ -266,9 +281,13 @@ PROJECT_UPDATE: Rule[Project] = Rule("project_update", PARTICIPANT, "edit it", s
 PROJECT_WITHDRAW: Rule[Project] = Rule("project_withdraw", FOCAL_POINT, "withdraw the project",
                                  moves_to(PROJECT_TRANSITIONS, ProjectStatus.WITHDRAWN))
 PDD_SAVE: Rule[Project] = Rule("pdd_save", PARTICIPANT, "edit its PDD", status_in(PDD_REVISABLE_STATUSES))
-# a draft goes to the completeness check; during validation a revised PDD goes to the TPE
+# the PDD (with the MoC) goes to the TPE the participants contracted, which has it published (Project Cycle
+# Procedure); during validation a revised PDD goes to the same TPE
 PDD_SUBMIT: Rule[Project] = Rule("pdd_submit", PARTICIPANT, "submit its PDD", status_in(PDD_REVISABLE_STATUSES))
-PDD_RETURN: Rule[Project] = Rule("pdd_return", SECRETARIAT, open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
+PDD_RETURN: Rule[Project] = Rule("pdd_return", VALIDATOR, "return its PDD",
+                                 open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
+PDD_PUBLICATION_REQUEST: Rule[Project] = Rule("pdd_publication_request", VALIDATOR, "request the publication of its PDD",
+                                              moves_to(PROJECT_TRANSITIONS, ProjectStatus.PUBLICATION_REQUESTED))
 PDD_PUBLISH: Rule[Project] = Rule("pdd_publish", SECRETARIAT,
                             open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.PUBLIC_INPUT))
 # validation and registration
@@ -276,8 +295,9 @@ VALIDATION_TPE_CHOOSE: Rule[Project] = Rule("validation_tpe_choose", PARTICIPANT
                                       status_in(TPE_CHOICE_STATUSES))
 VALIDATION_START: Rule[Project] = Rule("validation_start", PARTICIPANT, "start its validation",
                                  moves_to(PROJECT_TRANSITIONS, ProjectStatus.UNDER_VALIDATION))
-VALIDATION_REPORT_SUBMIT: Rule[Project] = Rule("validation_report_submit", VALIDATOR, "submit the validation report",
-                                         status_in({ProjectStatus.UNDER_VALIDATION}))
+VALIDATION_REPORT_SUBMIT: Rule[Project] = Rule(
+    "validation_report_submit", VALIDATOR, "submit the validation report",
+    both(status_in({ProjectStatus.UNDER_VALIDATION}), lambda project: project.public_input_closed))
 REGISTRATION_REQUEST: Rule[Project] = Rule("registration_request", FOCAL_POINT, "request its registration",
                                      moves_to(PROJECT_TRANSITIONS, ProjectStatus.REGISTRATION_REQUESTED))
 REGISTRATION_REQUEST_WITHDRAW: Rule[Project] = Rule("registration_request_withdraw", FOCAL_POINT,
@@ -314,23 +334,26 @@ EVIDENCE_REMOVE: Rule[EvidenceFile] = Rule("evidence_remove", PARTICIPANT, "remo
                                      lambda evidence: evidence.report.status == ReportStatus.DRAFT)
 MONITORING_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("monitoring_report_submit", PARTICIPANT,
                                                   "submit the monitoring report",
-                                                  moves_to(MONITORING_TRANSITIONS, MonitoringStatus.SUBMITTED))
+                                                  both(moves_to(MONITORING_TRANSITIONS, MonitoringStatus.SUBMITTED),
+                                                       _period_ended))
 # verification and issuance
 VERIFICATION_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("verification_report_submit", VERIFIER,
                                                     "verify this monitoring report",
                                                     status_in({MonitoringStatus.SUBMITTED}))
-ISSUANCE_REQUEST_SUBMIT: Rule[MonitoringPeriod] = Rule("issuance_request_submit", FOCAL_POINT, "request issuance",
-                                                 moves_to(MONITORING_TRANSITIONS, MonitoringStatus.ISSUANCE_REQUESTED))
+ISSUANCE_REQUEST_SUBMIT: Rule[MonitoringPeriod] = Rule(
+    "issuance_request_submit", FOCAL_POINT, "request issuance",
+    both(moves_to(MONITORING_TRANSITIONS, MonitoringStatus.ISSUANCE_REQUESTED), _period_ended))
 ISSUANCE_REQUEST_WITHDRAW: Rule[IssuanceRequest] = Rule("issuance_request_withdraw", FOCAL_POINT,
                                                   "withdraw the issuance request",
                                                   moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.WITHDRAWN))
-ISSUANCE_REQUEST_DECIDE: Rule[IssuanceRequest] = Rule("issuance_request_decide", SECRETARIAT,
-                                                open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.DECIDED))
+ISSUANCE_REQUEST_DECIDE: Rule[IssuanceRequest] = Rule(
+    "issuance_request_decide", SECRETARIAT,
+    open=both(moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.DECIDED), _request_period_ended))
 ISSUANCE_REQUEST_REJECT: Rule[IssuanceRequest] = Rule("issuance_request_reject", SECRETARIAT,
                                                 open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.REJECTED))
 
 RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in (
-    PROJECT_UPDATE, PROJECT_WITHDRAW, PDD_SAVE, PDD_SUBMIT, PDD_RETURN, PDD_PUBLISH, VALIDATION_TPE_CHOOSE,
+    PROJECT_UPDATE, PROJECT_WITHDRAW, PDD_SAVE, PDD_SUBMIT, PDD_RETURN, PDD_PUBLICATION_REQUEST, PDD_PUBLISH, VALIDATION_TPE_CHOOSE,
     VALIDATION_START, VALIDATION_REPORT_SUBMIT, REGISTRATION_REQUEST, REGISTRATION_REQUEST_WITHDRAW, PROJECT_REGISTER,
     PROJECT_REJECT, MOC_SUBMIT, MOC_ANNEX_CHANGE, ALLOCATION_SUBMIT, CHANGE_REQUEST_SUBMIT, CHANGE_REQUEST_WITHDRAW,
     CHANGE_REQUEST_APPROVE, CHANGE_REQUEST_REJECT, MONITORING_PERIOD_CREATE, MONITORING_REPORT_SAVE,
@@ -342,6 +365,8 @@ can_project_withdraw, require_project_withdraw = PROJECT_WITHDRAW.can, PROJECT_W
 can_pdd_save, require_pdd_save = PDD_SAVE.can, PDD_SAVE.require
 can_pdd_submit, require_pdd_submit = PDD_SUBMIT.can, PDD_SUBMIT.require
 can_pdd_return, require_pdd_return = PDD_RETURN.can, PDD_RETURN.require
+can_pdd_publication_request = PDD_PUBLICATION_REQUEST.can
+require_pdd_publication_request = PDD_PUBLICATION_REQUEST.require
 can_pdd_publish, require_pdd_publish = PDD_PUBLISH.can, PDD_PUBLISH.require
 can_validation_tpe_choose, require_validation_tpe_choose = VALIDATION_TPE_CHOOSE.can, VALIDATION_TPE_CHOOSE.require
 can_validation_start, require_validation_start = VALIDATION_START.can, VALIDATION_START.require

@@ -149,8 +149,18 @@ def _pdd(cast: _Cast, project: Project, *, ex_ante=None) -> None:
 
 
 def _to_public_input(cast: _Cast, project: Project, *, submitted: int, ex_ante=None) -> Project:
+    """As the Project Cycle Procedure has it: the participants give the PDD with the MoC to the TPE they
+    contracted, the TPE asks for its publication, the secretariat publishes it for public input."""
+    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
+    services.moc_submit(actor=cast.focal, project=project, focal_point=cast.partner_company, tpes=[cast.tpe],
+                        primary_signatory={"name": "Demo Signatory", "title": "Chief Executive Officer"},
+                        alternate_signatory={"name": "Demo Alternate", "title": "Project Manager"},
+                        contacts=[{"name": "Demo Contact", "organization": str(cast.partner_company),
+                                   "email": "contact@example.org"}],
+                        file=demo_pdf(f"{project.project_id} MoC statement", "Focal point: Demo Solar LLC."))
     _pdd(cast, project, ex_ante=ex_ante)
     project = services.pdd_submit(actor=cast.focal, project=project, now=_at(submitted))
+    project = services.pdd_publication_request(actor=cast.auditor, project=project, now=_at(submitted - 1))
     return services.pdd_publish(actor=cast.secretariat, project=project, now=_at(submitted - 2))
 
 
@@ -164,7 +174,6 @@ def _mn001(cast: _Cast) -> Project:
                       description="Fictitious demo project: a grid-connected solar power plant replacing "
                                   "electricity of the central energy system.")
     project = _to_public_input(cast, project, submitted=600)
-    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
     project = services.validation_start(actor=cast.focal, project=project, now=_at(590))
     services.validation_report_submit(
         actor=cast.auditor, project=project, conclusion=Conclusion.POSITIVE, report_date=_day(560), now=_at(560),
@@ -173,13 +182,7 @@ def _mn001(cast: _Cast) -> Project:
                    "text": "Clarify the calibration interval of the grid meter.",
                    "response": "Calibration certificate (annual) provided."}],
         file=demo_pdf(f"{project.project_id} validation report", "Conclusion: positive."))
-    project.refresh_from_db()
-    services.moc_submit(actor=cast.focal, project=project, focal_point=cast.partner_company, tpes=[cast.tpe],
-                        primary_signatory={"name": "Demo Signatory", "title": "Chief Executive Officer"},
-                        alternate_signatory={"name": "Demo Alternate", "title": "Project Manager"},
-                        contacts=[{"name": "Demo Contact", "organization": str(cast.partner_company),
-                                   "email": "contact@example.org"}],
-                        file=demo_pdf(f"{project.project_id} MoC statement", "Focal point: Demo Solar LLC."))
+    project.refresh_from_db()  # (its MoC statement went to the TPE with the PDD)
     services.allocation_submit(actor=cast.focal, project=project, note="Demo allocation.", shares=[
         # Half to the Government of Japan, as for model projects of Japan's Ministry of the Environment; the rest
         # is the demo's choice.
@@ -235,7 +238,6 @@ def _mn003(cast: _Cast) -> Project:
                               "longitude": Decimal("104.081200")}],
                       description="Replacement of low-efficiency coal-fired heat-only boilers.")
     project = _to_public_input(cast, project, submitted=60, ex_ante={"NCV": "14.5"})
-    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
     return services.validation_start(actor=cast.focal, project=project, now=_at(50))
 
 

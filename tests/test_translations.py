@@ -233,7 +233,12 @@ def project_in_public_input(sysadmin, jc, japan, mongolia, secretariat):
     partner = f.OrganizationFactory(name="Darkhan Energy LLC", kind=OrganizationKind.COMPANY, country=mongolia)
     pp = f.make_user("pp_focal", Role.PROJECT_PARTICIPANT, organization=japanese)
     project = cycle.create_project(pp, jc, version=solar, scope=scope, japanese=japanese, partner=partner)
-    return cycle.to_public_input(project, pp=pp, secretariat=secretariat, days_back=3)
+    tpe = committee_services.tpe_designate(
+        actor=sysadmin, joint_committee=jc, designated_on=datetime.date(2014, 1, 15), scopes_validation=[scope],
+        scopes_verification=[scope], number=1,
+        organization=f.OrganizationFactory(name="Good Verification Ltd.", kind=OrganizationKind.TPE, country=None))
+    auditor = f.make_user("auditor", Role.TPE_AUDITOR, organization=tpe.organization)
+    return cycle.to_public_input(project, pp=pp, secretariat=secretariat, days_back=3, tpe=tpe, auditor=auditor)
 
 
 @pytest.fixture

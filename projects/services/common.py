@@ -129,6 +129,16 @@ def _today(now: datetime.datetime | None = None) -> datetime.date:
     return timezone.localdate(now) if now is not None else timezone.localdate()
 
 
+def _require_period_ended(period: MonitoringPeriod, step: str, on: datetime.date | None = None) -> None:
+    """No credits before the reductions happen: ``step`` (a monitoring report, an issuance request or
+    decision) is refused for a monitoring period that has not ended by ``on`` (today)."""
+    on = on or _today()
+    if period.end_date >= on:
+        message = (f"Monitoring period {period.number} runs until {period.end_date}: {step} only after it has "
+                   f"ended (from {period.reportable_from}).")
+        raise ApplicationError(message, field="end_date", errors={"end_date": [message]})
+
+
 def _jc_days(jc: JointCommittee, name: str, default: int) -> int:
     return int(getattr(jc, name, None) or default)
 
