@@ -54,6 +54,7 @@ from .models import (
     MonitoringReport,
     Project,
     ProjectComment,
+    ProjectForm,
     ProjectParticipant,
     ValidationReport,
     VerificationReport,
@@ -515,3 +516,15 @@ def ex_ante_parameters(project: Project) -> QuerySet[Parameter]:
     """The ex-ante parameters of the applied methodology versions (their values are fixed in the PDD)."""
     return Parameter.objects.select_related("version__methodology").filter(
         version__in=project.methodology_versions.all(), kind="ex_ante").order_by("version", "order", "pk")
+
+
+# --- project forms (PIN, ARE, PIR, SD contribution plan and report) ----------------------------------
+
+def project_form_list(user: Viewer, project: Project | None = None) -> QuerySet[ProjectForm]:
+    """The forms are confidential: the project's participants, its TPE, the secretariat of its Joint Committee
+    and the ministries of the two governments see them."""
+    qs = ProjectForm.objects.select_related("project", "project__joint_committee__partner", "monitoring_period",
+                                            "methodology_version__methodology", "submitted_by", "reviewed_by")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return _filter(qs, confidential_projects_q(user), "project")
