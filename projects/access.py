@@ -478,8 +478,9 @@ PROJECT_FORM_RETURN: Rule[ProjectForm] = Rule("project_form_return", FORM_REVIEW
 
 # Kept apart from RULES (whose every rule tests/projects/test_access.py checks on the project and period
 # pages): tests/projects/test_project_forms.py checks these the same way on the forms' pages.
-FORM_RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in (
-    *FORM_SUBMIT.values(), PROJECT_FORM_RESUBMIT, PROJECT_FORM_WITHDRAW, PROJECT_FORM_ACCEPT, PROJECT_FORM_RETURN)}
+_FORM_RULES: list[Rule[Any]] = [*FORM_SUBMIT.values(), PROJECT_FORM_RESUBMIT, PROJECT_FORM_WITHDRAW,
+                                 PROJECT_FORM_ACCEPT, PROJECT_FORM_RETURN]
+FORM_RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in _FORM_RULES}
 
 
 def can_project_form_submit(user: Viewer, project: Project, kind: str) -> bool:

@@ -388,3 +388,28 @@ def test_every_form_button_is_offered_exactly_when_the_service_would_accept_the_
                                  content="C", monitoring_period=period)
     check(users, registered, solar, period, tested)
     assert tested == set(access.FORM_RULES), set(access.FORM_RULES) - tested
+
+
+# --- demo -------------------------------------------------------------------------------------------------
+
+def test_demo_forms_load_once_on_the_fictitious_projects():
+    from committee import demo as committee_demo
+    from jcm_registry import demo as core_demo
+    from projects.demo_forms import seed_project_forms
+
+    report = core_demo.seed()
+    assert [line for line in report.created if line.startswith("forms of")] == ["forms of MN003 (3)",
+                                                                                 "forms of MN001 (3)"]
+    assert any(login[0] == "secretariat-mn" for login in report.logins)
+    rows = {(f.project.project_id, f.kind, f.status) for f in ProjectForm.objects.select_related("project")}
+    assert rows == {("MN003", "pin", "accepted"), ("MN003", "sd_plan", "accepted"), ("MN003", "are", "submitted"),
+                    ("MN001", "sd_plan", "accepted"), ("MN001", "sd_report", "returned"),
+                    ("MN001", "pir", "submitted")}
+    assert all("fictitious" in f.content for f in ProjectForm.objects.all())
+    assert all(f.period_end is None or f.period_end < TODAY() for f in ProjectForm.objects.all())
+    from committee.models import User
+
+    admin = User.objects.get(username=committee_demo.ADMIN_USERNAME)
+    events = AuditEvent.objects.count()
+    assert seed_project_forms(admin) == []
+    assert AuditEvent.objects.count() == events
