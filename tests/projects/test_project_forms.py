@@ -413,3 +413,16 @@ def test_demo_forms_load_once_on_the_fictitious_projects():
     events = AuditEvent.objects.count()
     assert seed_project_forms(admin) == []
     assert AuditEvent.objects.count() == events
+
+
+def test_overdue_reviews_are_in_the_reviewers_daily_reminders(draft, pp, secretariat, mn_secretariat):
+    from projects.queues import overdue_project_forms
+
+    form = sd_plan(draft, pp)
+    assert overdue_project_forms(mn_secretariat, TODAY()) == []  # not yet due
+    ProjectForm.objects.filter(pk=form.pk).update(due_on=ago(1))
+    items = overdue_project_forms(mn_secretariat, TODAY())
+    assert [(i.reference, i.step, i.due) for i in items] == [("MN001", "Sustainable development contribution plan",
+                                                               ago(1))]
+    assert overdue_project_forms(secretariat, TODAY()) == []  # the Japanese side does not review it
+    assert overdue_project_forms(pp, TODAY()) == []
