@@ -27,6 +27,7 @@ from projects.models import ProjectForm
 from projects.services import project_forms as services
 from tests import factories as f
 from tests.conftest import client_for
+from tests.documents.conftest import pdf_text
 
 from . import cycle
 from .cycle import CREDITING_START
@@ -84,6 +85,9 @@ def test_pin_submitted_returned_resubmitted_and_accepted(draft, pp, pp_partner, 
     document = document_services.document_generate(kind=DocumentKind.PROJECT_FORM, subject=form)
     assert document.number.startswith("JCM-PF-")
     assert document.kind == DocumentKind.PROJECT_FORM
+    pdf = pdf_text(document)
+    assert "Project Idea Note (accepted)" in pdf and "MN001" in pdf and "Site: Darkhan." in pdf
+    assert "revision 2" in pdf and "Thank you." in pdf
 
 
 def test_pin_refused_to_others_and_after_registration(draft, pp, pp_other, auditor, secretariat, other_secretariat):
