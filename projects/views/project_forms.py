@@ -64,7 +64,7 @@ class VersionChoiceField(django_forms.ModelChoiceField):
 class ProjectFormForm(RegistryForm):
     """The fields of a form of one kind (the period, the monitoring period or the methodology as it needs)."""
 
-    title = django_forms.CharField(label=_("Title"), max_length=300)
+    title = django_forms.CharField(label=gettext_lazy("Title"), max_length=300)
     content = django_forms.CharField(label=gettext_lazy("Content"), widget=django_forms.Textarea(attrs={"rows": 10}))
     period_start = django_forms.DateField(label=gettext_lazy("First day of the period"), widget=DateInput(),
                                           required=False)
@@ -162,7 +162,7 @@ class OptionalCommentsForm(RegistryForm):
 
 
 class OptionalReasonForm(RegistryForm):
-    reason = django_forms.CharField(label=_("Reason"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}))
+    reason = django_forms.CharField(label=gettext_lazy("Reason"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}))
 
 
 FORM_ACTIONS = {a.name: a for a in [
