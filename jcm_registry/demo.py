@@ -19,6 +19,7 @@ from credits import demo as credits_demo
 from methodologies import demo as methodologies_demo
 from methodologies import reference_mn as methodologies_reference
 from projects import demo as projects_demo
+from projects import demo_forms as projects_demo_forms
 
 __all__ = ["DEMO_PASSWORD", "SeedReport", "seed"]
 
@@ -26,6 +27,7 @@ __all__ = ["DEMO_PASSWORD", "SeedReport", "seed"]
 APP_SEEDERS = [
     (methodologies_demo, methodologies_demo.seed_methodologies),
     (projects_demo, projects_demo.seed_projects),
+    (projects_demo_forms, projects_demo_forms.seed_project_forms),
     (credits_demo, credits_demo.seed_credits),
 ]
 

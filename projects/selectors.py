@@ -56,6 +56,7 @@ from .models import (
     MonitoringReport,
     Project,
     ProjectComment,
+    ProjectForm,
     ProjectParticipant,
     ValidationReport,
     VerificationReport,
@@ -623,3 +624,15 @@ def value_warnings(report: MonitoringReport) -> dict[str, list[str]]:
                 f"{where} is {value:f} {parameter.unit}, outside the allowed range {allowed} {parameter.unit}: "
                 f"the draft keeps it, but the report cannot be submitted with it.".replace("  ", " "))
     return warnings
+
+
+# --- project forms (PIN, ARE, PIR, SD contribution plan and report) ----------------------------------
+
+def project_form_list(user: Viewer, project: Project | None = None) -> QuerySet[ProjectForm]:
+    """The forms are confidential: the project's participants, its TPE, the secretariat of its Joint Committee
+    and the ministries of the two governments see them."""
+    qs = ProjectForm.objects.select_related("project", "project__joint_committee__partner", "monitoring_period",
+                                            "methodology_version__methodology", "submitted_by", "reviewed_by")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return _filter(qs, confidential_projects_q(user), "project")

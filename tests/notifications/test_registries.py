@@ -44,7 +44,7 @@ def test_each_domain_app_registers_its_own_events():
 
 def test_the_apps_with_work_queues_provide_their_overdue_work():
     assert {name: provider.__module__ for name, provider in overdue_work.items()} == {
-        "methodologies": "methodologies.queues", "projects": "projects.queues"}
+        "methodologies": "methodologies.queues", "projects": "projects.queues", "project_forms": "projects.queues"}
 
 
 def test_notifications_imports_no_domain_app_but_committee():
