@@ -373,3 +373,36 @@ def test_the_browser_asking_for_mongolian_gets_it(issued_block):
     response = Client().get("/registry/", HTTP_ACCEPT_LANGUAGE="mn,en;q=0.5")
     assert "ХКОМ-ын кредитийн бүртгэл" in page_text(response)
     assert response["Content-Language"] == "mn"
+
+
+def test_a_user_who_prefers_mongolian_gets_e_mails_in_mongolian(db):
+    """Mongolian is a preferred language a user can hold, and the notice's e-mail frame follows it."""
+    from notifications.models import Notification
+    from notifications.services import build_email
+
+    user = f.make_user("bat")
+    user.email, user.language = "bat@example.org", "mn"
+    user.full_clean()
+    user.save()
+    notice = Notification.objects.create(recipient=user, key="test:1", kind="credits.issued",
+                                         subject="1,000 JCM credits issued for MN001/01", url="/registry/")
+    email = build_email(notice)
+    assert email.subject == "[ХКОМ-ын бүртгэл] 1,000 JCM credits issued for MN001/01"
+    assert email.extra_headers["Content-Language"] == "mn"
+    assert email.body.startswith("Эрхэм bat,")
+    assert "Бүртгэлд нээх:" in email.body
+    html, _ = email.alternatives[0]
+    assert '<html lang="mn">' in html and "ХКОМ-ын бүртгэл" in html
+
+
+def test_a_joint_committee_is_named_in_mongolian(jc, other_jc):
+    """Mongolia's committee is named after Mongolia's own name; another partner keeps its recorded name."""
+    from django.utils import translation
+
+    with translation.override("mn"):
+        assert jc.display_name == "Япон–Монгол Улс Хамтарсан хороо"
+        assert other_jc.display_name == "Япон–Cambodia Хамтарсан хороо"
+    with translation.override("en"):
+        assert jc.display_name == jc.name == "Japan–Mongolia Joint Committee"
+    page = page_text(client_in("mn").get(jc.get_absolute_url()))
+    assert "Япон–Монгол Улс Хамтарсан хороо" in page
