@@ -406,3 +406,33 @@ def test_a_joint_committee_is_named_in_mongolian(jc, other_jc):
         assert jc.display_name == jc.name == "Japan–Mongolia Joint Committee"
     page = page_text(client_in("mn").get(jc.get_absolute_url()))
     assert "Япон–Монгол Улс Хамтарсан хороо" in page
+
+
+# --- documents: Mongolian names -----------------------------------------------------------------------
+
+def test_a_pdf_document_renders_mongolian_cyrillic_as_text(tmp_path, settings):
+    """Documents are written in English (docs/documents.md) but carry Mongolian names as recorded: the
+    letters of Mongolian that Russian lacks (Ө ө, Ү ү) come out of the PDF as text, not as empty boxes."""
+    import subprocess
+
+    from core.document_kinds import Content, fact
+    from documents.render import render_pdf
+
+    settings.SITE_URL = "https://registry.example.org"
+    beneficiary = "Өвөрхангай аймгийн Үйлдвэр ТӨХК"
+    content = Content(title="Retirement certificate", issuer="Монгол Улсын ХКОМ-ын бүртгэл",
+                      statement="Үндэсэндээ тодорхойлсон хувь нэмэрт ашиглах зорилгоор.", addressee=beneficiary,
+                      facts=[fact("Beneficiary", beneficiary), fact("Purpose", "Сайн дурын нөхөлт, 2025 он")])
+    pdf = render_pdf("documents/pdf/retirement_certificate.html", {
+        "content": content, "number": "JCM-RC-2026-000001", "version": 1,
+        "issued_at": datetime.datetime(2026, 12, 3, tzinfo=datetime.UTC), "kind_label": "Retirement certificate",
+        "supersedes": None, "reason": ""})
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    words = " ".join(text.split())
+    assert beneficiary in words
+    assert "Монгол Улсын ХКОМ-ын бүртгэл" in words
+    assert "Сайн дурын нөхөлт, 2025 он" in words
+    assert "Үндэсэндээ тодорхойлсон хувь нэмэрт" in words
