@@ -421,12 +421,13 @@ def test_a_pdf_document_renders_mongolian_cyrillic_as_text(tmp_path, settings):
     settings.SITE_URL = "https://registry.example.org"
     beneficiary = "Өвөрхангай аймгийн Үйлдвэр ТӨХК"
     content = Content(title="Retirement certificate", issuer="Монгол Улсын ХКОМ-ын бүртгэл",
-                      statement="Үндэсэндээ тодорхойлсон хувь нэмэрт ашиглах зорилгоор.", addressee=beneficiary,
+                      statement="Үндэсэндээ тодорхойлсон хувь нэмэрт ашиглах зорилгоор.",
+                      addressee=beneficiary,
                       facts=[fact("Beneficiary", beneficiary), fact("Purpose", "Сайн дурын нөхөлт, 2025 он")])
     pdf = render_pdf("documents/pdf/retirement_certificate.html", {
         "content": content, "number": "JCM-RC-2026-000001", "version": 1,
-        "issued_at": datetime.datetime(2026, 12, 3, tzinfo=datetime.UTC), "kind_label": "Retirement certificate",
-        "supersedes": None, "reason": ""})
+        "issued_at": datetime.datetime(2026, 12, 3, tzinfo=datetime.UTC),
+        "kind_label": "Retirement certificate", "supersedes": None, "reason": ""})
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
