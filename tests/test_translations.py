@@ -437,3 +437,20 @@ def test_a_pdf_document_renders_mongolian_cyrillic_as_text(tmp_path, settings):
     assert "Монгол Улсын ХКОМ-ын бүртгэл" in words
     assert "Сайн дурын нөхөлт, 2025 он" in words
     assert "Үндэсэндээ тодорхойлсон хувь нэмэрт" in words
+
+
+def test_countries_are_named_in_mongolian_where_the_registry_knows_the_name(japan, jc):
+    """In Mongolian, Japan is “Япон” and Mongolia goes by its own name; in Japanese both by their Japanese
+    names; in English by the recorded names."""
+    mongolian = page_text(client_in("mn").get("/committee/"))
+    assert "Монгол Улс" in mongolian and "Mongolia" not in mongolian
+    japanese = page_text(japanese_client().get("/committee/"))
+    assert "モンゴル" in japanese and "Mongolia" not in japanese
+    english = page_text(Client().get("/committee/"))
+    assert "Mongolia" in english  # the list also shows each country's name in its own language
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% include "committee/_country_name.html" %}')
+    with translation.override("mn"):
+        assert template.render(Context({"country": japan, "LANGUAGE_CODE": "mn"})) == "Япон"
