@@ -81,6 +81,7 @@ class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=150)
     name_ja = models.CharField(max_length=150, blank=True)
+    name_mn = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["number"]

@@ -454,3 +454,17 @@ def test_countries_are_named_in_mongolian_where_the_registry_knows_the_name(japa
     template = Template('{% include "committee/_country_name.html" %}')
     with translation.override("mn"):
         assert template.render(Context({"country": japan, "LANGUAGE_CODE": "mn"})) == "Япон"
+
+
+def test_sectoral_scopes_are_named_in_mongolian(project_in_public_input):
+    """The 15 scopes carry a Mongolian name (migration committee 0005) shown in lists and filters."""
+    from committee.models import SectoralScope
+    from committee.reference import SCOPES
+
+    assert SectoralScope.objects.filter(name_mn="").count() == 0
+    assert SectoralScope.objects.count() == len(SCOPES)
+    listing = page_text(client_in("mn").get("/projects/"))
+    assert "Эрчим хүчний үйлдвэрлэл (сэргээгдэх/сэргээгдэхгүй эх үүсвэр)" in listing  # the project's scope
+    assert "Хог хаягдлын боловсруулалт, устгал" in listing  # the filter's choices
+    assert "Energy industries" not in listing and "Waste handling" not in listing
+    assert "Energy industries" in page_text(Client().get("/projects/"))
