@@ -12,7 +12,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("committee", "0004_user_language_mongolian")]
+    dependencies = [("committee", "0008_user_language_mongolian")]
 
     operations = [
         migrations.AddField(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committee', '0003_cycle_settings'),
+        ('committee', '0007_reference_sources_and_fictitious_flags'),
     ]
 
     operations = [
