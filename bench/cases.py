@@ -63,15 +63,16 @@ def world() -> dict:
         actor=secretariat, joint_committee=jc, decided_on=datetime.date(2024, 1, 10), mode=DecisionMode.ELECTRONIC,
         kind=DecisionKind.ISSUE_CREDITS, title="Benchmark issuance decision")
     jp = services.registry_open(actor=admin, country=japan)
-    # the superuser is no registry administrator: Japan's registry has its own, and the accounts their
-    # representative (only representatives move an account's credits)
+    # the superuser is no registry administrator: Japan's registry has its own, and the accounts that send
+    # credits their representative (only representatives move an account's credits); the receiving accounts
+    # (gamma, epsilon) have none, so that a move notifies nobody, as before
     registry_admin = User.objects.create_user("bench-registry-admin", password="bench-pass-123")
     RoleAssignment.objects.create(user=registry_admin, role=Role.REGISTRY_ADMIN, country=japan)
     rep = User.objects.create_user("bench-rep", password="bench-pass-123")
     accounts = {
         name: services.account_open(actor=registry_admin, registry=jp, type=AccountType.PARTICIPANT_HOLDING,
                                     name=name, holder=None if name.startswith("gov") else _org(name),
-                                    representatives=[rep])
+                                    representatives=[] if name in ("gamma", "epsilon") else [rep])
         for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")
     }
     _world.update(admin=registry_admin, superuser=admin, rep=rep, registry=jp, decision=decision,

@@ -12,7 +12,8 @@ from django.db import migrations, models
 sql_sections = importlib.import_module("credits.migrations.0004_moves_in_one_round_trip").sql_sections
 FORWARD, REVERSE = sql_sections(Path(__file__).resolve().parent.parent / "sql" / "authority.sql")
 # The statuses and type the trigger needs, as literals of credits.choices at the time of this migration.
-TRIGGER = """CREATE TRIGGER credits_txn_authority BEFORE INSERT OR UPDATE ON credits_credittransaction
+TRIGGER = """CREATE TRIGGER credits_txn_authority
+    BEFORE INSERT OR UPDATE OF status, approver_id, initiator_id, legal_basis ON credits_credittransaction
     FOR EACH ROW EXECUTE FUNCTION credits_txn_authority('completed', 'participant_holding');"""
 DROP_TRIGGER = "DROP TRIGGER IF EXISTS credits_txn_authority ON credits_credittransaction;"
 # Reversals recorded before this migration state their reason in the note: it is their legal basis.
