@@ -28,9 +28,10 @@ def registry_admin_jp2(japan):
 
 
 @pytest.fixture
-def gov_reps(db):
+def gov_reps(accounts):
     """The two representatives of each government holding account: {"JP": [..., ...], "MN": [..., ...]}."""
-    return {code: [f.make_user(f"gov_{code.lower()}"), f.make_user(f"gov_{code.lower()}2")] for code in ("JP", "MN")}
+    return {code: [link.user for link in accounts[f"{code.lower()}_gov"].representative_links.order_by("id")]
+            for code in ("JP", "MN")}
 
 
 def move_approved(**kwargs):
@@ -81,11 +82,13 @@ def trust_now(account, trusted):
 
 
 @pytest.fixture
-def accounts(registries, registry_admin_jp, registry_admin_mn, company, holder_rep, holder_rep2, gov_reps):
+def accounts(registries, registry_admin_jp, registry_admin_mn, company, holder_rep, holder_rep2):
     """Japan's and Mongolia's accounts; jp_other and jp_gov are on jp_pp's trusted list (active), so that
     transfers to them need no second approval. The government accounts are represented by ``gov_reps``."""
     jp, mn = registries["JP"], registries["MN"]
     open_ = services.account_open
+    gov_reps = {code: [f.make_user(f"gov_{code.lower()}"), f.make_user(f"gov_{code.lower()}2")]
+                for code in ("JP", "MN")}
     made = {
         "jp_gov": open_(actor=registry_admin_jp, registry=jp, type=AccountType.GOVERNMENT_HOLDING,
                         name="Government of Japan", representatives=gov_reps["JP"]),
