@@ -63,13 +63,32 @@ def world() -> dict:
         actor=secretariat, joint_committee=jc, decided_on=datetime.date(2024, 1, 10), mode=DecisionMode.ELECTRONIC,
         kind=DecisionKind.ISSUE_CREDITS, title="Benchmark issuance decision")
     jp = services.registry_open(actor=admin, country=japan)
+    # the superuser is no registry administrator: Japan's registry has its own, and the accounts that send
+    # credits their representative (only representatives move an account's credits); the receiving accounts
+    # (gamma, epsilon) have none, so that a move notifies nobody, as before
+    registry_admin = User.objects.create_user("bench-registry-admin", password="bench-pass-123")
+    RoleAssignment.objects.create(user=registry_admin, role=Role.REGISTRY_ADMIN, country=japan)
+    rep = User.objects.create_user("bench-rep", password="bench-pass-123")
     accounts = {
-        name: services.account_open(actor=admin, registry=jp, type=AccountType.PARTICIPANT_HOLDING, name=name,
-                                    holder=None if name.startswith("gov") else _org(name))
+        name: services.account_open(actor=registry_admin, registry=jp, type=AccountType.PARTICIPANT_HOLDING,
+                                    name=name, holder=None if name.startswith("gov") else _org(name),
+                                    representatives=[] if name in ("gamma", "epsilon") else [rep])
         for name in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta")
     }
-    _world.update(admin=admin, registry=jp, decision=decision, accounts=accounts, periods=0)
+    _world.update(admin=registry_admin, superuser=admin, rep=rep, registry=jp, decision=decision,
+                  accounts=accounts, periods=0)
     return _world
+
+
+def trust(account, trusted) -> None:
+    """``trusted`` on ``account``'s trusted-account list, already active: transfers to it execute at once."""
+    from django.utils import timezone
+
+    from credits.models import TrustedAccount
+
+    past = timezone.now() - datetime.timedelta(days=365)
+    TrustedAccount.objects.get_or_create(account=account, trusted=trusted,
+                                         defaults={"added_by": world()["rep"], "added_at": past, "active_from": past})
 
 
 def _org(name):
@@ -147,14 +166,15 @@ def transfer_partial(size: str) -> list[str]:
     w = world()
     a, b, c, d = (w["accounts"][n] for n in ("beta", "gamma", "delta", "epsilon"))
     issue_into(a, 10**9)
+    trust(a, b)
     baseline_issuance = issue_into(c, 10**9)
     block = baseline_issuance.blocks.get()
     repeats = SIZES[size]["repeats"] * 3
     plain, service = [], []
     for _ in range(repeats):
-        plain.append(timed(lambda: _plain_transfer(block.pk, c.pk, d.pk, c.registry_id, w["admin"].pk)))
+        plain.append(timed(lambda: _plain_transfer(block.pk, c.pk, d.pk, c.registry_id, w["rep"].pk)))
         service.append(timed(lambda: services.transaction_initiate(
-            actor=w["admin"], kind=TransactionKind.TRANSFER, from_account=a, to_account=b, quantity=1)))
+            actor=w["rep"], kind=TransactionKind.TRANSFER, from_account=a, to_account=b, quantity=1)))
     p50, p99, floor = statistics.median(service), pct(service, 99), statistics.median(plain)
     return [line("transfer_partial", p50 * 1000, "ms p50", p50 / floor,
                  f"[p99 {p99 * 1000:.2f} ms; plain-SQL floor p50 {floor * 1000:.3f} ms; "
@@ -220,6 +240,7 @@ def _transfer_api(size: str) -> list[str]:
     sender = _api_account("API sender")
     receiver = _api_account("API receiver", representative=False)
     issue_into(sender, 10**9)
+    trust(sender, receiver)
     client = _api_client()
     body = {"kind": "transfer", "from_account": sender.number, "to_account": receiver.number, "quantity": 1}
     keys = iter(range(10**9))
@@ -389,7 +410,7 @@ def reconcile_full(size: str) -> list[str]:
                    to_account_id, registry_id)
                SELECT 'transfer', 'completed', 10, '{}'::jsonb, '', '', 'bench #' || g, '', now(), now(), '',
                    %(sender)s, %(admin)s, %(receiver)s, %(registry)s FROM generate_series(0, %(n)s - 1) g""",
-            {"sender": sender.pk, "receiver": receiver.pk, "admin": w["admin"].pk, "registry": issuance.registry_id,
+            {"sender": sender.pk, "receiver": receiver.pk, "admin": w["rep"].pk, "registry": issuance.registry_id,
              "n": txns})
         cursor.execute(
             """WITH t AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM credits_credittransaction
@@ -522,7 +543,7 @@ def _certificate_pdf(size: str) -> list[str]:
                                                    type=AccountType.RETIREMENT, name="Bench retirement account")
         issue_into(holder, 10**6)
         retirements = [services.transaction_initiate(
-            actor=w["admin"], kind=TransactionKind.RETIREMENT, from_account=holder, to_account=retirement_account,
+            actor=w["rep"], kind=TransactionKind.RETIREMENT, from_account=holder, to_account=retirement_account,
             quantity=1 + i, purpose="Voluntary offsetting", beneficiary="株式会社ベンチマーク太陽光")
             for i in range(repeats)]
 

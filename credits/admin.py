@@ -4,8 +4,8 @@ Nothing that holds or moves credits is edited here. Balances, statuses, account 
 ranges are read-only; blocks, transactions, issuances and the ledger are never added, changed or deleted
 in the admin (they change only through credits.services, which lock, check and audit). Registries and
 accounts are opened through the services too (the API or the registry pages); the admin may only
-correct an account's name and whether it needs a second representative's approval, audited by
-``AuditedModelAdmin``.
+correct an account's name, audited by ``AuditedModelAdmin``. Who may move credits (second approval,
+thresholds, trusted accounts) is not the system administrator's to change: see docs/credits.md.
 """
 
 from __future__ import annotations
@@ -67,9 +67,10 @@ class AccountAdmin(NoAddOrDelete, AuditedModelAdmin):
     list_filter = ("registry", "type", "status", "requires_approval")
     search_fields = ("number", "name", "holder__name")
     list_select_related = ("registry__country", "holder")
-    fields = ("number", "registry", "type", "name", "holder", "requires_approval", "status", "balance",
-              "opened_at", "closed_at")
-    readonly_fields = ("number", "registry", "type", "holder", "balance", "opened_at", "closed_at")
+    fields = ("number", "registry", "type", "name", "holder", "requires_approval", "approval_threshold", "status",
+              "balance", "opened_at", "closed_at")
+    readonly_fields = ("number", "registry", "type", "holder", "requires_approval", "approval_threshold", "balance",
+                       "opened_at", "closed_at")
     workflow_fields = ("status",)
     inlines = [RepresentativeInline]
 

@@ -37,9 +37,10 @@ from core.errors import ApplicationError, Conflict
 from projects.models import Project
 
 from . import article6
+from .access import is_registry_overseer
 from .choices import AccountStatus, TransactionKind, TransactionStatus
 from .models import Account, CreditTransaction, Issuance, LedgerEntry, Registry
-from .permissions import is_ministry_of, is_registry_admin, may_view_account
+from .permissions import is_ministry_of, may_view_account
 from .selectors import Statement, StatementLine, account_statement, year_bounds
 from .serials import format_range
 
@@ -269,13 +270,14 @@ def account_by_number(number: str) -> Account | None:
 # --- who may read and reissue ------------------------------------------------------------------------
 
 def may_reissue(user: User, subject: Issuance | CreditTransaction | Account) -> bool:
-    """The administrators of the subject's registry issue new versions of its documents."""
-    return is_registry_admin(user, subject.registry)
+    """The administrators of the subject's registry (and the system administrator, who moves no credits but
+    keeps the documents) issue new versions of its documents."""
+    return is_registry_overseer(user, subject.registry)
 
 
 def may_run_for_registry(user: User, registry: Registry) -> bool:
     """Registry-wide jobs: the registry's administrators and its ministry."""
-    return is_authenticated(user) and (is_registry_admin(user, registry) or is_ministry_of(user, registry))
+    return is_authenticated(user) and (is_registry_overseer(user, registry) or is_ministry_of(user, registry))
 
 
 register_kinds(

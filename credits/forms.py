@@ -21,6 +21,7 @@ from core.errors import ApplicationError
 
 from .choices import (
     ACCOUNT_TRANSITIONS,
+    HOLDING_TYPES,
     AccountStatus,
     AccountType,
     Authorization,
@@ -114,6 +115,40 @@ class TransactionForm(RegistryForm):
             data["first_serial"] = first.first
         data["project_code"] = (data.get("project_code") or "").strip().upper()
         return data
+
+
+class CorrectionForm(TransactionForm):
+    """An administrative correction on a holder's account: a transaction out of it with its legal basis."""
+
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        help_text=_("The decision, order or rule under which the registry acts on this account. The holder is "
+                    "told; a second administrator must approve it."))
+
+    field_order = ["legal_basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].required = False  # the service refuses an empty one with its own message
+
+
+class TrustedAccountForm(RegistryForm):
+    trusted = AccountChoiceField(label=_("Account to trust"), queryset=Account.objects.none())
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trusted"].queryset = (Account.objects.filter(status=AccountStatus.OPEN, type__in=list(HOLDING_TYPES))
+                                           .exclude(pk=account.pk).exclude(pk__in=account.trusted_links.values("trusted"))
+                                           .select_related("registry__country").order_by("registry__country__code",
+                                                                                         "number"))
+
+
+class ThresholdForm(RegistryForm):
+    threshold = forms.IntegerField(
+        label=_("Second approval from (credits)"), min_value=0, required=False,
+        help_text=_("Outgoing transactions of at least this many credits need a second representative's approval. "
+                    "0: every one. Empty: none by quantity (transfers to accounts off the trusted list still "
+                    "need one)."))
 
 
 class ReasonForm(RegistryForm):

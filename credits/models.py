@@ -97,6 +97,10 @@ class Account(models.Model):
     status = models.CharField(max_length=10, choices=AccountStatus.choices, default=AccountStatus.OPEN)
     requires_approval = models.BooleanField(
         _("outgoing transactions need a second representative's approval"), default=False)
+    approval_threshold = models.BigIntegerField(
+        _("second approval from this quantity"), null=True, blank=True,
+        help_text=_("An outgoing transaction of at least this many credits needs a second representative's "
+                    "approval; 0 = every one (the default for government accounts); empty = none by quantity."))
     balance = models.BigIntegerField(default=0, editable=False)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -116,6 +120,8 @@ class Account(models.Model):
             models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_not_negative"),
             models.CheckConstraint(condition=Q(number__regex=r"^[A-Z]{2}-[0-9]{3}-[0-9]{6}$"),
                                    name="account_number_format"),
+            models.CheckConstraint(condition=Q(approval_threshold__isnull=True) | Q(approval_threshold__gte=0),
+                                   name="account_approval_threshold_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +142,29 @@ class AccountRepresentative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} for {self.account.number}"
+
+
+class TrustedAccount(models.Model):
+    """An account that ``account``'s representatives trust: transfers to it need no second approval (unless
+    the quantity reaches the account's threshold) once ``active_from`` has passed. An addition becomes
+    active after ``CREDITS_TRUSTED_ACCOUNT_DELAY_DAYS``; a removal at once."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="trusted_links")
+    trusted = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+    active_from = models.DateTimeField()
+
+    class Meta:
+        ordering = ["account", "trusted__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "trusted"], name="trusted_account_unique"),
+            models.CheckConstraint(condition=~Q(account=F("trusted")), name="trusted_account_not_itself"),
+            models.CheckConstraint(condition=Q(active_from__gte=F("added_at")), name="trusted_account_after_added"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trusted.number} trusted by {self.account.number}"
 
 
 class Issuance(models.Model):
@@ -179,6 +208,9 @@ class CreditTransaction(models.Model):
     purpose = models.CharField(max_length=300, blank=True)
     beneficiary = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
+    legal_basis = models.TextField(
+        blank=True, default="", db_default="", help_text=_("Set for an administrative correction (and a reversal): the legal basis on which "
+                                "registry administrators act on a holder's account."))
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -209,6 +241,8 @@ class CreditTransaction(models.Model):
                    & ~Q(from_account=F("to_account"))),
                 name="txn_accounts_consistent",
             ),
+            models.CheckConstraint(condition=~Q(kind=TransactionKind.REVERSAL) | ~Q(legal_basis=""),
+                                   name="txn_reversal_has_legal_basis"),
             models.UniqueConstraint(fields=["initiator", "idempotency_key"], condition=Q(idempotency_key__isnull=False),
                                     name="txn_idempotency_key_unique"),
         ]
@@ -220,6 +254,11 @@ class CreditTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.get_kind_display()} {self.quantity:,}"
+
+    @property
+    def is_correction(self) -> bool:
+        """An administrative correction: registry administrators act on a holder's account."""
+        return bool(self.legal_basis)
 
     @property
     def reference(self) -> str:

@@ -22,7 +22,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from committee.choices import Role
-from committee.roles import Viewer, active_roles, is_authenticated, is_system_admin
+from committee.roles import Viewer, active_roles, has_role, is_authenticated, is_system_admin
 from projects.choices import IssuanceStatus
 from projects.models import IssuanceRequest
 
@@ -90,7 +90,9 @@ def transactions_for(user: Viewer) -> QuerySet[CreditTransaction]:
         return qs.none()
     # an issuance names its accounts in its ledger entries only
     issued = LedgerEntry.objects.filter(to_account_id__in=ids, from_account__isnull=True).values("transaction_id")
-    return qs.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids) | Q(initiator=user) | Q(pk__in=issued))
+    administered = [r.country_id for r in active_roles(user) if r.role == Role.REGISTRY_ADMIN and r.country_id]
+    return qs.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids) | Q(initiator=user) | Q(pk__in=issued)
+                     | Q(kind=TransactionKind.ISSUANCE, registry__country_id__in=administered))
 
 
 def block_search() -> QuerySet[CreditBlock]:
@@ -200,7 +202,9 @@ def transaction_visible(user: Viewer, txn: CreditTransaction,
         return False
     ids = private_account_ids(user) if account_ids is _UNKNOWN else account_ids
     return (ids is None or txn.initiator_id == user.pk or txn.from_account_id in ids
-            or txn.to_account_id in ids)
+            or txn.to_account_id in ids
+            or (txn.kind == TransactionKind.ISSUANCE
+                and has_role(user, Role.REGISTRY_ADMIN, country=txn.registry.country)))
 
 
 def awaiting_approval(user: Viewer) -> QuerySet[CreditTransaction]:
@@ -211,16 +215,17 @@ def awaiting_approval(user: Viewer) -> QuerySet[CreditTransaction]:
     if not is_authenticated(user):
         return qs.none()
     qs = qs.exclude(initiator=user)
-    if is_system_admin(user):
-        return qs
     roles = active_roles(user)
     admin_countries = [r.country_id for r in roles if r.role == Role.REGISTRY_ADMIN and r.country_id]
     ministry_countries = [r.country_id for r in roles if r.role == Role.MINISTRY_API and r.country_id]
     represented = AccountRepresentative.objects.filter(user=user, can_approve=True).values("account_id")
-    return qs.filter(Q(from_account__registry__country_id__in=admin_countries)
-                     | Q(from_account__type=AccountType.GOVERNMENT_HOLDING,
-                         from_account__registry__country_id__in=ministry_countries)
-                     | Q(from_account_id__in=represented))
+    by_administrators = Q(kind=TransactionKind.REVERSAL) | ~Q(legal_basis="")
+    return qs.filter((by_administrators & Q(from_account__registry__country_id__in=admin_countries))
+                     | (~by_administrators & ~Q(kind=TransactionKind.ISSUANCE)
+                        & (Q(from_account__type=AccountType.GOVERNMENT_HOLDING,
+                             from_account__registry__country_id__in=ministry_countries)
+                           | Q(from_account_id__in=represented)))
+                     | Q(kind=TransactionKind.ISSUANCE, registry__country_id__in=admin_countries))
 
 
 def proposals_by(user: Viewer) -> QuerySet[CreditTransaction]:

@@ -53,6 +53,11 @@ urlpatterns = [
     path("transactions/<int:pk>/cancel/", views.transaction_cancel, name="transaction-cancel"),
     # registry administrators
     path("transactions/<int:pk>/reverse/", views.transaction_reverse, name="transaction-reverse"),
+    path("accounts/<account:number>/correction/<slug:kind>/", views.correction_propose, name="correction-propose"),
+    path("accounts/<account:number>/approval-threshold/", views.account_threshold, name="account-threshold"),
+    path("accounts/<account:number>/trusted/", views.account_trusted, name="account-trusted"),
+    path("accounts/<account:number>/trusted/<account:trusted>/remove/", views.account_trusted_remove,
+         name="account-trusted-remove"),
     path("accounts/<account:number>/status/", views.account_status, name="account-status"),
     path("accounts/<account:number>/representatives/", views.account_representatives,
          name="account-representatives"),

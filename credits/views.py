@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -273,6 +274,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "issuance": getattr(txn, "issuance_record", None) if txn.kind == TransactionKind.ISSUANCE else None,
         "reversed_by": CreditTransaction.objects.filter(reverses=txn).first(),
         "can_approve": proposed and access.can_approve(user, txn),
+        "can_reject": proposed and access.can_reject(user, txn),
         "can_cancel": proposed and access.can_cancel(user, txn),
         "can_reverse": reversible and access.can_reverse(user, txn),
         "private": txn.kind not in selectors.PUBLIC_KINDS,
@@ -298,6 +300,9 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
             "actions": _initiate_actions(user, account),
             "can_change_status": access.can_change_account_status(user, account),
             "can_manage_representatives": access.can_manage_representatives(user, account),
+            "can_manage_trusted": access.can_manage_trusted_accounts(user, account),
+            "can_set_threshold": access.can_set_approval_threshold(user, account),
+            "corrections": _correction_actions(user, account),
             "representatives": account.representative_links.select_related("user").order_by("user__username"),
             "statement_form": forms.StatementForm(initial=forms.StatementForm.this_year()),
         })
@@ -308,6 +313,14 @@ def _initiate_actions(user: Viewer, account: Account) -> list[tuple[str, str]]:
     """The transactions the user may start from this account: (slug, label)."""
     if account.type not in HOLDING_TYPES or account.status != AccountStatus.OPEN or not access.can_initiate(user,
                                                                                                            account):
+        return []
+    return [("transfer", _("Transfer")), ("external-transfer", _("External transfer")),
+            ("cancellation", _("Cancel")), ("retirement", _("Retire"))]
+
+
+def _correction_actions(user: Viewer, account: Account) -> list[tuple[str, str]]:
+    """The administrative corrections the user may propose on this account: (slug, label)."""
+    if account.status != AccountStatus.OPEN or not access.can_propose_correction(user, account):
         return []
     return [("transfer", _("Transfer")), ("external-transfer", _("External transfer")),
             ("cancellation", _("Cancel")), ("retirement", _("Retire"))]
@@ -367,8 +380,11 @@ def _initiate_intro(account: Account, kind: str) -> str:
                         "are published.")
     elif kind == TransactionKind.CANCELLATION:
         text += " " + _("Cancelled credits never move again.")
-    if account.requires_approval:
+    if account.requires_approval or account.approval_threshold == 0:
         text += " " + _("A second representative must approve it before it is executed.")
+    else:
+        text += " " + _("A second representative must approve it if it reaches the account's approval threshold "
+                        "or goes to an account not active on its trusted list.")
     return text
 
 
@@ -391,8 +407,11 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 def _require_approver(user: Viewer, txn: CreditTransaction) -> None:
-    _require(txn.from_account is not None and access.is_account_approver(user, txn.from_account),
-             _("You may not approve or reject transactions from this account."))
+    """403 unless the user decides on ``txn`` (``access.can_approve``; its initiator gets the service's
+    refusal on the page instead)."""
+    _require(access.can_approve(user, txn) or (txn.initiator_id == getattr(user, "pk", None)
+                                                and txn.status == TransactionStatus.PROPOSED),
+             _("You may not approve or reject this transaction."))
 
 
 @login_required
@@ -551,6 +570,95 @@ def account_representative_remove(request: HttpRequest, number: str, user_pk: in
 
 
 @login_required
+def correction_propose(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    """An administrative correction on a holder's account, with its legal basis (registry administrators)."""
+    account = _account(number)
+    if kind not in KIND_SLUGS:
+        raise Http404(_("No such kind of transaction."))
+    kind_value = KIND_SLUGS[kind]
+    _require_registry_admin(access.can_propose_correction(request.user, account), account.registry)
+    form = forms.CorrectionForm(request.POST or None, from_account=account, kind=kind_value)
+    if request.method == "POST":
+        txn = run_service(form, lambda: services.correction_propose(
+            actor=acting_user(request.user), kind=kind_value, from_account=account, **form.cleaned_data))
+        if txn is not None:
+            messages.success(request, _("Correction %(reference)s was proposed; another administrator of the "
+                                        "registry must approve it. The account's holder has been told.")
+                             % {"reference": txn.reference})
+            return redirect(txn)
+    label = TransactionKind(kind_value).label
+    return _form_page(request, form, heading=_("Administrative correction: %(kind)s from %(number)s")
+                      % {"kind": label, "number": account.number},
+                      submit=_("Propose the correction"), back_url=account.get_absolute_url(), eyebrow=account.name,
+                      registry=account.registry, account=account,
+                      intro=_("The registry acts on a holder's account only on a stated legal basis. The correction "
+                              "stays proposed until a second administrator approves it; the holder is told when it "
+                              "is proposed and when it is completed."))
+
+
+@login_required
+def account_trusted(request: HttpRequest, number: str) -> HttpResponse:
+    """The account's trusted-account list: who is on it, from when each is active; add one (representatives)."""
+    account = _account(number)
+    _require(access.can_view_account(request.user, account), _("You may not see this account."))
+    may_manage = access.can_manage_trusted_accounts(request.user, account)
+    form = forms.TrustedAccountForm(request.POST or None, account=account)
+    if request.method == "POST":
+        _require(may_manage, _("Only a representative of account %(number)s may change its trusted accounts.")
+                 % {"number": account.number})
+        link = run_service(form, lambda: services.trusted_account_add(
+            actor=acting_user(request.user), account=account, **form.cleaned_data))
+        if link is not None:
+            messages.success(request, _("%(trusted)s was added; it becomes active on %(when)s UTC.")
+                             % {"trusted": link.trusted.number, "when": f"{link.active_from:%Y-%m-%d %H:%M}"})
+            return redirect("credits:account-trusted", account.number)
+    return _form_page(request, form, heading=_("Trusted accounts of %(number)s") % {"number": account.number},
+                      submit=_("Add to the trusted list"), back_url=account.get_absolute_url(), eyebrow=account.name,
+                      registry=account.registry, template="credits/trusted_accounts.html", account=account,
+                      may_manage=may_manage, now=timezone.now(), delay_days=services.trusted_account_delay().days,
+                      links=account.trusted_links.select_related("trusted__registry__country", "added_by")
+                      .order_by("trusted__number"),
+                      intro=_("Transfers to an account on this list need no second approval once its addition is "
+                              "active (unless the quantity reaches the account's approval threshold); transfers to "
+                              "other accounts do. An addition becomes active after %(days)s days; a removal takes "
+                              "effect at once.") % {"days": services.trusted_account_delay().days})
+
+
+@login_required
+@require_POST
+def account_trusted_remove(request: HttpRequest, number: str, trusted: str) -> HttpResponse:
+    account = _account(number)
+    _require(access.can_manage_trusted_accounts(request.user, account),
+             _("Only a representative of account %(number)s may change its trusted accounts.")
+             % {"number": account.number})
+    other = _account(trusted)
+    try:
+        services.trusted_account_remove(actor=acting_user(request.user), account=account, trusted=other)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(trusted)s is no longer trusted.") % {"trusted": other.number})
+    return redirect("credits:account-trusted", account.number)
+
+
+@login_required
+def account_threshold(request: HttpRequest, number: str) -> HttpResponse:
+    account = _account(number)
+    _require_registry_admin(access.can_set_approval_threshold(request.user, account), account.registry)
+    form = forms.ThresholdForm(request.POST or None, initial={"threshold": account.approval_threshold})
+    if request.method == "POST":
+        changed = run_service(form, lambda: services.account_set_approval_threshold(
+            actor=acting_user(request.user), account=account, **form.cleaned_data))
+        if changed is not None:
+            messages.success(request, _("The approval threshold of %(number)s was changed.")
+                             % {"number": changed.number})
+            return redirect(changed)
+    return _form_page(request, form, heading=_("Second approval of %(number)s") % {"number": account.number},
+                      submit=_("Save"), back_url=account.get_absolute_url(), eyebrow=account.name,
+                      registry=account.registry)
+
+
+@login_required
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_registry_admin(access.can_reverse(request.user, txn), txn.registry)
@@ -559,14 +667,18 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         reversal = run_service(form, lambda: services.transaction_reverse(
             actor=acting_user(request.user), txn=txn, **form.cleaned_data))
         if reversal is not None:
-            messages.success(request, _("%(reference)s was reversed by %(reversal)s.")
+            messages.success(request, _("Reversal %(reversal)s of %(reference)s was proposed; an administrator of "
+                                        "the receiving registry must approve it.")
                              % {"reference": txn.reference, "reversal": reversal.reference})
             return redirect(reversal)
     return _form_page(request, form, heading=_("Reverse %(reference)s") % {"reference": txn.reference},
                       submit=_("Reverse the transfer"), back_url=txn.get_absolute_url(), registry=txn.registry,
                       eyebrow=_("Correction by reversal"),
                       intro=_("The same serial numbers go back to the sending account, while the receiving account "
-                              "still holds them all. The reason is recorded in the audit trail."), txn=txn)
+                              "still holds them all, once an administrator of the receiving registry approves it "
+                              "within %(days)s days of the transfer. Both holders are told; the reason is the legal "
+                              "basis recorded in the audit trail.") % {"days": services.reversal_window().days},
+                      txn=txn)
 
 
 @dataclass
@@ -604,6 +716,11 @@ def issuance_execute(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         issuance = run_service(form, lambda: services.issuance_execute(
             actor=acting_user(request.user), request=item.request, registry=registry, **form.cleaned_data))
+        if isinstance(issuance, CreditTransaction):
+            messages.success(request, _("The issuance %(reference)s of %(quantity)s credits was proposed; another "
+                                        "administrator of the registry must approve it.")
+                             % {"reference": issuance.reference, "quantity": f"{issuance.quantity:,}"})
+            return redirect(issuance)
         if issuance is not None:
             messages.success(request, _("%(quantity)s credits were issued for %(period)s.")
                              % {"quantity": f"{issuance.quantity:,}", "period": issuance.monitoring_period_key})

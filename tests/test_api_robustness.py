@@ -267,11 +267,12 @@ def build_world() -> SimpleNamespace:
                       holder=japanese, representatives=[pp], requires_approval=True)
     w.other_account = open_(actor=regadmin, registry=jp, type=AccountType.PARTICIPANT_HOLDING,
                             name="Another company", holder=partner)
+    gov_reps = [f.make_user("gov_jp_a"), f.make_user("gov_jp_b")]  # only representatives move its credits
     w.gov_account = open_(actor=regadmin, registry=jp, type=AccountType.GOVERNMENT_HOLDING,
-                          name="Government of Japan")
+                          name="Government of Japan", representatives=gov_reps)
     w.retirement_account = open_(actor=regadmin, registry=jp, type=AccountType.RETIREMENT,
                                  name="Japan retirement account")
-    w.mn_account = open_(actor=w.sysadmin, registry=mn, type=AccountType.GOVERNMENT_HOLDING,
+    w.mn_account = open_(actor=f.make_user("regadmin_mn", Role.REGISTRY_ADMIN, country=mongolia), registry=mn, type=AccountType.GOVERNMENT_HOLDING,
                          name="Government of Mongolia")
     issuance_decision = committee_services.decision_record(
         actor=secretariat, joint_committee=jc, decided_on=datetime.date(2024, 3, 1), mode=DecisionMode.ELECTRONIC,
@@ -283,9 +284,9 @@ def build_world() -> SimpleNamespace:
                               shares=[credit_services.Share(account, 1000)], decided_quantity=1000)
     w.proposed_txn = credit_services.transaction_initiate(
         actor=pp, kind=TransactionKind.TRANSFER, from_account=w.account, to_account=w.other_account, quantity=10)
-    w.completed_txn = credit_services.transaction_initiate(
-        actor=regadmin, kind=TransactionKind.TRANSFER, from_account=w.gov_account, to_account=w.other_account,
-        quantity=10)
+    w.completed_txn = credit_services.transaction_approve(actor=gov_reps[1], txn=credit_services.transaction_initiate(
+        actor=gov_reps[0], kind=TransactionKind.TRANSFER, from_account=w.gov_account, to_account=w.other_account,
+        quantity=10))  # a government account's transactions all need a second representative's approval
 
     # notifications and webhooks
     for user in (w.sysadmin, pp):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -229,7 +230,7 @@ class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
         fields = ["number", "url", "registry", "type", "name", "holder", "status", "requires_approval",
-                  "opened_at", "closed_at", "balance"]
+                  "approval_threshold", "opened_at", "closed_at", "balance"]
 
     def get_balance(self, obj: Account) -> int | None:
         """Credits held; null unless you represent the account or administer (or are the ministry of) its
@@ -381,7 +382,8 @@ class TransactionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CreditTransaction
         fields = ["id", "reference", "url", "registry", "kind", "status", "from_account", "to_account", "quantity",
-                  "selection", "ranges", "purpose", "beneficiary", "note", "initiator", "approver", "created_at",
+                  "selection", "ranges", "purpose", "beneficiary", "note", "legal_basis", "initiator", "approver",
+                  "created_at",
                   "decided_at", "completed_at", "refusal_reason", "reverses", "reversed_by"]
 
     def _concerned(self, obj: CreditTransaction) -> bool:
@@ -483,6 +485,10 @@ class AccountOpenInput(serializers.Serializer):
     requires_approval = InputBooleanField(default=False,
                                           help_text=_("Outgoing transactions need a second representative."))
     representatives = username_field(many=True, required=False, help_text=_("Usernames."))
+    approval_threshold = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=MAX_QUANTITY,
+        help_text=_("Outgoing transactions of at least this many credits need a second approval (0: all; "
+                    "a government holding account's default)."))
 
 
 class AccountStatusInput(serializers.Serializer):
@@ -522,6 +528,34 @@ class TransactionInitiateInput(serializers.Serializer):
         self.accounts_found = ({a.number: a for a in Account.objects.select_related("registry__country")
                                 .filter(number__in=numbers)} if numbers else {})
         return super().to_internal_value(data)
+
+
+class CorrectionInput(TransactionInitiateInput):
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="",
+                                        help_text=_("The legal basis on which the registry acts on the account "
+                                                    "(required)."))
+
+
+class ThresholdInput(serializers.Serializer):
+    threshold = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
+                                         max_value=MAX_QUANTITY,
+                                         help_text=_("Empty: no second approval by quantity."))
+
+
+class TrustedAccountInput(serializers.Serializer):
+    account = AccountField(help_text=_("The number of the account to trust."))
+
+
+class TrustedAccountSerializer(serializers.Serializer):
+    account = serializers.CharField(source="trusted.number")
+    name = serializers.CharField(source="trusted.name")
+    added_by = serializers.CharField(source="added_by.username")
+    added_at = serializers.DateTimeField()
+    active_from = serializers.DateTimeField(help_text=_("When transfers to it stop needing a second approval."))
+    active = serializers.SerializerMethodField()
+
+    def get_active(self, obj: Any) -> bool:
+        return bool(obj.active_from <= timezone.now())
 
 
 class IssuanceExecuteInput(serializers.Serializer):

@@ -47,7 +47,7 @@ from core.api.serializers import ErrorSerializer, NoInput
 from core.api.views import ServiceGenericViewSet, ServiceViewSet, write_responses
 from core.errors import ApplicationError, NotAllowed, NotFound
 
-from .. import article6, permissions, selectors, services
+from .. import access, article6, permissions, selectors, services
 from ..filters import AccountFilter, BlockFilter, IssuanceFilter, RetirementFilter, TransactionFilter
 from ..models import Account, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
 from . import serializers as s
@@ -170,8 +170,7 @@ class RegistryViewSet(PrivateAccountsMixin, ServiceViewSet):
     def article6(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         registry = self.get_object()
         require_login(request)
-        if not (permissions.is_registry_admin(request.user, registry)
-                or permissions.is_ministry_of(request.user, registry)):
+        if not access.can_report(request.user, registry):
             raise NotAllowed(f"The Article 6.2 report of the {registry} is for its administrators and ministry.")
         year = _year(request.query_params.get("year"))
         rows = article6.annual_report(registry, year)
@@ -290,6 +289,48 @@ class AccountViewSet(PrivateAccountsMixin, ServiceViewSet):
         if user is None:
             raise NotFound(f"There is no user {kwargs['username']}.")
         services.account_remove_representative(actor=acting_user(request.user), account=account, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Set from which quantity outgoing transactions need a second approval (the registry's "
+                           "administrators)", request=s.ThresholdInput,
+                   responses=write_responses(s.AccountDetailSerializer, refusals=REFUSALS))
+    @action(detail=True, methods=["post"], url_path="approval-threshold", serializer_class=s.ThresholdInput)
+    def approval_threshold(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = services.account_set_approval_threshold(actor=acting_user(request.user), account=self.get_object(),
+                                                          **self.input(s.ThresholdInput))
+        return self.output(account)
+
+    @extend_schema(methods=["GET"], summary="The account's trusted accounts, with when each becomes active (its "
+                                            "representatives)",
+                   responses={200: s.TrustedAccountSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer})
+    @extend_schema(methods=["POST"], summary="Trust an account: transfers to it need no second approval once the "
+                                             "delay has passed (the account's representatives)",
+                   request=s.TrustedAccountInput,
+                   responses=write_responses(s.TrustedAccountSerializer, created=True, refusals=REFUSALS))
+    @action(detail=True, methods=["get", "post"], serializer_class=s.TrustedAccountInput, filter_backends=[],
+            pagination_class=None)
+    def trusted(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = self.get_object()
+        if request.method == "POST":
+            link = services.trusted_account_add(actor=acting_user(request.user), account=account,
+                                                trusted=self.input(s.TrustedAccountInput)["account"])
+            return Response(s.TrustedAccountSerializer(link).data, status=status.HTTP_201_CREATED)
+        require_login(request)
+        if not permissions.may_view_account(request.user, account):
+            raise NotAllowed("You may not see this account's trusted accounts.")
+        links = account.trusted_links.select_related("trusted", "added_by").order_by("trusted__number")
+        return Response(s.TrustedAccountSerializer(links, many=True).data)
+
+    @extend_schema(summary="Stop trusting an account, at once (the account's representatives)", request=None,
+                   responses=write_responses(None, extra={204: None}, refusals=REFUSALS))
+    @action(detail=True, methods=["delete"], url_path=r"trusted/(?P<trusted>[A-Za-z]{2}-[0-9]{3}-[0-9]{6})",
+            serializer_class=NoInput)
+    def remove_trusted(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = self.get_object()
+        trusted = Account.objects.filter(number=kwargs["trusted"].upper()).first()
+        if trusted is None:
+            raise NotFound(f"There is no account {kwargs['trusted']}.")
+        services.trusted_account_remove(actor=acting_user(request.user), account=account, trusted=trusted)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="The blocks an account holds (its representatives, the registry's administrators "
@@ -471,8 +512,25 @@ class TransactionViewSet(PrivateAccountsMixin, ServiceViewSet):
         return self.output(services.transaction_cancel(actor=acting_user(request.user),
                                                        txn=self.get_object()))
 
-    @extend_schema(summary="Correct a completed transfer by moving the same serial numbers back (the registry's "
-                           "administrators); answers the reversing transaction", request=s.TransactionReasonInput,
+    @extend_schema(summary="Propose an administrative correction on a holder's account, with its legal basis (the "
+                           "registry's administrators; a second administrator approves it; the holder is told)",
+                   request=s.CorrectionInput,
+                   responses=write_responses(s.TransactionSerializer, created=True, refusals=REFUSALS))
+    @action(detail=False, methods=["post"], serializer_class=s.CorrectionInput)
+    def corrections(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() or None
+        if key is not None and len(key) > 100:
+            raise ApplicationError(f"The {IDEMPOTENCY_HEADER} is at most 100 characters.", field="idempotency_key")
+        txn = services.correction_propose(actor=acting_user(request.user), idempotency_key=key,
+                                          **self.input(s.CorrectionInput))
+        if getattr(txn, "replayed", False):
+            return self.output(txn, headers={REPLAYED_HEADER: "true"})
+        return self.created(txn)
+
+    @extend_schema(summary="Propose the correction of a completed transfer by moving the same serial numbers back "
+                           "(the transfer's registry's administrators; an administrator of the receiving registry "
+                           "approves it within the reversal window); answers the proposed reversal",
+                   request=s.TransactionReasonInput,
                    responses=write_responses(s.TransactionSerializer, created=True, refusals=REFUSALS))
     @action(detail=True, methods=["post"], serializer_class=s.TransactionReasonInput)
     def reverse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -500,15 +558,23 @@ class IssuanceViewSet(PrivateAccountsMixin, ServiceViewSet):
         return (Issuance.objects.select_related("registry__country", "decision", "transaction__registry__country")
                 .prefetch_related(Prefetch("transaction__entries", queryset=entries)).order_by("-issued_at", "-id"))
 
-    @extend_schema(summary="Execute a registry's share of a decided issuance request (its administrators)",
+    @extend_schema(summary="Execute a registry's share of a decided issuance request (its administrators). With "
+                           "the second approval (the default) it is proposed: the answer is the proposed issuance "
+                           "transaction (202), which another administrator approves at transactions/<id>/approve/",
                    request=s.IssuanceExecuteInput,
-                   responses=write_responses(s.IssuanceSerializer, created=True, refusals=REFUSALS))
+                   responses=write_responses(s.IssuanceSerializer, created=True, refusals=REFUSALS,
+                                             extra={202: OpenApiResponse(s.TransactionSerializer,
+                                                                         description="Proposed: awaits a second "
+                                                                                     "administrator.")}))
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(s.IssuanceExecuteInput)
-        issuance = services.issuance_execute(actor=acting_user(request.user),
-                                             request=data["issuance_request"],
-                                             registry=data["registry"], authorization=data["authorization"])
-        return self.output(issuance, status_code=status.HTTP_201_CREATED)
+        result = services.issuance_execute(actor=acting_user(request.user),
+                                           request=data["issuance_request"],
+                                           registry=data["registry"], authorization=data["authorization"])
+        if isinstance(result, CreditTransaction):
+            context = self.get_serializer_context()
+            return Response(s.TransactionSerializer(result, context=context).data, status=status.HTTP_202_ACCEPTED)
+        return self.output(result, status_code=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(list=extend_schema(summary="List retirements with their beneficiaries and purposes (public)"),

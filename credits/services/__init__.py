@@ -17,7 +17,7 @@ The package is split along the registry's sections; every public name is importa
 ``issue`` and ``reserve_serials`` are the older names of ``issuance_create`` and ``serials_reserve``.
 """
 
-from .common import MAX_QUANTITY
+from .common import MAX_QUANTITY, reversal_window, trusted_account_delay
 from .issuance import (
     Share,
     issuance_create,
@@ -31,11 +31,16 @@ from .registries import (
     account_change_status,
     account_open,
     account_remove_representative,
+    account_set_approval_threshold,
     account_set_representative,
     registry_open,
+    trusted_account_add,
+    trusted_account_remove,
 )
 from .transactions import (
     KIND_TARGETS,
+    correction_propose,
+    needs_second_approval,
     transaction_approve,
     transaction_cancel,
     transaction_initiate,
@@ -50,17 +55,24 @@ __all__ = [
     "account_change_status",
     "account_open",
     "account_remove_representative",
+    "account_set_approval_threshold",
     "account_set_representative",
+    "correction_propose",
     "issuance_create",
     "issuance_execute",
     "issuance_plan",
     "issue",
+    "needs_second_approval",
     "registry_open",
     "reserve_serials",
+    "reversal_window",
     "serials_reserve",
     "transaction_approve",
     "transaction_cancel",
     "transaction_initiate",
     "transaction_reject",
     "transaction_reverse",
+    "trusted_account_add",
+    "trusted_account_delay",
+    "trusted_account_remove",
 ]

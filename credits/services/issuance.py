@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from committee.models import Decision, User
 from core import audit, events
 from core.errors import ApplicationError, Conflict
+from core.notices import notify
 from core.workflow import lock
 from projects.choices import AllocationParty, IssuanceStatus, RegistrySide
 from projects.models import IssuanceRequest
@@ -29,7 +31,7 @@ from ..choices import (
     TransactionStatus,
 )
 from ..models import Account, CreditBlock, CreditTransaction, Issuance, LedgerEntry, Registry
-from .common import MAX_QUANTITY, has_url, notify_accounts
+from .common import MAX_QUANTITY, has_url, notify_accounts, registry_admins, url_of
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,15 @@ def serials_reserve(quantity: int) -> int:
 def issuance_create(*, actor: User, registry: Registry, decision: Decision, project_code: str,
                     monitoring_period_number: int, monitoring_period_key: str, vintage: int, shares: list[Share],
                     decided_quantity: int, authorization: str = Authorization.NONE,
-                    already_issued: int = 0) -> Issuance:
+                    already_issued: int = 0, proposal: CreditTransaction | None = None,
+                    approver: User | None = None) -> Issuance:
     """Issue one registry's share of a Joint Committee issuance decision.
 
     Each share becomes one block of consecutive serials in its account. The work is the same
     for one credit or a billion: one counter update, one block and one ledger row per share.
     ``already_issued`` is what other registries issued for the same decision, so that the
-    total never exceeds ``decided_quantity``.
+    total never exceeds ``decided_quantity``. With ``proposal`` (an issuance proposed by ``actor`` and
+    approved by ``approver``, :func:`issuance_execute`), that transaction completes.
     """
     access.require_issue(actor, registry)
     shares = [s for s in shares if s.quantity]
@@ -80,10 +84,16 @@ def issuance_create(*, actor: User, registry: Registry, decision: Decision, proj
         raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
                        field="monitoring_period")
     now = timezone.now()
-    txn = CreditTransaction.objects.create(registry=registry, kind=TransactionKind.ISSUANCE,
-                                           status=TransactionStatus.COMPLETED, quantity=total, initiator=actor,
-                                           decided_at=now, completed_at=now,
-                                           selection={"decision": decision.pk, "period": monitoring_period_key})
+    if proposal is not None:
+        txn = proposal
+        txn.status, txn.approver, txn.decided_at, txn.completed_at = TransactionStatus.COMPLETED, approver, now, now
+        txn.quantity = total
+        txn.save(update_fields=["status", "approver", "decided_at", "completed_at", "quantity"])
+    else:
+        txn = CreditTransaction.objects.create(registry=registry, kind=TransactionKind.ISSUANCE,
+                                               status=TransactionStatus.COMPLETED, quantity=total, initiator=actor,
+                                               decided_at=now, completed_at=now,
+                                               selection={"decision": decision.pk, "period": monitoring_period_key})
     try:
         with transaction.atomic():
             issuance = Issuance.objects.create(
@@ -110,8 +120,9 @@ def issuance_create(*, actor: User, registry: Registry, decision: Decision, proj
         Account.objects.filter(pk=block.account_id).update(balance=F("balance") + (block.last_serial -
                                                                                   block.first_serial + 1))
     LedgerEntry.objects.bulk_create(entries)
-    audit.record(actor=actor, action="credits.issuance.execute", target=issuance,
+    audit.record(actor=approver or actor, action="credits.issuance.execute", target=issuance,
                  data={"registry": registry.code, "decision": decision.pk, "period": monitoring_period_key,
+                       "initiator": actor.pk, "approver": approver.pk if approver else None,
                        "quantity": total, "vintage": vintage, "authorization": authorization,
                        "blocks": [[b.account.number, b.first_serial, b.last_serial] for b in blocks]})
     events.emit("credits.issuance.completed", issuance_id=issuance.pk, transaction_id=txn.pk)
@@ -183,28 +194,95 @@ def issuance_plan(request: IssuanceRequest, registry: Registry) -> list[Share]:
     return plan
 
 
+def issuance_second_approval() -> bool:
+    """Whether an issuance from a Joint Committee decision waits for a second administrator
+    (``CREDITS_ISSUANCE_SECOND_APPROVAL``, default on)."""
+    return bool(getattr(settings, "CREDITS_ISSUANCE_SECOND_APPROVAL", True))
+
+
 @transaction.atomic
 def issuance_execute(*, actor: User, request: IssuanceRequest, registry: Registry,
-                     authorization: str = Authorization.NONE) -> Issuance:
-    """Execute one registry's share of the Joint Committee's decision on an issuance request."""
+                     authorization: str = Authorization.NONE) -> Issuance | CreditTransaction:
+    """Execute one registry's share of the Joint Committee's decision on an issuance request.
+
+    With a second approval (the default, ``CREDITS_ISSUANCE_SECOND_APPROVAL``) it is only proposed: the
+    proposed issuance transaction is returned, and it executes when another administrator of the registry
+    approves it (``transaction_approve``)."""
     access.require_issue(actor, registry)  # the actor first: a refused caller learns nothing about the request
     request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
                                                           "decision"), request.pk)
-    decision = request.decision
-    if request.status != IssuanceStatus.DECIDED or not request.decided_amount or decision is None:
-        raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
+    if not issuance_second_approval():
+        return _issuance_from_request(actor=actor, request=request, registry=registry, authorization=authorization)
+    if authorization not in Authorization.values:
+        raise ApplicationError("Choose the Article 6.2 authorization.", field="authorization")
+    key = _period_key(request)
+    _check_decided(request)
+    _check_period_ended(request)
+    if Issuance.objects.filter(monitoring_period_key=key, registry=registry).exists():
+        raise Conflict(f"The {registry} has already issued credits for {key}.", field="monitoring_period")
+    if CreditTransaction.objects.filter(kind=TransactionKind.ISSUANCE, registry=registry,
+                                        status=TransactionStatus.PROPOSED, selection__period=key).exists():
+        raise Conflict(f"An issuance for {key} already awaits approval in the {registry}.", field="monitoring_period")
+    shares = issuance_plan(request, registry)
+    total = _check_shares([s for s in shares if s.quantity], decided_quantity=request.decided_amount or 0,
+                          already_issued=_already_issued(request))
+    txn = CreditTransaction.objects.create(
+        registry=registry, kind=TransactionKind.ISSUANCE, status=TransactionStatus.PROPOSED, quantity=total,
+        initiator=actor, selection={"decision": request.decision_id, "period": key, "request": request.pk,
+                                    "authorization": authorization})
+    audit.record(actor=actor, action="credits.issuance.propose", target=txn,
+                 data={"registry": registry.code, "request": request.pk, "period": key, "quantity": total,
+                       "authorization": authorization})
+    notify(recipients=registry_admins(registry, besides=actor), kind="credits.approval_needed",
+           key=f"txn:{txn.pk}:approval", subject=f"Issuance {txn.reference} ({key}) awaits your approval",
+           url=url_of(txn))
+    return txn
+
+
+def issuance_approve(*, actor: User, proposal: CreditTransaction) -> Issuance:
+    """Execute a proposed issuance approved by ``actor`` (the caller, ``transaction_approve``, locked it and
+    checked that ``actor`` is another administrator of the registry)."""
+    request = lock(IssuanceRequest.objects.select_related("project__joint_committee", "period", "allocation",
+                                                          "decision"), proposal.selection["request"])
+    return _issuance_from_request(actor=proposal.initiator, request=request, registry=proposal.registry,
+                                  authorization=proposal.selection.get("authorization", Authorization.NONE),
+                                  proposal=proposal, approver=actor)
+
+
+def _period_key(request: IssuanceRequest) -> str:
+    return f"{request.project.project_id}/{request.period.number:02d}"
+
+
+def _check_period_ended(request: IssuanceRequest) -> None:
+    """No credits before the reductions happen: the period must have ended before today."""
     period = request.period
-    if period.end_date >= timezone.localdate():  # no credits before the reductions happen
+    if period.end_date >= timezone.localdate():
         message = (f"Monitoring period {period.number} of {request.project.project_id} runs until {period.end_date}: "
                    f"its credits can be issued only after it has ended.")
         raise ApplicationError(message, field="end_date", errors={"end_date": [message]})
-    already = sum(Issuance.objects.filter(decision=decision).values_list("quantity", flat=True))
-    return issuance_create(actor=actor, registry=registry, decision=decision,
+
+
+def _check_decided(request: IssuanceRequest) -> None:
+    if request.status != IssuanceStatus.DECIDED or not request.decided_amount or request.decision is None:
+        raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
+
+
+def _already_issued(request: IssuanceRequest) -> int:
+    return sum(Issuance.objects.filter(decision=request.decision).values_list("quantity", flat=True))
+
+
+def _issuance_from_request(*, actor: User, request: IssuanceRequest, registry: Registry, authorization: str,
+                           proposal: CreditTransaction | None = None, approver: User | None = None) -> Issuance:
+    _check_decided(request)
+    decision = request.decision
+    period = request.period
+    _check_period_ended(request)
+    return issuance_create(actor=actor, registry=registry, decision=decision,  # type: ignore[arg-type]
                            project_code=request.project.project_id, monitoring_period_number=period.number,
-                           monitoring_period_key=f"{request.project.project_id}/{period.number:02d}",
+                           monitoring_period_key=_period_key(request),
                            vintage=period.end_date.year, shares=issuance_plan(request, registry),
-                           decided_quantity=request.decided_amount, authorization=authorization,
-                           already_issued=already)
+                           decided_quantity=request.decided_amount or 0, authorization=authorization,
+                           already_issued=_already_issued(request), proposal=proposal, approver=approver)
 
 
 # the names callers used before the services were named <entity>_<verb>

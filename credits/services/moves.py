@@ -35,6 +35,7 @@ from ..models import Account, CreditTransaction
 from .common import accounts_of, txn_data, url_of
 
 MOVED = "moved"  # credits_move's outcome when the units moved; any other names the refusal
+APPROVAL = "approval"  # credits_move_unless_approval's outcome when the transaction needs a second approval
 
 _MOVE = """SELECT outcome, txn_id, recipients, firsts, lasts FROM credits_move(
     p_txn => %(txn)s::jsonb, p_sender => %(sender)s, p_receiver => %(receiver)s, p_quantity => %(quantity)s,
@@ -43,9 +44,16 @@ _MOVE = """SELECT outcome, txn_id, recipients, firsts, lasts FROM credits_move(
     p_first_transfer => %(first_transfer)s, p_now => %(now)s)"""
 
 
-def execute(txn: CreditTransaction, *, actor: User, action: str) -> None:
+_MOVE_UNLESS_APPROVAL = _MOVE.replace("credits_move(", "credits_move_unless_approval(").replace(
+    "p_now => %(now)s)", "p_now => %(now)s, p_transfer => %(transfer)s)")
+
+
+def execute(txn: CreditTransaction, *, actor: User, action: str, unless_approval_needed: bool = False) -> bool:
     """Complete ``txn`` (new, or a proposal being approved): move its units and append the audit event
-    ``action``. Raises :class:`Conflict`, writing nothing, when the units cannot move."""
+    ``action``. Raises :class:`Conflict`, writing nothing, when the units cannot move.
+
+    With ``unless_approval_needed`` (a new ordinary transaction), nothing is written and False is returned when
+    it needs a second approval (``services.needs_second_approval``'s rule, checked in the same statement)."""
     (sender, receiver), selection = accounts_of(txn), txn.selection
     now = timezone.now()
     txn.status = TransactionStatus.COMPLETED
@@ -54,13 +62,17 @@ def execute(txn: CreditTransaction, *, actor: User, action: str) -> None:
     first = selection.get("first_serial")
     last = selection.get("last_serial", first + txn.quantity - 1) if first is not None else None
     with connection.cursor() as cursor:
-        cursor.execute(_MOVE, {
+        cursor.execute(_MOVE_UNLESS_APPROVAL if unless_approval_needed else _MOVE, {
             "txn": _row(txn), "sender": sender.pk, "receiver": receiver.pk, "quantity": txn.quantity,
             "first": first, "last": last, "project": selection.get("project_code") or None,
             "vintage": selection.get("vintage") or None, "open": AccountStatus.OPEN, "active": BlockStatus.ACTIVE,
             "moved_status": _moved_status(receiver),
-            "first_transfer": txn.kind == TransactionKind.EXTERNAL_TRANSFER, "now": now})
+            "first_transfer": txn.kind == TransactionKind.EXTERNAL_TRANSFER, "now": now,
+            "transfer": txn.kind in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER)})
         outcome, txn_id, recipient_ids, firsts, lasts = cursor.fetchone()
+    if outcome == APPROVAL:
+        txn.status, txn.completed_at, txn.decided_at = TransactionStatus.PROPOSED, None, None
+        return False
     if outcome != MOVED:
         _refuse(outcome, txn, first=first, last=last)
     txn.pk = txn_id
@@ -75,6 +87,7 @@ def execute(txn: CreditTransaction, *, actor: User, action: str) -> None:
                key=f"txn:{txn.pk}:completed",
                subject=f"{txn.get_kind_display()} {txn.reference}: {txn.quantity:,} credits to {receiver.number}",
                url=url_of(txn))
+    return True
 
 
 def check_holdings(account: Account, quantity: int) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Collection
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,7 +29,15 @@ from ..choices import (
     TransactionStatus,
 )
 from ..models import Account, CreditBlock, CreditTransaction, LedgerEntry
-from .common import MAX_QUANTITY, accounts_of, txn_data, url_of
+from .common import (
+    MAX_QUANTITY,
+    accounts_of,
+    holders_of,
+    registry_admins,
+    reversal_window,
+    txn_data,
+    url_of,
+)
 from .moves import check_holdings, execute
 
 KIND_TARGETS: dict[str, Collection[str]] = {
@@ -44,18 +52,20 @@ KIND_TARGETS: dict[str, Collection[str]] = {
 def transaction_initiate(*, actor: User, kind: str, from_account: Account, to_account: Account, quantity: int,
                          first_serial: int | None = None, last_serial: int | None = None,
                          project_code: str = "", vintage: int | None = None, purpose: str = "",
-                         beneficiary: str = "", note: str = "", idempotency_key: str | None = None
-                         ) -> CreditTransaction:
+                         beneficiary: str = "", note: str = "", idempotency_key: str | None = None,
+                         legal_basis: str = "") -> CreditTransaction:
     """Propose a transfer, external transfer, cancellation or retirement.
 
-    Executes at once unless the sending account needs a second representative's approval.
+    Started by a representative of the sending account, it executes at once unless it needs a second
+    representative's approval (:func:`needs_second_approval`). With ``legal_basis`` it is an administrative
+    correction (:func:`correction_propose`).
     With ``idempotency_key``, the same request sent again (even concurrently) returns the
     first transaction, marked ``replayed = True``, and never executes twice; the same key with a
     different request is refused.
     """
     request = {"kind": kind, "from": from_account.pk, "to": to_account.pk, "quantity": quantity,
                "first_serial": first_serial, "last_serial": last_serial, "project_code": project_code,
-               "vintage": vintage, "purpose": purpose, "beneficiary": beneficiary}
+               "vintage": vintage, "purpose": purpose, "beneficiary": beneficiary, "legal_basis": legal_basis}
     fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
     # A key is looked up only when the attempt fails: the unique (initiator, key) constraint refuses the
     # second transaction row, which rolls the whole attempt back; a refused attempt may be the replay of
@@ -64,7 +74,8 @@ def transaction_initiate(*, actor: User, kind: str, from_account: Account, to_ac
         return _initiate(actor=actor, kind=kind, from_account=from_account, to_account=to_account, quantity=quantity,
                          first_serial=first_serial, last_serial=last_serial, project_code=project_code,
                          vintage=vintage, purpose=purpose, beneficiary=beneficiary, note=note,
-                         idempotency_key=idempotency_key or None, fingerprint=fingerprint)
+                         idempotency_key=idempotency_key or None, fingerprint=fingerprint,
+                         legal_basis=(legal_basis or "").strip())
     except IntegrityError as exc:
         if idempotency_key and "txn_idempotency_key_unique" in str(exc):
             existing = _replay(actor, idempotency_key, fingerprint)
@@ -92,7 +103,8 @@ def _replay(actor: User, key: str, fingerprint: str) -> CreditTransaction | None
 @transaction.atomic
 def _initiate(*, actor: User, kind: str, from_account: Account, to_account: Account, quantity: int,
               first_serial: int | None, last_serial: int | None, project_code: str, vintage: int | None, purpose: str,
-              beneficiary: str, note: str, idempotency_key: str | None, fingerprint: str) -> CreditTransaction:
+              beneficiary: str, note: str, idempotency_key: str | None, fingerprint: str,
+              legal_basis: str = "") -> CreditTransaction:
     require_authenticated(actor)
     if kind not in KIND_TARGETS:
         raise ApplicationError("Choose transfer, external transfer, cancellation or retirement.", field="kind")
@@ -106,27 +118,87 @@ def _initiate(*, actor: User, kind: str, from_account: Account, to_account: Acco
                                           else {}),
                                        **({"beneficiary": ["Name the beneficiary."]} if not beneficiary.strip()
                                           else {})})
-    access.require_initiate(actor, from_account)
+    if legal_basis:
+        access.require_propose_correction(actor, from_account)
+    else:
+        access.require_initiate(actor, from_account)
     selection = {k: v for k, v in {"first_serial": first_serial, "last_serial": last_serial,
                                    "project_code": project_code or None, "vintage": vintage}.items() if v is not None}
     txn = CreditTransaction(
         registry=from_account.registry, kind=kind, status=TransactionStatus.PROPOSED, from_account=from_account,
         to_account=to_account, quantity=quantity, selection=selection, purpose=purpose.strip(),
         beneficiary=beneficiary.strip(), note=note, initiator=actor, idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint)
-    if from_account.requires_approval:
-        txn.save(force_insert=True)
-        # Check now that the units exist, so that a hopeless proposal is refused at once.
-        _lock_pair(from_account, to_account)
-        check_holdings(relock(from_account), quantity)
-        audit.record(actor=actor, action=f"credits.{kind}.propose", target=txn, data=txn_data(txn))
-        approvers = [link.user for link in from_account.representative_links.select_related("user")
-                     if link.can_approve and link.user_id != actor.pk]
-        notify(recipients=approvers, kind="credits.approval_needed", key=f"txn:{txn.pk}:approval",
-               subject=f"Transaction {txn.reference} awaits your approval", url=url_of(txn))
+        request_fingerprint=fingerprint, legal_basis=legal_basis)
+    # the ordinary transaction moves at once in one statement unless it needs a second approval
+    if not legal_basis and execute(txn, actor=actor, action=f"credits.{kind}.complete", unless_approval_needed=True):
         return txn
-    execute(txn, actor=actor, action=f"credits.{kind}.complete")
+    # proposed: a correction, or an ordinary transaction that needs a second approval
+    txn.save(force_insert=True)
+    # Check now that the units exist, so that a hopeless proposal is refused at once.
+    _lock_pair(from_account, to_account)
+    check_holdings(relock(from_account), quantity)
+    if legal_basis:
+        audit.record(actor=actor, action=f"credits.{kind}.correction_propose", target=txn,
+                     data={**txn_data(txn), "legal_basis": legal_basis})
+        approvers = registry_admins(from_account.registry, besides=actor)
+        notify(recipients=holders_of(from_account), kind="credits.correction_proposed",
+               key=f"txn:{txn.pk}:correction", url=url_of(txn),
+               subject=f"A registry administrator proposes a correction on account {from_account.number}",
+               body=f"{txn.get_kind_display()} of {quantity:,} credits to {to_account.number}. "
+                    f"Legal basis: {legal_basis}")
+    else:
+        audit.record(actor=actor, action=f"credits.{kind}.propose", target=txn, data=txn_data(txn))
+        approvers = [user for user in _account_approvers(from_account) if user.pk != actor.pk]
+    notify(recipients=approvers, kind="credits.approval_needed", key=f"txn:{txn.pk}:approval",
+           subject=f"Transaction {txn.reference} awaits your approval", url=url_of(txn))
     return txn
+
+
+def correction_propose(*, actor: User, kind: str, from_account: Account, to_account: Account, quantity: int,
+                       legal_basis: str, first_serial: int | None = None, last_serial: int | None = None,
+                       project_code: str = "", vintage: int | None = None, purpose: str = "",
+                       beneficiary: str = "", note: str = "", idempotency_key: str | None = None
+                       ) -> CreditTransaction:
+    """A registry administrator proposes an administrative correction on a holder's account: a transfer,
+    external transfer, cancellation or retirement out of it, on the stated ``legal_basis``. It stays proposed
+    until a second administrator of the account's registry approves it (never its proposer, never the system
+    administrator without that role); the account's holders are told at once and again when it completes."""
+    if not (legal_basis or "").strip():
+        raise ApplicationError("State the legal basis of the correction.", field="legal_basis")
+    return transaction_initiate(actor=actor, kind=kind, from_account=from_account, to_account=to_account,
+                                quantity=quantity, first_serial=first_serial, last_serial=last_serial,
+                                project_code=project_code, vintage=vintage, purpose=purpose,
+                                beneficiary=beneficiary, note=note, idempotency_key=idempotency_key,
+                                legal_basis=legal_basis)
+
+
+_NEEDS_APPROVAL = """SELECT a.requires_approval OR coalesce(%(quantity)s >= a.approval_threshold, false)
+    OR (%(transfer)s AND NOT EXISTS (SELECT 1 FROM credits_trustedaccount t WHERE t.account_id = a.id
+                                      AND t.trusted_id = %(to)s AND t.active_from <= %(now)s))
+    FROM credits_account a WHERE a.id = %(from)s"""
+
+
+def needs_second_approval(from_account: Account, to_account: Account, *, kind: str, quantity: int) -> bool:
+    """Whether an ordinary transaction from ``from_account`` waits for a second representative's approval:
+
+    - the account requires it for every outgoing transaction (``requires_approval``), or
+    - the quantity reaches the account's ``approval_threshold`` (0 for government holding accounts by
+      default: always), or
+    - it is a transfer to an account that is not (yet) active on the sending account's trusted-account list.
+
+    Read from the database in one query (never from a possibly stale instance).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_NEEDS_APPROVAL, {
+            "quantity": quantity, "to": to_account.pk, "now": timezone.now(), "from": from_account.pk,
+            "transfer": kind in (TransactionKind.TRANSFER, TransactionKind.EXTERNAL_TRANSFER)})
+        row = cursor.fetchone()
+    return bool(row is None or row[0])
+
+
+def _account_approvers(account: Account) -> list[User]:
+    return [user for user in holders_of(account)
+            if access.is_account_approver(user, account)]
 
 
 @transaction.atomic
@@ -138,7 +210,19 @@ def transaction_approve(*, actor: User, txn: CreditTransaction) -> CreditTransac
     access.require_approve(actor, txn)
     txn.approver = actor
     txn.decided_at = timezone.now()
-    execute(txn, actor=actor, action=f"credits.{txn.kind}.approve")
+    if txn.kind == TransactionKind.REVERSAL:
+        return _reversal_execute(actor=actor, reversal=txn)
+    if txn.kind == TransactionKind.ISSUANCE:
+        from .issuance import issuance_approve
+
+        return issuance_approve(actor=actor, proposal=txn).transaction
+    execute(txn, actor=actor, action=f"credits.{txn.kind}.{'correction_approve' if txn.is_correction else 'approve'}")
+    if txn.is_correction:
+        from_account, _to = accounts_of(txn)
+        notify(recipients=holders_of(from_account), kind="credits.correction_completed",
+               key=f"txn:{txn.pk}:correction_completed", url=url_of(txn),
+               subject=f"Correction {txn.reference} on account {from_account.number} completed",
+               body=f"{txn.get_kind_display()} of {txn.quantity:,} credits. Legal basis: {txn.legal_basis}")
     return txn
 
 
@@ -155,7 +239,8 @@ def transaction_reject(*, actor: User, txn: CreditTransaction, reason: str) -> C
     txn.approver = actor
     txn.decided_at = timezone.now()
     txn.refusal_reason = reason.strip()
-    txn.save(update_fields=["status", "approver", "decided_at", "refusal_reason"])
+    txn.reverses = None  # a rejected reversal leaves the transfer open to another proposal
+    txn.save(update_fields=["status", "approver", "decided_at", "refusal_reason", "reverses"])
     audit.record(actor=actor, action=f"credits.{txn.kind}.reject", target=txn, message=reason)
     notify(recipients=[txn.initiator], kind="credits.rejected", key=f"txn:{txn.pk}:rejected",
            subject=f"Transaction {txn.reference} was rejected", body=reason, url=url_of(txn))
@@ -171,17 +256,21 @@ def transaction_cancel(*, actor: User, txn: CreditTransaction) -> CreditTransact
     access.require_cancel(actor, txn)
     txn.status = TransactionStatus.CANCELLED
     txn.decided_at = timezone.now()
-    txn.save(update_fields=["status", "decided_at"])
+    txn.reverses = None
+    txn.save(update_fields=["status", "decided_at", "reverses"])
     audit.record(actor=actor, action=f"credits.{txn.kind}.cancel", target=txn)
     return txn
 
 
 @transaction.atomic
 def transaction_reverse(*, actor: User, txn: CreditTransaction, reason: str) -> CreditTransaction:
-    """Correct a completed transfer by moving exactly the same serial numbers back.
+    """Propose the correction of a completed transfer by moving exactly the same serial numbers back.
 
-    Only a registry administrator may do it, only while the receiving account still holds all
-    of those units; cancellations and retirements are final and cannot be reversed.
+    An administrator of the transfer's registry proposes it, with its reason as the legal basis, within
+    ``CREDITS_REVERSAL_WINDOW_DAYS`` of the transfer; an administrator of the registry the units come back
+    from (the receiving registry: the other government's for an external transfer) approves it within the
+    same window (:func:`transaction_approve`), never the proposer. Both accounts' holders are told.
+    Cancellations and retirements are final and cannot be reversed.
     """
     txn = relock(txn)
     access.require_reverse(actor, txn)
@@ -190,31 +279,43 @@ def transaction_reverse(*, actor: User, txn: CreditTransaction, reason: str) -> 
     if txn.status != TransactionStatus.COMPLETED:
         raise Conflict(f"Transaction {txn.reference} is not completed.", field="status")
     if CreditTransaction.objects.filter(reverses=txn).exists():
-        raise Conflict(f"Transaction {txn.reference} has already been reversed.", field="status")
+        raise Conflict(f"Transaction {txn.reference} has already been reversed, or its reversal awaits approval.",
+                       field="status")
     if not (reason or "").strip():
         raise ApplicationError("Give the reason for the correction.", field="reason")
+    _check_reversal_window(txn)
+    sender, receiver = accounts_of(txn)
+    _lock_pair(receiver, sender)
+    _reversal_blocks(txn, receiver=relock(receiver), sender=relock(sender))  # refuses a hopeless proposal now
+    quantity = sum(last - first + 1 for first, last in txn.entries.values_list("first_serial", "last_serial"))
+    reversal = CreditTransaction.objects.create(
+        registry=txn.registry, kind=TransactionKind.REVERSAL, status=TransactionStatus.PROPOSED,
+        from_account=receiver, to_account=sender, quantity=quantity, reverses=txn, initiator=actor,
+        note=reason.strip(), legal_basis=reason.strip(), selection={"reverses": txn.pk})
+    audit.record(actor=actor, action="credits.reversal.propose", target=reversal,
+                 data={**txn_data(reversal), "reverses": txn.pk}, message=reason)
+    notify(recipients=registry_admins(receiver.registry, besides=actor), kind="credits.approval_needed",
+           key=f"txn:{reversal.pk}:approval", url=url_of(reversal),
+           subject=f"Reversal {reversal.reference} of {txn.reference} awaits your approval")
+    _notify_reversal(reversal, txn, what="proposed")
+    return reversal
+
+
+def _reversal_execute(*, actor: User, reversal: CreditTransaction) -> CreditTransaction:
+    """Move the units of an approved reversal back (the caller locked it and checked the approver)."""
+    txn = reversal.reverses
+    if txn is None:
+        raise Conflict(f"Reversal {reversal.reference} reverses no transaction.", field="status")
+    _check_reversal_window(txn)
     sender, receiver = accounts_of(txn)
     _lock_pair(receiver, sender)
     receiver, sender = relock(receiver), relock(sender)
-    for account in (receiver, sender):
-        if account.status == AccountStatus.CLOSED:
-            raise Conflict(f"Account {account.number} is closed.", field="status")
-    ranges = list(txn.entries.values_list("first_serial", "last_serial"))
-    blocks = []
-    for first, last in ranges:
-        covering = lock(CreditBlock.objects.filter(last_serial__gte=first, first_serial__lte=last))
-        if (sum(b.last_serial - b.first_serial + 1 for b in covering if b.account_id == receiver.pk
-                and b.status == BlockStatus.ACTIVE and b.first_serial >= first and b.last_serial <= last)
-                != last - first + 1):
-            raise Conflict(f"Account {receiver.number} no longer holds all the units of {txn.reference}; "
-                           "it cannot be reversed.", field="status")
-        blocks.extend(covering)
-    quantity = sum(last - first + 1 for first, last in ranges)
-    reversal = CreditTransaction.objects.create(
-        registry=txn.registry, kind=TransactionKind.REVERSAL, status=TransactionStatus.COMPLETED,
-        from_account=receiver, to_account=sender, quantity=quantity, reverses=txn, initiator=actor,
-        note=reason.strip(), decided_at=timezone.now(), completed_at=timezone.now(),
-        selection={"reverses": txn.pk})
+    blocks = _reversal_blocks(txn, receiver=receiver, sender=sender)
+    quantity = reversal.quantity
+    now = timezone.now()
+    reversal.status = TransactionStatus.COMPLETED
+    reversal.completed_at = now
+    reversal.save(update_fields=["status", "approver", "decided_at", "completed_at"])
     block_ids = [b.pk for b in blocks]
     CreditBlock.objects.filter(pk__in=block_ids).update(account=sender)
     LedgerEntry.objects.bulk_create([
@@ -224,8 +325,40 @@ def transaction_reverse(*, actor: User, txn: CreditTransaction, reason: str) -> 
     Account.objects.filter(pk=sender.pk).update(balance=F("balance") + quantity)
     events.emit("credits.reversal.completed", transaction_id=reversal.pk, reverses_id=txn.pk)
     audit.record(actor=actor, action="credits.reversal.complete", target=reversal,
-                 data={**txn_data(reversal), "reverses": txn.pk}, message=reason)
+                 data={**txn_data(reversal), "reverses": txn.pk}, message=reversal.legal_basis)
+    _notify_reversal(reversal, txn, what="completed")
     return reversal
+
+
+def _check_reversal_window(txn: CreditTransaction) -> None:
+    if txn.completed_at is None or timezone.now() > txn.completed_at + reversal_window():
+        raise Conflict(f"Transaction {txn.reference} completed more than {reversal_window().days} days ago; "
+                       "it can no longer be reversed.", field="status")
+
+
+def _reversal_blocks(txn: CreditTransaction, *, receiver: Account, sender: Account) -> list[CreditBlock]:
+    """The blocks holding the units of ``txn``, locked, if the receiving account still holds them all."""
+    for account in (receiver, sender):
+        if account.status == AccountStatus.CLOSED:
+            raise Conflict(f"Account {account.number} is closed.", field="status")
+    blocks = []
+    for first, last in txn.entries.values_list("first_serial", "last_serial"):
+        covering = lock(CreditBlock.objects.filter(last_serial__gte=first, first_serial__lte=last))
+        if (sum(b.last_serial - b.first_serial + 1 for b in covering if b.account_id == receiver.pk
+                and b.status == BlockStatus.ACTIVE and b.first_serial >= first and b.last_serial <= last)
+                != last - first + 1):
+            raise Conflict(f"Account {receiver.number} no longer holds all the units of {txn.reference}; "
+                           "it cannot be reversed.", field="status")
+        blocks.extend(covering)
+    return blocks
+
+
+def _notify_reversal(reversal: CreditTransaction, txn: CreditTransaction, *, what: str) -> None:
+    sender, receiver = accounts_of(txn)
+    notify(recipients=holders_of(receiver) + holders_of(sender), kind=f"credits.reversal_{what}",
+           key=f"txn:{reversal.pk}:reversal_{what}", url=url_of(reversal),
+           subject=f"Reversal of {txn.reference} {what}: {reversal.quantity:,} credits from {receiver.number} "
+                   f"back to {sender.number}", body=f"Reason: {reversal.legal_basis}")
 
 
 # --- checks -------------------------------------------------------------------------------

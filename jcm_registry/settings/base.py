@@ -134,6 +134,15 @@ JCM_DOCUMENT_MAX_BYTES = env.int("JCM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1
 # database; in production a volume of its own, shipped to write-once storage.
 JCM_AUDIT_ANCHOR_PATH = env.str("JCM_AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
 
+# --- Registry: who may move credits (docs/credits.md, "Who may move credits") -------------
+# An addition to an account's trusted-account list takes effect after this many days (the EU Registry: 7).
+CREDITS_TRUSTED_ACCOUNT_DELAY_DAYS = env.int("CREDITS_TRUSTED_ACCOUNT_DELAY_DAYS", default=7)
+# A completed transfer may be reversed (proposed and approved) within this many days.
+CREDITS_REVERSAL_WINDOW_DAYS = env.int("CREDITS_REVERSAL_WINDOW_DAYS", default=30)
+# An issuance from a Joint Committee decision is proposed by one registry administrator and executed when a
+# second one approves it.
+CREDITS_ISSUANCE_SECOND_APPROVAL = env.bool("CREDITS_ISSUANCE_SECOND_APPROVAL", default=True)
+
 # --- Celery / Redis ------------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402
 

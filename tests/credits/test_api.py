@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
@@ -23,6 +24,7 @@ from credits.reconcile import reconcile
 from projects import services as project_services
 from tests import factories as f
 from tests.conftest import client_for
+from tests.credits.conftest import move_approved
 
 API = "/api/v1"
 
@@ -125,8 +127,8 @@ def test_annual_transaction_summary_is_public(accounts, issue, holder_rep):
 
 def test_article6_report_as_json_csv_and_xlsx(accounts, issue, registry_admin_jp):
     issue(accounts["jp_gov"], 500)
-    services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.EXTERNAL_TRANSFER,
-                                  from_account=accounts["jp_gov"], to_account=accounts["mn_gov"], quantity=40)
+    move_approved(kind=TransactionKind.EXTERNAL_TRANSFER, from_account=accounts["jp_gov"],
+                  to_account=accounts["mn_gov"], quantity=40)
     year = datetime.date.today().year
     body = get(registry_admin_jp, "/registries/JP/article6/", {"year": year}).json()
     assert body["columns"][:3] == ["registry", "year", "category"]
@@ -396,7 +398,7 @@ def test_approval_by_a_second_person_rejection_and_cancellation(accounts, issue,
 
 
 def test_reversal_of_a_transfer_by_the_registry_administrator_only(accounts, issue, holder_rep,
-                                                                    registry_admin_jp):
+                                                                    registry_admin_jp, registry_admin_jp2):
     issue(accounts["jp_pp"], 100)
     txn = post(holder_rep, "/transactions/", transfer_body(accounts, quantity=30), key="t").json()
     refused = post(holder_rep, f"/transactions/{txn['id']}/reverse/", {"reason": "Oops"})
@@ -404,8 +406,9 @@ def test_reversal_of_a_transfer_by_the_registry_administrator_only(accounts, iss
     no_reason = post(registry_admin_jp, f"/transactions/{txn['id']}/reverse/")
     assert no_reason.status_code == 400 and "reason" in no_reason.json()["errors"]
     reversal = post(registry_admin_jp, f"/transactions/{txn['id']}/reverse/", {"reason": "Wrong account"})
-    assert reversal.status_code == 201
+    assert reversal.status_code == 201 and reversal.json()["status"] == "proposed"
     assert (reversal.json()["kind"], reversal.json()["reverses"]) == ("reversal", txn["id"])
+    assert post(registry_admin_jp2, f"/transactions/{reversal.json()['id']}/approve/").status_code == 200
     assert get(holder_rep, f"/transactions/{txn['id']}/").json()["reversed_by"] == reversal.json()["id"]
     assert balance(accounts["jp_pp"]) == 100
     retired = services.transaction_initiate(actor=holder_rep, kind=TransactionKind.RETIREMENT,
@@ -433,14 +436,17 @@ def test_transactions_are_listed_to_those_concerned(accounts, issue, holder_rep,
 
 
 def test_a_ministry_operates_its_governments_accounts(mn_accounts, registry_admin_mn, ministry, issue,
-                                                      registry_admin_jp):
+                                                      registry_admin_jp, gov_reps):
     issue(mn_accounts["jp_gov"], 100)
-    services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.EXTERNAL_TRANSFER,
-                                  from_account=mn_accounts["jp_gov"], to_account=mn_accounts["mn_gov"], quantity=60)
+    move_approved(kind=TransactionKind.EXTERNAL_TRANSFER, from_account=mn_accounts["jp_gov"],
+                  to_account=mn_accounts["mn_gov"], quantity=60)
     body = {"kind": "cancellation", "from_account": mn_accounts["mn_gov"].number,
             "to_account": mn_accounts["mn_cancel"].number, "quantity": 15}
     response = post(ministry, "/transactions/", body, key="mn-2025-001")
-    assert response.status_code == 201 and response.json()["status"] == "completed"
+    # a government account's transactions all need a second approval: another of its representatives
+    assert response.status_code == 201 and response.json()["status"] == "proposed"
+    approved = post(gov_reps["MN"][0], f"/transactions/{response.json()['id']}/approve/")
+    assert approved.json()["status"] == "completed"
     assert balance(mn_accounts["mn_gov"]) == 45
     # but not a company's account
     company = post(ministry, "/transactions/", {**body, "from_account": mn_accounts["mn_pp"].number},
@@ -451,6 +457,7 @@ def test_a_ministry_operates_its_governments_accounts(mn_accounts, registry_admi
 
 # --- issuance ---------------------------------------------------------------------------------------------
 
+@override_settings(CREDITS_ISSUANCE_SECOND_APPROVAL=False)  # one step here; the default: test_authority
 def test_issuance_from_the_joint_committee_decision_into_both_registries(mn_accounts, decided_request,
                                                                          registry_admin_jp, registry_admin_mn):
     body = {"issuance_request": decided_request.pk, "registry": "MN", "authorization": "ndc"}

@@ -3,19 +3,19 @@ import io
 
 from openpyxl import load_workbook
 
-from credits import article6, services
+from credits import article6
 from credits.choices import Authorization, TransactionKind
 from credits.models import CreditBlock
+from tests.credits.conftest import move_approved
 
 
 def test_annual_report_counts_authorization_transfers_and_holdings(accounts, issue, registry_admin_jp):
     issuance = issue(accounts["jp_gov"], 1000)
     CreditBlock.objects.filter(issuance=issuance).update(authorization=Authorization.NDC)
-    services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.EXTERNAL_TRANSFER,
-                                  from_account=accounts["jp_gov"], to_account=accounts["mn_gov"], quantity=100)
-    services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.RETIREMENT,
-                                  from_account=accounts["jp_gov"], to_account=accounts["jp_retire"], quantity=50,
-                                  purpose="Use towards Japan's NDC", beneficiary="Government of Japan")
+    move_approved(kind=TransactionKind.EXTERNAL_TRANSFER, from_account=accounts["jp_gov"],
+                  to_account=accounts["mn_gov"], quantity=100)
+    move_approved(kind=TransactionKind.RETIREMENT, from_account=accounts["jp_gov"], to_account=accounts["jp_retire"],
+                  quantity=50, purpose="Use towards Japan's NDC", beneficiary="Government of Japan")
     year = issuance.issued_at.year
     rows = {(r["category"], r["vintage"]): r["quantity"]
             for r in article6.annual_report(accounts["jp_gov"].registry, year)}

@@ -28,7 +28,10 @@ def test_demo_registry_is_a_living_registry_loaded_once():
             AccountType.RETIREMENT}
     mn_company = Account.objects.get(registry=mongolia, type=AccountType.PARTICIPANT_HOLDING)
     assert mn_company.holder.name.startswith("Demo Solar LLC")
-    assert list(mn_company.representatives.values_list("username", flat=True)) == ["participant"]
+    assert sorted(mn_company.representatives.values_list("username", flat=True)) == ["participant", "participant-2"]
+    japan_government = Account.objects.get(registry=japan, type=AccountType.GOVERNMENT_HOLDING)
+    assert sorted(japan_government.representatives.values_list("username", flat=True)) == ["gov-jp", "gov-jp-2"]
+    assert japan_government.approval_threshold == 0
 
     # MN9001's 12,811 decided credits, split 50/10/20/20 % (Japan's government at least half, as for model
     # projects; largest remainder: Japan's government gets the extra one)
@@ -39,6 +42,12 @@ def test_demo_registry_is_a_living_registry_loaded_once():
     moves = {t.kind: t for t in CreditTransaction.objects.exclude(kind=TransactionKind.ISSUANCE)}
     assert set(moves) == {TransactionKind.EXTERNAL_TRANSFER, TransactionKind.CANCELLATION, TransactionKind.RETIREMENT}
     assert all(t.status == TransactionStatus.COMPLETED for t in moves.values())
+    # each by two people: the external transfer (receiver not trusted) and the government's cancellation
+    assert {(t.initiator.username, t.approver.username) for t in moves.values() if t.approver} == {
+        ("participant", "participant-2"), ("gov-jp", "gov-jp-2")}
+    assert {(i.registry.code, i.issued_by.username, i.transaction.approver.username)
+            for i in Issuance.objects.all()} == {("JP", "registry-admin", "registry-admin-2"),
+                                                 ("MN", "registry-admin-mn", "registry-admin-mn-2")}
     transferred = CreditBlock.objects.get(created_by=moves[TransactionKind.EXTERNAL_TRANSFER])
     assert transferred.origin is not None and transferred.first_transferred_at is not None  # a partial transfer
     assert moves[TransactionKind.RETIREMENT].beneficiary == BENEFICIARY

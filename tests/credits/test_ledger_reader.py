@@ -22,6 +22,7 @@ from credits import article6, selectors, services
 from credits.choices import AccountType, Authorization, TransactionKind, TransactionStatus
 from credits.models import Account, CreditBlock, CreditTransaction
 from credits.reconcile import reconcile
+from tests.credits.conftest import move_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def at(txn: CreditTransaction, *args: int) -> CreditTransaction:
 
 
 @pytest.fixture
-def year(accounts, issue, registry_admin_jp, holder_rep):
+def year(accounts, issue, registry_admin_jp, registry_admin_jp2, holder_rep):
     """Japan's registry in 2025 (and one movement before and after it); returns the transactions by name."""
     jp = accounts["jp_gov"].registry
     accounts["jp_voluntary"] = services.account_open(actor=registry_admin_jp, registry=jp, name="Voluntary",
@@ -51,6 +52,10 @@ def year(accounts, issue, registry_admin_jp, holder_rep):
         return services.transaction_initiate(actor=actor, kind=kind, from_account=accounts[source],
                                              to_account=accounts[target], quantity=quantity, **extra)
 
+    def move_gov(kind, source, target, quantity):  # by the government account's two representatives
+        return move_approved(kind=kind, from_account=accounts[source], to_account=accounts[target],
+                             quantity=quantity)
+
     t = {}
     t["issued_before"] = at(issue(accounts["jp_pp"], 1000, vintage=2023).transaction, 2024, 6, 1, 12)  # 1-1000
     ndc = issue(accounts["jp_gov"], 500, vintage=2024)  # 1001-1500
@@ -58,15 +63,18 @@ def year(accounts, issue, registry_admin_jp, holder_rep):
     t["issued_ndc"] = at(ndc.transaction, 2025, 1, 1, 0, 0, 0)
     t["issued"] = at(issue(accounts["jp_pp"], 200, vintage=2024).transaction, 2025, 2, 1, 10)  # 1501-1700
     t["sent"] = at(move(holder_rep, TransactionKind.TRANSFER, "jp_pp", "jp_other", 1100), 2025, 3, 15, 9)
-    t["received"] = at(move(admin, TransactionKind.TRANSFER, "jp_gov", "jp_pp", 50), 2025, 4, 1, 9)
-    t["reversal"] = at(services.transaction_reverse(actor=admin, txn=t["received"], reason="Wrong account"),
-                       2025, 5, 1, 9)
-    t["external"] = at(move(admin, TransactionKind.EXTERNAL_TRANSFER, "jp_gov", "mn_gov", 100), 2025, 6, 1, 9)
+    received = move_gov(TransactionKind.TRANSFER, "jp_gov", "jp_pp", 50)
+    # reversed within the reversal window (proposed by one administrator, approved by another), then dated
+    reversal = services.transaction_reverse(actor=admin, txn=received, reason="Wrong account")
+    reversal = services.transaction_approve(actor=registry_admin_jp2, txn=reversal)
+    t["received"] = at(received, 2025, 4, 1, 9)
+    t["reversal"] = at(reversal, 2025, 5, 1, 9)
+    t["external"] = at(move_gov(TransactionKind.EXTERNAL_TRANSFER, "jp_gov", "mn_gov", 100), 2025, 6, 1, 9)
     CreditBlock.objects.filter(account=accounts["mn_gov"]).update(
         first_transferred_at=datetime.datetime(2025, 6, 1, 9, tzinfo=UTC))
-    t["cancelled"] = at(move(admin, TransactionKind.CANCELLATION, "jp_gov", "jp_cancel", 20), 2025, 7, 1)
-    t["voluntary"] = at(move(admin, TransactionKind.CANCELLATION, "jp_gov", "jp_voluntary", 10), 2025, 7, 2)
-    t["omge"] = at(move(admin, TransactionKind.CANCELLATION, "jp_gov", "jp_omge", 5), 2025, 7, 3)
+    t["cancelled"] = at(move_gov(TransactionKind.CANCELLATION, "jp_gov", "jp_cancel", 20), 2025, 7, 1)
+    t["voluntary"] = at(move_gov(TransactionKind.CANCELLATION, "jp_gov", "jp_voluntary", 10), 2025, 7, 2)
+    t["omge"] = at(move_gov(TransactionKind.CANCELLATION, "jp_gov", "jp_omge", 5), 2025, 7, 3)
     t["retired"] = at(move(holder_rep, TransactionKind.RETIREMENT, "jp_pp", "jp_retire", 30, purpose="NDC",
                            beneficiary="Demo Solar Japan K.K."), 2025, 12, 31, 23, 59, 59)
     t["sent_after"] = at(move(holder_rep, TransactionKind.TRANSFER, "jp_pp", "jp_other", 10), 2026, 1, 1, 0, 0, 0)

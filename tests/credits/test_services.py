@@ -7,6 +7,7 @@ from credits import services
 from credits.choices import BlockStatus, TransactionKind, TransactionStatus
 from credits.models import CreditBlock, CreditTransaction, LedgerEntry
 from credits.reconcile import reconcile
+from tests.credits.conftest import move_approved
 
 
 def last_action():
@@ -154,13 +155,17 @@ def test_idempotency_key_executes_once(accounts, issue, holder_rep):
         services.transaction_initiate(**{**kwargs, "quantity": 11})
 
 
-def test_reversal_moves_the_same_serials_back(accounts, issue, holder_rep, registry_admin_jp):
+def test_reversal_moves_the_same_serials_back(accounts, issue, holder_rep, registry_admin_jp, registry_admin_jp2):
     issue(accounts["jp_pp"], 100)
     txn = services.transaction_initiate(actor=holder_rep, kind=TransactionKind.TRANSFER,
                                         from_account=accounts["jp_pp"], to_account=accounts["jp_other"], quantity=30)
     with pytest.raises(NotAllowed):
         services.transaction_reverse(actor=holder_rep, txn=txn, reason="wrong account")
     reversal = services.transaction_reverse(actor=registry_admin_jp, txn=txn, reason="Sent to the wrong account")
+    assert reversal.status == TransactionStatus.PROPOSED and held(accounts["jp_pp"]) == 70  # a second admin approves
+    with pytest.raises(Conflict, match="already been reversed, or its reversal awaits approval"):
+        services.transaction_reverse(actor=registry_admin_jp, txn=txn, reason="again")
+    reversal = services.transaction_approve(actor=registry_admin_jp2, txn=reversal)
     assert reversal.kind == TransactionKind.REVERSAL and held(accounts["jp_pp"]) == 100
     assert held(accounts["jp_other"]) == 0
     with pytest.raises(Conflict, match="already been reversed"):
@@ -170,8 +175,8 @@ def test_reversal_moves_the_same_serials_back(accounts, issue, holder_rep, regis
 
 def test_external_transfer_between_registries_records_first_transfer(accounts, issue, registry_admin_jp):
     issue(accounts["jp_gov"], 100)
-    services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.EXTERNAL_TRANSFER,
-                                  from_account=accounts["jp_gov"], to_account=accounts["mn_gov"], quantity=25)
+    move_approved(kind=TransactionKind.EXTERNAL_TRANSFER, from_account=accounts["jp_gov"],
+                  to_account=accounts["mn_gov"], quantity=25)
     moved = CreditBlock.objects.get(account=accounts["mn_gov"])
     assert moved.first_transferred_at is not None and moved.quantity == 25
     with pytest.raises(ApplicationError, match="external transfer"):
@@ -220,8 +225,8 @@ def test_the_receiving_accounts_representatives_find_the_transfer_in_their_inbox
     from notifications.models import Notification
 
     issue(accounts["jp_gov"], 50)
-    txn = services.transaction_initiate(actor=registry_admin_jp, kind=TransactionKind.TRANSFER,
-                                        from_account=accounts["jp_gov"], to_account=accounts["jp_pp"], quantity=20)
+    txn = move_approved(kind=TransactionKind.TRANSFER, from_account=accounts["jp_gov"], to_account=accounts["jp_pp"],
+                        quantity=20)
     notices = Notification.objects.filter(key=f"txn:{txn.pk}:completed").order_by("recipient__username")
     assert [n.recipient for n in notices] == [holder_rep, holder_rep2]
     assert notices[0].subject == f"Transfer {txn.reference}: 20 credits to {accounts['jp_pp'].number}"

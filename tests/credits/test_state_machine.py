@@ -31,11 +31,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from committee.choices import Role
 from core.errors import Conflict, NotAllowed
 from credits import services
 from credits.choices import TERMINAL_TYPES, AccountType, BlockStatus, TransactionKind, TransactionStatus
 from credits.models import Account, CreditBlock, CreditTransaction, LedgerEntry
 from credits.reconcile import OVERLAP_SQL, reconcile
+from tests import factories as f
+from tests.credits.conftest import trust_now
 
 HOLDING = ["jp_gov", "jp_pp", "jp_other", "jp_approval", "mn_gov"]
 SENDERS = ["jp_gov", "jp_pp", "jp_other", "mn_gov"]  # jp_approval sends through proposals only
@@ -44,8 +47,17 @@ REGISTRY = {"jp_gov": "JP", "jp_pp": "JP", "jp_other": "JP", "jp_approval": "JP"
 
 
 @pytest.fixture
-def world(accounts, registry_admin_jp, registry_admin_mn, holder_rep, holder_rep2, sysadmin, issuance_decision):
+def world(accounts, registry_admin_jp, registry_admin_jp2, registry_admin_mn, holder_rep, holder_rep2, sysadmin,
+          issuance_decision, gov_reps, mongolia):
+    """Each sender has a representative who initiates (the registries' administrators do not); the senders'
+    transfers to the other holding accounts need no second approval (the government accounts' threshold is
+    lifted and every holding account is on every sender's trusted list), except from ``jp_approval``."""
     jp, mn = accounts["jp_gov"].registry, accounts["mn_gov"].registry
+    other_rep = f.make_user("other_rep")
+    services.account_set_representative(actor=registry_admin_jp, account=accounts["jp_other"], user=other_rep)
+    for name, admin in (("jp_gov", registry_admin_jp), ("mn_gov", registry_admin_mn)):
+        services.account_set_approval_threshold(actor=admin, account=accounts[name], threshold=None)
+    registry_admin_mn2 = f.make_user("regadmin_mn2", Role.REGISTRY_ADMIN, country=mongolia)
     extra = {
         "jp_approval": services.account_open(actor=registry_admin_jp, registry=jp, holder=accounts["jp_pp"].holder,
                                              type=AccountType.PARTICIPANT_HOLDING, name="Needs two people",
@@ -55,8 +67,16 @@ def world(accounts, registry_admin_jp, registry_admin_mn, holder_rep, holder_rep
         "mn_retire": services.account_open(actor=registry_admin_mn, registry=mn, type=AccountType.RETIREMENT,
                                            name="Mongolia retirement account"),
     }
-    return {"accounts": {name: a.pk for name, a in {**accounts, **extra}.items()},
-            "admins": {"JP": registry_admin_jp, "MN": registry_admin_mn}, "rep": holder_rep, "rep2": holder_rep2,
+    every = {**accounts, **extra}
+    for sender in SENDERS:
+        for receiver in HOLDING:
+            if receiver != sender:
+                trust_now(every[sender], every[receiver])
+    return {"accounts": {name: a.pk for name, a in every.items()},
+            "admins": {"JP": registry_admin_jp, "MN": registry_admin_mn},
+            "admins2": {"JP": registry_admin_jp2, "MN": registry_admin_mn2}, "rep": holder_rep, "rep2": holder_rep2,
+            "initiators": {"jp_gov": gov_reps["JP"][0], "mn_gov": gov_reps["MN"][0], "jp_pp": holder_rep,
+                           "jp_other": other_rep},
             "sysadmin": sysadmin, "decision": issuance_decision}
 
 
@@ -90,7 +110,7 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (it
 
         def initiate(self, kind, sender: str, receiver: str, quantity: int, actor=None, **extra):
             """Initiate; return the transaction, or None if it was refused (then it must have been hopeless)."""
-            actor = actor or world["admins"][REGISTRY[sender]]
+            actor = actor or world["initiators"][sender]
             held = self.expected[sender]
             try:
                 txn = services.transaction_initiate(actor=actor, kind=kind, from_account=account(sender),
@@ -125,7 +145,7 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (it
         def issue(self, name, quantity):
             self.periods += 1
             a = account(name)
-            services.issue(actor=world["sysadmin"], registry=a.registry, decision=world["decision"],
+            services.issue(actor=world["admins"][REGISTRY[name]], registry=a.registry, decision=world["decision"],
                            project_code="MN001", monitoring_period_number=self.periods,
                            monitoring_period_key=f"MN001/{self.periods:02d}", vintage=2023,
                            shares=[services.Share(a, quantity)], decided_quantity=quantity)
@@ -211,7 +231,9 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (it
             elif outcome == "cancel":
                 services.transaction_cancel(actor=world["rep"], txn=txn)
             else:
-                approver = data.draw(st.sampled_from([world["rep2"], world["admins"]["JP"]]), label="approver")
+                with pytest.raises(NotAllowed):  # an administrator never stands in for a representative
+                    services.transaction_approve(actor=world["admins"]["JP"], txn=txn)
+                approver = world["rep2"]
                 held = self.expected[sender]
                 try:
                     services.transaction_approve(actor=approver, txn=txn)
@@ -233,11 +255,16 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (it
                                                         first_serial__gte=first, last_serial__lte=last)
                              .aggregate(units=Sum("quantity"))["units"] == last - first + 1 for first, last in ranges)
             try:
-                services.transaction_reverse(actor=world["admins"][REGISTRY[sender]], txn=txn, reason="Correction")
+                reversal = services.transaction_reverse(actor=world["admins"][REGISTRY[sender]], txn=txn,
+                                                        reason="Correction")
             except Conflict:
                 assert not still_held
                 return
             assert still_held
+            # approved by an administrator of the registry the units come back from, not the proposer
+            approver = (world["admins2"] if REGISTRY[receiver] == REGISTRY[sender] else world["admins"])[
+                REGISTRY[receiver]]
+            services.transaction_approve(actor=approver, txn=reversal)
             self.transfers.remove((pk, sender, receiver, quantity))
             self.moved(receiver, sender, quantity)
             for first, last in ranges:  # exactly the same serial numbers are back
@@ -250,7 +277,7 @@ def build_machine(world: dict) -> type[RuleBasedStateMachine]:  # noqa: C901 (it
         def reverse_a_final_move(self, data):
             txn = CreditTransaction.objects.get(pk=data.draw(st.sampled_from(self.final_moves)))
             with pytest.raises(Conflict, match="final"):
-                services.transaction_reverse(actor=world["sysadmin"], txn=txn, reason="Regret")
+                services.transaction_reverse(actor=world["admins"][txn.registry.code], txn=txn, reason="Regret")
 
         # --- invariants ---------------------------------------------------------------------------
 

@@ -390,7 +390,8 @@ def test_administrator_names_and_removes_representatives(client, accounts, regis
     assert not account.representative_links.exists()
 
 
-def test_administrator_reverses_a_transfer_with_a_reason(client, accounts, living, registry_admin_jp, holder_rep):
+def test_administrator_reverses_a_transfer_with_a_reason(client, accounts, living, registry_admin_jp, holder_rep,
+                                                         registry_admin_jp2):
     transfer = living["transfer"]
     url = reverse("credits:transaction-reverse", args=[transfer.pk])
     assert login(client, holder_rep).get(url).status_code == 403
@@ -401,9 +402,15 @@ def test_administrator_reverses_a_transfer_with_a_reason(client, accounts, livin
     assert not CreditTransaction.objects.filter(kind=TransactionKind.REVERSAL).exists()
     response = client.post(url, {"reason": "Sent to the wrong account"}, follow=True)
     reversal = CreditTransaction.objects.get(kind=TransactionKind.REVERSAL)
-    assert f"{transfer.reference} was reversed by {reversal.reference}." in text(response)
+    assert (f"Reversal {reversal.reference} of {transfer.reference} was proposed; an administrator of the "
+            "receiving registry must approve it.") in text(response)
+    assert "Approve and execute" not in text(response)  # not by its proposer
+    login(client, registry_admin_jp2)
+    assert "Approve and execute" in text(client.get(reversal.get_absolute_url()))
+    client.post(reverse("credits:transaction-approve", args=[reversal.pk]))
     accounts["jp_pp"].refresh_from_db()
     assert accounts["jp_pp"].balance == 1134
+    login(client, registry_admin_jp)
     # a retirement cannot be reversed: the service refuses
     response = client.post(reverse("credits:transaction-reverse", args=[living["retirement"].pk]),
                            {"reason": "Try"})
@@ -458,7 +465,7 @@ def decided(sysadmin, jc, secretariat, japan, mongolia):
 
 
 def test_administrator_executes_a_decided_issuance(client, decided, registries, registry_admin_jp,
-                                                   registry_admin_mn, holder_rep):
+                                                   registry_admin_mn, holder_rep, registry_admin_jp2):
     jp = registries["JP"]
     gov = services.account_open(actor=registry_admin_jp, registry=jp, type=AccountType.GOVERNMENT_HOLDING,
                                 name="Government of Japan")
@@ -480,10 +487,17 @@ def test_administrator_executes_a_decided_issuance(client, decided, registries, 
     login(client, registry_admin_jp)
     url = reverse("credits:issuance-execute", args=["JP", decided["request"].pk])
     response = client.post(url, {"authorization": Authorization.NDC}, follow=True)
+    proposal = CreditTransaction.objects.get(kind=TransactionKind.ISSUANCE, registry=jp)
+    assert (f"The issuance {proposal.reference} of 308 credits was proposed; another administrator of the registry "
+            "must approve it.") in text(response)
+    assert not Issuance.objects.exists() and "Approve and execute" not in text(response)
+    login(client, registry_admin_jp2)  # the second administrator finds it among the approvals, and approves it
+    assert proposal.reference in text(client.get(reverse("credits:approvals")))
+    response = client.post(reverse("credits:transaction-approve", args=[proposal.pk]), follow=True)
     issuance = Issuance.objects.get(registry=jp)
     assert (issuance.quantity, issuance.authorization) == (308, Authorization.NDC)
-    assert "308 credits were issued for MN001/01." in text(response)
     assert response.redirect_chain[-1][0] == issuance.transaction.get_absolute_url()
+    login(client, registry_admin_jp)
     assert sorted(issuance.blocks.values_list("account__number", "quantity")) == [(gov.number, 88),
                                                                                  (pp_account.number, 220)]
     assert "No decided issuance awaits this registry." in text(client.get(queue))
