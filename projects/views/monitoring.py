@@ -101,6 +101,7 @@ def _report_page(request: HttpRequest, project: Project, period: MonitoringPerio
         "ex_ante": [(p, (pdd.ex_ante_values if pdd else {}).get(p.symbol)) for p in parameters
                     if p.kind == ParameterKind.EX_ANTE],
         "open": access.MONITORING_REPORT_SAVE.open(period), "sites": sites,
+        "waiting": selectors.waiting_period(period),
     }, status=status)
 
 

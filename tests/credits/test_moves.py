@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 MOVES_SQL = Path(__file__).resolve().parents[2] / "credits" / "sql" / "moves.sql"
 # what a move gives a new block; every other column is the origin's
 SET_BY_THE_MOVE = {"id", "first_serial", "last_serial", "quantity", "account", "status", "first_transferred_at",
-                   "origin", "created_by", "created_at"}
+                   "origin", "created_by", "created_at",
+                   "split_from_first", "split_from_last"}  # the origin's range at the split (migration 0007)
 
 
 def test_the_units_move_in_one_statement(accounts, issue, holder_rep):
@@ -49,6 +50,7 @@ def test_a_new_block_copies_every_column_of_its_origin(accounts, issue, holder_r
     assert [(b.first_serial, b.last_serial) for b in (origin, moved, remainder)] == [(1, 400), (401, 500),
                                                                                      (501, 1000)]
     assert (moved.origin_id, remainder.origin_id) == (origin.pk, origin.pk)
+    assert {(b.split_from_first, b.split_from_last) for b in (moved, remainder)} == {(1, 1000)}
     assert (moved.created_by_id, remainder.created_by_id) == (txn.pk, txn.pk)
     assert (moved.status, remainder.status, remainder.account_id) == (BlockStatus.ACTIVE, BlockStatus.ACTIVE,
                                                                       accounts["jp_pp"].pk)

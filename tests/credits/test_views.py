@@ -147,7 +147,9 @@ def test_block_detail_shows_article6_fields_and_the_history_of_its_units(client,
     # the transferred part: issued, then moved to a government account
     response = client.get(transferred.get_absolute_url())
     page = text(response)
-    assert f"Split from {block}" in page
+    # the range it was cut from (the block as it was then), and the block as it is now
+    assert f"Split from {transferred.split_from_label} (the block as it was then; now {block})" in page
+    assert transferred.split_from_last == block.last_serial and transferred.split_from_first < block.first_serial
     history = page.split("History of these units", 1)[1]
     assert history.index("Issuance") < history.index("Transfer")
     assert "Government holding account (JP)" in history and "JP-100-000001" not in history

@@ -63,6 +63,8 @@ def test_the_period_page_does_not_offer_submission_and_says_when_it_opens(runnin
     assert "Review and submit" not in text(page)
     opens = (running.end_date + datetime.timedelta(days=1)).isoformat()
     assert opens in text(page)
+    assert f"its monitoring report can be submitted from {opens}" in text(
+        browser(pp).get(f"/projects/MN001/periods/{running.number}/report/"))  # the draft's page says it too
     url = f"/projects/MN001/periods/{running.number}/report/submit/"
     form = browser(pp).get(url)
     assert "not open at the moment" not in text(form)

@@ -37,7 +37,7 @@ def test_focal_point_adds_then_withdraws_a_participant_by_annex_1(registered, pp
     page = browser(pp).get("/projects/MN001/")
     assert ANNEX_URL in text(page)
     form = browser(pp).get(ANNEX_URL)
-    assert form.status_code == 200 and "version 1" in text(form)
+    assert form.status_code == 200 and "version 2" in text(form)  # version 1 went to the TPE with the PDD
 
     added = browser(pp).post(ANNEX_URL, annex("add_participant", organization=other_company.pk, side="japanese",
                                               effective_on="2025-03-01", details="Joins as O&M contractor."))
