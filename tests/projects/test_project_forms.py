@@ -406,9 +406,9 @@ def test_demo_forms_load_once_on_the_fictitious_projects():
                                                                                  "forms of MN9001 (3)"]
     assert any(login[0] == "secretariat-mn" for login in report.logins)
     rows = {(f.project.project_id, f.kind, f.status) for f in ProjectForm.objects.select_related("project")}
-    assert rows == {("MN003", "pin", "accepted"), ("MN003", "sd_plan", "accepted"), ("MN003", "are", "submitted"),
-                    ("MN001", "sd_plan", "accepted"), ("MN001", "sd_report", "returned"),
-                    ("MN001", "pir", "submitted")}
+    assert rows == {("MN9003", "pin", "accepted"), ("MN9003", "sd_plan", "accepted"), ("MN9003", "are", "submitted"),
+                    ("MN9001", "sd_plan", "accepted"), ("MN9001", "sd_report", "returned"),
+                    ("MN9001", "pir", "submitted")}
     assert all("fictitious" in f.content for f in ProjectForm.objects.all())
     assert all(f.period_end is None or f.period_end < TODAY() for f in ProjectForm.objects.all())
     from committee.models import User
