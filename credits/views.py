@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committee.roles import Viewer, acting_user
+from core.auth import require_fresh_second_factor
 from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import PAGE_SIZE, form_status, paginate, query_without_page
@@ -338,6 +339,7 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     account = _account(number)
     if kind not in KIND_SLUGS:
@@ -397,6 +399,7 @@ def _require_approver(user: Viewer, txn: CreditTransaction) -> None:
 
 @login_required
 @require_POST
+@require_fresh_second_factor
 def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_approver(request.user, txn)
@@ -410,6 +413,7 @@ def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_approver(request.user, txn)
@@ -551,6 +555,7 @@ def account_representative_remove(request: HttpRequest, number: str, user_pk: in
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_registry_admin(access.can_reverse(request.user, txn), txn.registry)
