@@ -556,6 +556,78 @@ def _certificate_pdf(size: str) -> list[str]:
              extra=f"[{len(whole)} retirement certificates generated one after another]"),
     ]
 
+# --- public endpoints refuse quickly (issue 12, found 4) --------------------------------------------------
+
+def _pv_spec():
+    from decimal import Decimal as D
+
+    from methodologies.engine import FormulaSpec, MethodologySpec, ParameterSpec
+
+    return MethodologySpec(
+        parameters=(ParameterSpec("EG_i", "Electricity fed to the grid by PV system i", "MWh", "monitored",
+                                  per_site=True, min_value=D("0"), max_value=D("100000")),
+                    ParameterSpec("EF_grid", "Grid emission factor", "tCO2/MWh", "ex_ante",
+                                  min_value=D("0"), max_value=D("2"))),
+        formulas=(FormulaSpec("RE", "sum(EG_i * EF_grid)", "Reference emissions"),
+                  FormulaSpec("PE", "0", "Project emissions"), FormulaSpec("ER", "RE - PE", "Emission reductions")))
+
+
+def public_refusals(size: str) -> list[str]:
+    """The public calculation with 20,000 sites and the spreadsheet reader with a workbook of 4 MB that
+    unpacks to 45 MB, each against a small valid request (two sites) through the same code: the input
+    serializer and the engine; the workbook reader. Target: a refusal costs no more than the baseline."""
+    import io
+    import zipfile
+
+    from methodologies import engine, spreadsheet
+    from methodologies.api.serializers import CalculateInput
+
+    spec, repeats = _pv_spec(), 20
+
+    def calculation(body):
+        def run():
+            form = CalculateInput(data=body)
+            if form.is_valid():
+                try:
+                    engine.calculate(spec, form.validated_data["values"], sites=form.validated_data["sites"])
+                except engine.EngineError:
+                    pass
+        return run
+
+    small = {"values": {"EG_i": {"A": "1000", "B": "2000"}, "EF_grid": "0.5"}}
+    huge = {"values": {"EG_i": {"A": "1"}, "EF_grid": "0.5"}, "sites": [f"site {i}" for i in range(20_000)]}
+    huge_map = {"values": {"EG_i": {f"site {i}": "1" for i in range(20_000)}, "EF_grid": "0.5"}}
+    base = statistics.median(timed(calculation(small)) for _ in range(repeats))
+    lines = []
+    for name, body in (("public_calculate_20000_sites", huge), ("public_calculate_20000_site_values", huge_map)):
+        refused = statistics.median(timed(calculation(body)) for _ in range(repeats))
+        lines.append(line(name, refused * 1000, "ms", refused / base, "(target: refused in < 100 ms)"))
+
+    code, version = "MN_AM003", "ver01.0"
+    workbook = spreadsheet.export_monitoring_workbook(spec, methodology_code=code, version=version, sites=["A", "B"])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</worksheet>", b"<!--" + b" " * 45_000_000 + b"--></worksheet>")
+            bomb.writestr(info.filename, content)
+
+    def read(data):
+        def run():
+            try:
+                spreadsheet.read_monitoring_workbook(data, spec, methodology_code=code, version=version)
+            except engine.EngineError:
+                pass
+        return run
+
+    base = statistics.median(timed(read(workbook)) for _ in range(5))
+    refused = statistics.median(timed(read(out.getvalue())) for _ in range(5))
+    lines.append(line("public_read_spreadsheet_zip_bomb", refused * 1000, "ms", refused / base,
+                      f"({len(out.getvalue()) // 1024} KB unpacking to 45 MB; target: refused in < 100 ms)"))
+    return lines
+
+
 BENCHMARKS = {
     "issue_scale": issue_scale,
     "transfer_partial": transfer_partial,
@@ -565,4 +637,5 @@ BENCHMARKS = {
     "reconcile_full": reconcile_full,
     "audit_verify": audit_verify,
     "certificate_pdf": certificate_pdf,
+    "public_refusals": public_refusals,
 }

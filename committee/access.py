@@ -13,8 +13,11 @@ administrators; organizations also for any secretariat.
 
 from __future__ import annotations
 
+import datetime
+
 from core.access import is_authenticated, is_system_admin, require, require_authenticated
 
+from .choices import TPEFunction, TPEStatus
 from .models import (
     CommitteeMember,
     Country,
@@ -22,7 +25,9 @@ from .models import (
     JointCommittee,
     Meeting,
     RuleDocument,
+    SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
 )
 from .roles import Viewer, is_any_secretariat, is_secretariat
 
@@ -226,3 +231,41 @@ def can_revoke_role(user: Viewer) -> bool:
 
 def require_revoke_role(user: Viewer) -> None:
     require_administer(user)
+
+
+
+# --- whether a TPE may serve a project ----------------------------------------------------------------
+
+def tpe_serve_refusal(tpe: ThirdPartyEntity, scope: SectoralScope, on_date: datetime.date,
+                      purpose: str = TPEFunction.VALIDATION) -> str:
+    """Why ``tpe`` may not validate (or verify) in ``scope`` on ``on_date``; "" when it may.
+
+    It may when it is designated (not suspended or withdrawn), its designation has begun, it holds the scope
+    for that purpose, and the designation in that scope has not passed its "until" date. The projects
+    services call this wherever a TPE is chosen; the Joint Committee check of the TPE is theirs."""
+    if tpe.status != TPEStatus.DESIGNATED:
+        return f"{tpe.tpe_id} is {tpe.get_status_display().lower()}; choose a designated TPE."
+    if on_date < tpe.designated_on:
+        return f"{tpe.tpe_id} is designated only from {tpe.designated_on:%Y-%m-%d}."
+    scopes = tpe.scopes_validation if purpose == TPEFunction.VALIDATION else tpe.scopes_verification
+    if not scopes.filter(pk=scope.pk).exists():
+        return f"{tpe.tpe_id} is not designated for {purpose} in sectoral scope {scope}."
+    ends = TPEScopeValidity.objects.filter(tpe=tpe, scope=scope, purpose=purpose).first()
+    if ends is not None and on_date > ends.valid_until:
+        return (f"{tpe.tpe_id}'s designation for {purpose} in sectoral scope {scope} ended on "
+                f"{ends.valid_until:%Y-%m-%d}.")
+    return ""
+
+
+def tpe_may_serve(tpe: ThirdPartyEntity, scope: SectoralScope, on_date: datetime.date,
+                  purpose: str = TPEFunction.VALIDATION) -> bool:
+    """Whether ``tpe`` may validate (or verify) in ``scope`` on ``on_date`` (see :func:`tpe_serve_refusal`)."""
+    return not tpe_serve_refusal(tpe, scope, on_date, purpose)
+
+
+def can_set_tpe_scope_until(user: Viewer, tpe: ThirdPartyEntity) -> bool:
+    return can_manage(user, tpe.joint_committee)
+
+
+def require_set_tpe_scope_until(user: Viewer, tpe: ThirdPartyEntity) -> None:
+    require_manage(user, tpe.joint_committee)

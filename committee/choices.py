@@ -114,3 +114,10 @@ TPE_TRANSITIONS = {
     TPEStatus.SUSPENDED: {TPEStatus.DESIGNATED, TPEStatus.WITHDRAWN},
     TPEStatus.WITHDRAWN: set(),
 }
+
+
+class TPEFunction(models.TextChoices):
+    """What a TPE is designated for in a sectoral scope."""
+
+    VALIDATION = "validation", _("Validation")
+    VERIFICATION = "verification", _("Verification")

@@ -1,10 +1,11 @@
 """The committee part of the demo data loaded by ``manage.py seed_demo`` (jcm_registry.demo runs every app's part).
 
-Facts come from the seed article (Japan and Mongolia, first Joint Committee) and from
-the partner-country dates confirmed in the project's domain brief. Where the sources are
-silent the demo uses placeholders that say so: committee seats name the body represented,
-not a person; the later rule versions carry placeholder effective dates; the company and
-the third-party entity are fictitious. docs/decisions.md lists these choices.
+Facts come from the seed article (Japan and Mongolia, first Joint Committee), from the partner-country dates
+confirmed in the project's domain brief and from the reference data of the Japan–Mongolia register
+(committee.reference_mn: the environment ministry and its names, the TPEs, the rule documents, each with its
+source). Where the sources are silent the demo says so: committee seats name the body represented, not a
+person; the company and the third-party entity (TPE-MN-9001: four digits, never a real TPE ID) are fictitious
+and flagged ``is_fictitious``. docs/decisions.md lists these choices.
 
 Every write goes through the committee services, as the system administrator ``demo-admin``.
 Each step first looks for what it would create, so a second run changes nothing and writes
@@ -17,7 +18,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from committee import services
+from committee import reference_mn, services
 from committee.choices import DecisionKind, DecisionMode, MemberRole, OrganizationKind, Role, RuleKind, Side
 from committee.models import (
     BilateralDocument,
@@ -87,6 +88,7 @@ class Org:
     country: str | None
     short_name: str = ""
     name_ja: str = ""
+    fictitious: bool = False
 
 
 ORGANIZATIONS = [
@@ -95,17 +97,20 @@ ORGANIZATIONS = [
     Org("moe", "Ministry of the Environment", OrganizationKind.MINISTRY, "JP", "MOE", "環境省"),
     Org("embassy_mn", "Embassy of Japan in Mongolia", OrganizationKind.EMBASSY, "JP", "", "在モンゴル日本国大使館"),
     Org("sec_jp", "JCM Secretariat (Japanese side)", OrganizationKind.SECRETARIAT, "JP", "", "JCM事務局（日本側）"),
-    Org("megd", "Ministry of Environment and Green Development", OrganizationKind.MINISTRY, "MN", "MEGD"),
     Org("energy_mn", "Ministry of Energy", OrganizationKind.MINISTRY, "MN"),
     Org("mfa_mn", "Ministry of Foreign Affairs", OrganizationKind.MINISTRY, "MN"),
     Org("med_mn", "Ministry of Economic Development", OrganizationKind.MINISTRY, "MN"),
     Org("sec_mn", "JCM Secretariat (Mongolian side)", OrganizationKind.SECRETARIAT, "MN"),
-    Org("company", "Demo Solar LLC (fictitious company)", OrganizationKind.COMPANY, "MN", "Demo Solar"),
-    Org("tpe", "Demo Verification Body Ltd. (fictitious TPE)", OrganizationKind.TPE, None, "Demo VB"),
+    Org("company", "Demo Solar LLC (fictitious company)", OrganizationKind.COMPANY, "MN", "Demo Solar",
+        fictitious=True),
+    Org("tpe", "Demo Verification Body Ltd. (fictitious TPE)", OrganizationKind.TPE, None, "Demo VB",
+        fictitious=True),
 ]
 
-# The attendees of the first Japan–Mongolia Joint Committee named in the seed article.
+# The attendees of the first Japan–Mongolia Joint Committee named in the seed article ("megd": the
+# environment ministry of the reference data, shown under its 2013 name), "and others" from each side.
 FIRST_MEETING_ATTENDEES = ["megd", "energy_mn", "mfa_mn", "med_mn", "mofa", "meti", "moe"]
+FIRST_MEETING_ATTENDANCE_NOTE = "and others from the Mongolia side and from the Japan side"
 
 
 # --- The Japan–Mongolia Joint Committee ----------------------------------------------
@@ -119,12 +124,13 @@ class Seat:
 
 
 # Up to 10 members per country, two co-chairs (one per side), each side names a secretary.
-# Seats name the body represented: the demo sources do not name the people.
+# Seats name the body represented: the demo sources do not name the people. Japan's co-chair is an
+# embassy official in practice (press release of a JC meeting); the other roles are the demo's choice.
 SEATS = [
-    Seat(Side.JAPAN, "mofa", MemberRole.CO_CHAIR),
+    Seat(Side.JAPAN, "embassy_mn", MemberRole.CO_CHAIR),
+    Seat(Side.JAPAN, "mofa", MemberRole.MEMBER),
     Seat(Side.JAPAN, "meti", MemberRole.MEMBER),
     Seat(Side.JAPAN, "moe", MemberRole.MEMBER),
-    Seat(Side.JAPAN, "embassy_mn", MemberRole.MEMBER),
     Seat(Side.JAPAN, "sec_jp", MemberRole.SECRETARY),
     Seat(Side.PARTNER, "megd", MemberRole.CO_CHAIR, user="member"),
     Seat(Side.PARTNER, "energy_mn", MemberRole.MEMBER),
@@ -155,26 +161,12 @@ class Rule:
     title: str = ""
 
 
-PLACEHOLDER_DATE = datetime.date(2020, 1, 1)  # later versions: real effective dates not in the sources
+# The rule documents are reference data (committee.reference_mn: their real versions, with their sources);
+# which documents the first meeting adopted is not in the sources, so the demo lists none of its own.
+RULES: list[Rule] = []
 
-RULES = [
-    Rule(RuleKind.ROP, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.ROI, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.PCP, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.METHODOLOGY_GUIDELINES, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.PDD_MR_GUIDELINES, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.TPE_GUIDELINES, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.VV_GUIDELINES, "01.0", FIRST_MEETING, True),
-    Rule(RuleKind.GLOSSARY, "01.0", FIRST_MEETING, True),
-    # Versions named by the domain brief (JCM_MN_RoP_JC_ver02.0, Mongolia PCP ver07.0,
-    # JCM_MN_F_Iss_Req_ver04.0); the versions in between are not loaded.
-    Rule(RuleKind.ROP, "02.0", PLACEHOLDER_DATE),
-    Rule(RuleKind.PCP, "07.0", PLACEHOLDER_DATE),
-    Rule(RuleKind.FORM, "04.0", PLACEHOLDER_DATE, form_code="F_Iss_Req", title="Credits Issuance Request Form"),
-]
-
-TPE_NUMBER = 1
-TPE_DESIGNATED_ON = datetime.date(2014, 1, 15)  # placeholder: the demo TPE is fictitious
+TPE_NUMBER = 9001  # TPE-MN-9001: four digits, never the ID of a real TPE (those have three)
+TPE_DESIGNATED_ON = datetime.date(2014, 1, 15)  # the demo TPE is fictitious, and so is its date
 TPE_SCOPES = [1, 2, 3]
 
 
@@ -201,7 +193,7 @@ DEMO_USERS = [
     DemoUser("participant", "Demo", "Participant", Role.PROJECT_PARTICIPANT,
              "Project participant for Demo Solar LLC", "company", {"organization": "company"}),
     DemoUser("auditor", "Demo", "Auditor", Role.TPE_AUDITOR,
-             "Auditor of the TPE TPE-MN-001", "tpe", {"organization": "tpe"}),
+             "Auditor of the fictitious TPE TPE-MN-9001", "tpe", {"organization": "tpe"}),
     DemoUser("registry-admin", "Demo", "Registry Administrator", Role.REGISTRY_ADMIN,
              "Registry administrator of Japan's registry", "moe", {"country": "JP"}),
     DemoUser("ministry-mn", "Mongolia", "API client", Role.MINISTRY_API,
@@ -235,6 +227,8 @@ class Seeder:
         self.admin = self.ensure_admin()
         countries = self.ensure_countries()
         committees = self.ensure_committees(countries)
+        reference = reference_mn.load(self.admin, log=self.created)
+        self.orgs["megd"] = reference["mn_environment"]
         self.ensure_organizations(countries)
         mn = committees["MN"]
         users = self.ensure_users()
@@ -292,7 +286,8 @@ class Seeder:
             org = Organization.objects.filter(name=o.name, country=country).first()
             if org is None:
                 org = services.organization_create(actor=self.admin, name=o.name, kind=o.kind, country=country,
-                                                   short_name=o.short_name, name_ja=o.name_ja)
+                                                   short_name=o.short_name, name_ja=o.name_ja,
+                                                   is_fictitious=o.fictitious)
                 self.created(f"organization {o.name}")
             self.orgs[o.key] = org
 
@@ -312,11 +307,15 @@ class Seeder:
     def ensure_seats(self, jc: JointCommittee, users: dict[str, User]) -> None:
         for seat in SEATS:
             org = self.orgs[seat.org]
-            name = f"Representative of the {org.name}" if org.kind != OrganizationKind.SECRETARIAT else (
-                f"Secretary, {org.name}")
+            org_name = org.name_on(FIRST_MEETING)  # the name in force when the seat began
+            name = f"Representative of the {org_name}" if org.kind != OrganizationKind.SECRETARIAT else (
+                f"Secretary, {org_name}")
             if CommitteeMember.objects.filter(joint_committee=jc, side=seat.side, organization=org,
                                               role=seat.role).exists():
                 continue
+            if seat.role != MemberRole.MEMBER and CommitteeMember.objects.filter(
+                    joint_committee=jc, side=seat.side, role=seat.role, end_date__isnull=True).exists():
+                continue  # one co-chair and one secretary per side (an older demo named another body)
             services.member_appoint(actor=self.admin, joint_committee=jc, side=seat.side, name=name,
                                     organization=org, role=seat.role, start_date=FIRST_MEETING,
                                     user=users.get(seat.user) if seat.user else None)
@@ -327,6 +326,8 @@ class Seeder:
         if meeting is None:
             meeting = services.meeting_record(actor=self.admin, joint_committee=jc, number=1, date=FIRST_MEETING,
                                               city="Ulaanbaatar", summary=FIRST_MEETING_SUMMARY,
+                                              attendance_note=FIRST_MEETING_ATTENDANCE_NOTE,
+                                              source=reference_mn.SRC_SEED,
                                               attendees=[self.orgs[k] for k in FIRST_MEETING_ATTENDEES])
             self.created(str(meeting))
         return meeting
@@ -336,7 +337,8 @@ class Seeder:
         if decision is None:
             decision = services.decision_record(actor=self.admin, joint_committee=jc, decided_on=meeting.date,
                                                 mode=DecisionMode.MEETING, meeting=meeting,
-                                                kind=DecisionKind.ADOPT_RULES, **FIRST_DECISION)
+                                                kind=DecisionKind.ADOPT_RULES, source=reference_mn.SRC_SEED,
+                                                **FIRST_DECISION)
             self.created(f"decision {decision.reference}")
         return decision
 

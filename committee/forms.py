@@ -20,8 +20,17 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import DateInput, RegistryForm, localized_name
 
 from . import selectors
-from .choices import TPE_TRANSITIONS, DecisionKind, DecisionMode, MemberRole, RuleKind, Side, TPEStatus
-from .models import Decision, JointCommittee, Meeting, Organization, ThirdPartyEntity, ordinal
+from .choices import (
+    TPE_TRANSITIONS,
+    DecisionKind,
+    DecisionMode,
+    MemberRole,
+    RuleKind,
+    Side,
+    TPEFunction,
+    TPEStatus,
+)
+from .models import Decision, JointCommittee, Meeting, Organization, SectoralScope, ThirdPartyEntity, ordinal
 
 DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods"]
 
@@ -201,6 +210,20 @@ class TPEStatusForm(RegistryForm):
         super().__init__(*args, **kwargs)
         allowed = TPE_TRANSITIONS.get(tpe.status, set())
         self.fields["status"].choices = [(v, label) for v, label in TPEStatus.choices if v in allowed]
+        self.fields["decision"].queryset = committee_decisions(user, tpe.joint_committee)
+
+
+class TPEScopeUntilForm(RegistryForm):
+    scope = forms.ModelChoiceField(label=_("Sectoral scope"), queryset=SectoralScope.objects.none())
+    purpose = forms.ChoiceField(label=_("Designated for"), choices=TPEFunction.choices, widget=forms.RadioSelect)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput(), required=False,
+                                  help_text=_("Leave empty for no end date."))
+    decision = DecisionChoiceField(label=_("Decision"), queryset=Decision.objects.none(), required=False)
+
+    def __init__(self, *args, tpe: ThirdPartyEntity, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = tpe.scopes_validation.all() | tpe.scopes_verification.all()
+        self.fields["scope"].queryset = SectoralScope.objects.filter(pk__in=held.values("pk")).order_by("number")
         self.fields["decision"].queryset = committee_decisions(user, tpe.joint_committee)
 
 

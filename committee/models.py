@@ -5,11 +5,15 @@ Data and constraints only; every write goes through committee.services.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import BigIntegerRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,7 @@ from .choices import (
     RuleKind,
     RuleStatus,
     Side,
+    TPEFunction,
     TPEStatus,
 )
 
@@ -113,6 +118,7 @@ class Organization(models.Model):
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     address = models.TextField(blank=True)
+    is_fictitious = models.BooleanField(_("fictitious (demo data)"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -123,6 +129,66 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("committee:organization-detail", args=[self.pk])
+
+    def _name_row_on(self, on_date: datetime.date | None) -> OrganizationName | None:
+        """The recorded name in force on ``on_date`` (see :meth:`name_on`), or None."""
+        if on_date is None:
+            return None
+        best, best_key = None, None
+        for row in self.name_history.all():
+            if (row.valid_from and row.valid_from > on_date) or (row.valid_until and row.valid_until < on_date):
+                continue
+            known = [d for d in (row.valid_from, row.attested_on) if d and d <= on_date]
+            if known:
+                key = max(known)
+            elif row.valid_until is not None:  # bounded above only: in force up to then
+                key = datetime.date.min
+            else:
+                continue
+            if best_key is None or key > best_key:
+                best, best_key = row, key
+        return best
+
+    def name_on(self, on_date: datetime.date | None) -> str:
+        """The name in force on ``on_date``: of the recorded names whose known dates allow it, the one most
+        recently known to be in force (from its ``valid_from`` or the date a source shows it in use); the
+        current name when none is recorded for that date."""
+        row = self._name_row_on(on_date)
+        return row.name if row else self.name
+
+    def name_ja_on(self, on_date: datetime.date | None) -> str:
+        row = self._name_row_on(on_date)
+        if row is None:
+            return self.name_ja
+        return row.name_ja
+
+
+class OrganizationName(models.Model):
+    """A name an organization had, with the dates it was in force (blank where no source gives them) and
+    the source that shows it. Organization.name stays the current name."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="name_history")
+    name = models.CharField(_("name"), max_length=200)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    valid_until = models.DateField(_("in force until"), null=True, blank=True)
+    attested_on = models.DateField(_("shown in use on"), null=True, blank=True,
+                                   help_text=_("A date on which the source shows the name in use."))
+    source = models.CharField(_("source"), max_length=500)
+
+    class Meta:
+        ordering = ["organization", "attested_on", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True)
+                                   | Q(valid_until__gte=F("valid_from")), name="organization_name_dates_ordered"),
+            models.CheckConstraint(condition=~Q(source=""), name="organization_name_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class User(AbstractUser):
@@ -236,6 +302,31 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()} {where}".strip()
 
 
+# Rules of Procedures of the Japan–Mongolia Joint Committee (JCM_MN_RoP_JC_ver02.0): up to ten members per
+# country, one co-chair per side, each side names a secretary.
+MAX_MEMBERS_PER_SIDE = 10
+
+
+class SeatDayRange(Func):
+    """``int8range`` of a seat's days, offset by its committee and side: ``(committee * 2 + side) * 10^7 + day``.
+
+    The embedded PostgreSQL has no btree_gist (no GiST ``=`` on bigint), so, as for monitoring periods
+    (projects.models.common.ProjectDayRange), each committee side's days lie in their own stretch of one bigint
+    line and a plain ``&&`` exclusion constraint refuses overlapping seats of the same side only. An open end
+    runs to the end of the stretch. Day numbers count from 2000-01-01 (earlier dates stay within the stretch).
+    """
+
+    arity = 4
+    output_field = BigIntegerRangeField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        jc, side, start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        key = f"((({jc[0]})::bigint * 2 + (CASE WHEN ({side[0]}) = 'partner' THEN 1 ELSE 0 END)) * 10000000 + 5000000)"
+        sql = (f"int8range({key} + (({start[0]})::date - DATE '2000-01-01'), "
+               f"{key} + COALESCE((({end[0]})::date - DATE '2000-01-01'), 4999999), '[]')")
+        return sql, (*jc[1], *side[1], *start[1], *jc[1], *side[1], *end[1])
+
+
 class CommitteeMember(models.Model):
     joint_committee = models.ForeignKey(JointCommittee, on_delete=models.CASCADE, related_name="members")
     side = models.CharField(max_length=10, choices=Side.choices)
@@ -257,6 +348,20 @@ class CommitteeMember(models.Model):
             models.CheckConstraint(condition=choices_check("role", MemberRole), name="member_role_valid"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="member_dates_ordered"),
+            ExclusionConstraint(
+                name="member_one_co_chair_per_side",
+                expressions=[(SeatDayRange("joint_committee_id", "side", "start_date", "end_date"),
+                              RangeOperators.OVERLAPS)],
+                condition=Q(role=MemberRole.CO_CHAIR),
+                violation_error_message=_("Each side has one co-chair at any date."),
+            ),
+            ExclusionConstraint(
+                name="member_one_secretary_per_side",
+                expressions=[(SeatDayRange("joint_committee_id", "side", "start_date", "end_date"),
+                              RangeOperators.OVERLAPS)],
+                condition=Q(role=MemberRole.SECRETARY),
+                violation_error_message=_("Each side names one secretary at any date."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +377,10 @@ class Meeting(models.Model):
     summary = models.TextField(blank=True)
     report = models.FileField(upload_to="committee/meetings/", blank=True)
     attendees = models.ManyToManyField(Organization, blank=True, related_name="meetings_attended")
+    attendance_note = models.CharField(_("attendance note"), max_length=300, blank=True,
+                                       help_text=_("As the source words it, e.g. “and others from each side”."))
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
     status = models.CharField(max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -321,6 +430,8 @@ class Decision(models.Model):
     status = models.CharField(max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -354,8 +465,10 @@ class RuleDocument(models.Model):
     title = models.CharField(max_length=300)
     version_major = models.PositiveSmallIntegerField()
     version_minor = models.PositiveSmallIntegerField(default=0)
-    effective_date = models.DateField()
+    effective_date = models.DateField(null=True, blank=True, help_text=_("Empty where no source gives it."))
     file = models.FileField(upload_to="committee/rules/", blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by")
     adopted_by = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT,
@@ -398,6 +511,9 @@ class ThirdPartyEntity(models.Model):
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="tpes")
     scopes_validation = models.ManyToManyField(SectoralScope, blank=True, related_name="tpes_validation")
     scopes_verification = models.ManyToManyField(SectoralScope, blank=True, related_name="tpes_verification")
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("e.g. “scopes reduced”, as the source says."))
 
     class Meta:
         ordering = ["tpe_id"]
@@ -405,12 +521,17 @@ class ThirdPartyEntity(models.Model):
         verbose_name_plural = "third-party entities"
         constraints = [
             models.CheckConstraint(condition=choices_check("status", TPEStatus), name="tpe_status_valid"),
-            models.CheckConstraint(condition=Q(tpe_id__regex=r"^TPE-[A-Z]{2}-[0-9]{3}$"), name="tpe_id_format"),
+            models.CheckConstraint(condition=Q(tpe_id__regex=r"^TPE-[A-Z]{2}-[0-9]{3,4}$"), name="tpe_id_format"),
             models.UniqueConstraint(fields=["joint_committee", "organization"], name="tpe_one_per_committee"),
         ]
 
     def __str__(self) -> str:
         return f"{self.tpe_id} {self.organization.name}"
+
+    @property
+    def is_fictitious(self) -> bool:
+        """A demo TPE: its organization is fictitious (its ID has four digits, never a real TPE's)."""
+        return self.organization.is_fictitious
 
     def get_absolute_url(self) -> str:
         return reverse("committee:tpe-detail", args=[self.tpe_id])
@@ -432,3 +553,26 @@ class TPEStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tpe.tpe_id}: {self.from_status or '-'} -> {self.to_status} on {self.effective_on}"
+
+
+class TPEScopeValidity(models.Model):
+    """The "until" date of a TPE's designation in one sectoral scope, for validation or for verification
+    (jcm.go.jp TPE lists show one per scope). No row: the designation in that scope has no end date."""
+
+    tpe = models.ForeignKey(ThirdPartyEntity, on_delete=models.CASCADE, related_name="scope_validity")
+    scope = models.ForeignKey(SectoralScope, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=12, choices=TPEFunction.choices)
+    valid_until = models.DateField(_("valid until"))
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["tpe", "purpose", "scope__number"]
+        verbose_name = "TPE scope validity"
+        verbose_name_plural = "TPE scope validities"
+        constraints = [
+            models.UniqueConstraint(fields=["tpe", "scope", "purpose"], name="tpe_scope_validity_unique"),
+            models.CheckConstraint(condition=choices_check("purpose", TPEFunction), name="tpe_scope_purpose_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tpe.tpe_id} {self.purpose} scope {self.scope.number} until {self.valid_until}"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from committee.roles import ALL, insider_committee_ids
 
 from .access import Viewer
-from .choices import PublicationStatus, RuleStatus
+from .choices import PublicationStatus, RuleStatus, TPEFunction, TPEStatus
 from .models import (
     CommitteeMember,
     Country,
@@ -18,6 +20,7 @@ from .models import (
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
 )
 
 
@@ -44,7 +47,7 @@ def member_list(user: Viewer = None) -> QuerySet[CommitteeMember]:
 
 def meeting_list(user: Viewer) -> QuerySet[Meeting]:
     return _scoped(
-        Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees"),
+        Meeting.objects.select_related("joint_committee__partner").prefetch_related("attendees__name_history"),
         user, Q(status=PublicationStatus.PUBLISHED),
     )
 
@@ -65,12 +68,27 @@ def rule_document_list(user: Viewer) -> QuerySet[RuleDocument]:
 
 def tpe_list(user: Viewer = None) -> QuerySet[ThirdPartyEntity]:
     return ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization").prefetch_related(
-        "scopes_validation", "scopes_verification"
+        "scopes_validation", "scopes_verification", "scope_validity__scope"
     )
 
 
+def tpes_that_may_serve(joint_committee: JointCommittee | int, scope: SectoralScope | int, on_date: datetime.date,
+                        purpose: str = TPEFunction.VALIDATION) -> QuerySet[ThirdPartyEntity]:
+    """The TPEs of ``joint_committee`` that may validate (or verify) in ``scope`` on ``on_date``: the same rule
+    as committee.access.tpe_serve_refusal, as a query (for the choices a page offers)."""
+    jc_id = getattr(joint_committee, "pk", joint_committee)
+    scope_id = getattr(scope, "pk", scope)
+    held = "scopes_validation" if purpose == TPEFunction.VALIDATION else "scopes_verification"
+    ended = TPEScopeValidity.objects.filter(tpe=OuterRef("pk"), scope_id=scope_id, purpose=purpose,
+                                            valid_until__lt=on_date)
+    return (ThirdPartyEntity.objects.select_related("organization")
+            .filter(joint_committee_id=jc_id, status=TPEStatus.DESIGNATED, designated_on__lte=on_date,
+                    **{held: scope_id})
+            .exclude(Exists(ended)).order_by("tpe_id"))
+
+
 def organization_list(user: Viewer = None) -> QuerySet[Organization]:
-    return Organization.objects.select_related("country")
+    return Organization.objects.select_related("country").prefetch_related("name_history")
 
 
 def scope_list(user: Viewer = None) -> QuerySet[SectoralScope]:

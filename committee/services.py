@@ -29,12 +29,15 @@ from .choices import (
     TPE_TRANSITIONS,
     DecisionKind,
     DecisionMode,
+    MemberRole,
     PublicationStatus,
     RuleKind,
     RuleStatus,
+    TPEFunction,
     TPEStatus,
 )
 from .models import (
+    MAX_MEMBERS_PER_SIDE,
     BilateralDocument,
     CommitteeMember,
     Country,
@@ -42,10 +45,12 @@ from .models import (
     JointCommittee,
     Meeting,
     Organization,
+    OrganizationName,
     RoleAssignment,
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
     TPEStatusChange,
     User,
 )
@@ -110,14 +115,53 @@ def bilateral_document_record(*, actor: User, country: Country, title: str, sign
 
 @transaction.atomic
 def organization_create(*, actor: User, name: str, kind: str, country: Country | None = None, name_ja: str = "",
-                        short_name: str = "", email: str = "", website: str = "", address: str = "") -> Organization:
+                        short_name: str = "", email: str = "", website: str = "", address: str = "",
+                        is_fictitious: bool = False) -> Organization:
     access.require_create_organization(actor)
     org = Organization(name=name.strip(), kind=kind, country=country, name_ja=name_ja, short_name=short_name,
-                       email=email, website=website, address=address)
+                       email=email, website=website, address=address, is_fictitious=is_fictitious)
     validated_save(org)
     audit.record(actor=actor, action="committee.organization.create", target=org,
-                 data=snapshot(org, ["name", "kind", "country"]))
+                 data=snapshot(org, ["name", "kind", "country", "is_fictitious"]))
     return org
+
+
+@transaction.atomic
+def organization_rename(*, actor: User, organization: Organization, name: str) -> Organization:
+    """Give the organization its current name (record the former names with organization_name_record)."""
+    organization = relock(organization)
+    access.require_create_organization(actor)
+    if not (name or "").strip():
+        raise ApplicationError("Give the name.", field="name")
+    before = organization.name
+    organization.name = name.strip()
+    validated_save(organization)
+    audit.record(actor=actor, action="committee.organization.rename", target=organization,
+                 data={"before": before, "name": organization.name})
+    return organization
+
+
+@transaction.atomic
+def organization_name_record(*, actor: User, organization: Organization, name: str, source: str,
+                             name_ja: str = "", valid_from: date | None = None, valid_until: date | None = None,
+                             attested_on: date | None = None) -> OrganizationName:
+    """Record a name the organization had (or has), with its dates where a source gives them, and the source."""
+    organization = relock(organization)
+    access.require_create_organization(actor)
+    if not (name or "").strip():
+        raise ApplicationError("Give the name.", field="name")
+    if not (source or "").strip():
+        raise ApplicationError("Give the source that shows the name (a document or web page).", field="source")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise ApplicationError("The name cannot be in force until a date before it came into force.",
+                               field="valid_until")
+    row = OrganizationName(organization=organization, name=name.strip(), name_ja=name_ja.strip(),
+                           valid_from=valid_from, valid_until=valid_until, attested_on=attested_on,
+                           source=source.strip())
+    validated_save(row)
+    audit.record(actor=actor, action="committee.organization.name_record", target=organization,
+                 data=snapshot(row, ["name", "name_ja", "valid_from", "valid_until", "attested_on", "source"]))
+    return row
 
 
 # --- Joint Committees and their members --------------------------------------------------
@@ -147,6 +191,12 @@ def member_appoint(*, actor: User, joint_committee: JointCommittee, side: str, n
     _check_side_organization(joint_committee, side, organization)
     if end_date and end_date < start_date:
         raise ApplicationError("The end date must not be before the start date.", field="end_date")
+    if role not in MemberRole.values:
+        raise ApplicationError("Choose the role: co-chair, member or secretary.", field="role")
+    if side not in ("japan", "partner"):
+        raise ApplicationError("Choose the side: Japan or the partner country.", field="side")
+    lock(JointCommittee, joint_committee.pk)  # serialises the composition checks per committee
+    _check_composition(joint_committee, side, role, start_date, end_date)
     member = CommitteeMember(joint_committee=joint_committee, side=side, name=name.strip(), title=title,
                              organization=organization, role=role, start_date=start_date, end_date=end_date,
                              user=user)
@@ -171,12 +221,37 @@ def member_end(*, actor: User, member: CommitteeMember, end_date: date) -> Commi
     return member
 
 
+def _check_composition(jc: JointCommittee, side: str, role: str, start: date, end: date | None) -> None:
+    """The Rules of Procedures: at most ten members per side, one co-chair and one secretary per side at any
+    date (JCM_MN_RoP_JC_ver02.0). Every seat counts as a member, the co-chair and the secretary included."""
+    overlapping = [m for m in CommitteeMember.objects.filter(joint_committee=jc, side=side)
+                   if m.start_date <= (end or date.max) and (m.end_date or date.max) >= start]
+    side_label = "Japan's side" if side == "japan" else "The partner side"
+    for single, what in ((MemberRole.CO_CHAIR, "co-chair"), (MemberRole.SECRETARY, "secretary")):
+        if role == single:
+            clash = next((m for m in overlapping if m.role == single), None)
+            if clash is not None:
+                until = f" until {clash.end_date}" if clash.end_date else ""
+                raise Conflict(f"{side_label} already has a {what} at that date: {clash.name} "
+                               f"(from {clash.start_date}{until}). End that seat first.", field="role")
+    # The most seats held at once within the new seat's term are held on some seat's first day.
+    days = sorted({start, *(m.start_date for m in overlapping if m.start_date > start)})
+    for day in days:
+        if end is not None and day > end:
+            break
+        serving = sum(1 for m in overlapping if m.start_date <= day <= (m.end_date or date.max))
+        if serving >= MAX_MEMBERS_PER_SIDE:
+            raise Conflict(f"{side_label} already has ten members on {day}; the Rules of Procedures allow "
+                           f"at most ten members per side. End a seat first.", field="side")
+
+
 # --- Meetings ------------------------------------------------------------------------
 
 @transaction.atomic
 def meeting_record(*, actor: User, joint_committee: JointCommittee, date: date, city: str = "",
                    is_online: bool = False, number: int | None = None, summary: str = "", report: File | None = None,
-                   attendees: Iterable[Organization] = (), publish: bool = True) -> Meeting:
+                   attendees: Iterable[Organization] = (), publish: bool = True, attendance_note: str = "",
+                   source: str = "") -> Meeting:
     access.require_record_meeting(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises meeting numbering per committee
     if number is None:
@@ -186,7 +261,8 @@ def meeting_record(*, actor: User, joint_committee: JointCommittee, date: date, 
     if not city and not is_online:
         raise ApplicationError("Give the city where the meeting was held, or mark it as online.", field="city")
     meeting = Meeting(joint_committee=joint_committee, number=number, date=date, city=city.strip(),
-                      is_online=is_online, summary=summary,
+                      is_online=is_online, summary=summary, attendance_note=attendance_note.strip(),
+                      source=source.strip(),
                       status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
                       published_at=timezone.now() if publish else None)
     if report:
@@ -244,7 +320,7 @@ def meeting_publish(*, actor: User, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on: date, mode: str, kind: str,
                     title: str, text: str = "", meeting: Meeting | None = None, subject: Model | None = None,
-                    subject_label: str = "", reference: str = "", publish: bool = True) -> Decision:
+                    subject_label: str = "", reference: str = "", publish: bool = True, source: str = "") -> Decision:
     """Record a decision of the Joint Committee, taken at a meeting or electronically."""
     access.require_record_decision(actor, joint_committee)
     lock(JointCommittee, joint_committee.pk)  # serialises reference numbering per committee
@@ -270,7 +346,7 @@ def decision_record(*, actor: User, joint_committee: JointCommittee, decided_on:
         joint_committee=joint_committee, reference=reference, decided_on=decided_on, mode=mode, meeting=meeting,
         kind=kind, title=title.strip(), text=text, subject_label=subject_label or (str(subject) if subject else ""),
         status=PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT,
-        published_at=timezone.now() if publish else None, recorded_by=actor,
+        published_at=timezone.now() if publish else None, recorded_by=actor, source=source.strip(),
     )
     if subject is not None:
         decision.subject_type = ContentType.objects.get_for_model(subject)
@@ -345,8 +421,8 @@ def rule_series(joint_committee: JointCommittee, kind: str, form_code: str = "")
 
 @transaction.atomic
 def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind: str, version: str, title: str,
-                          effective_date: date, file: File | None = None, form_code: str = "",
-                          adopted_by: Decision | None = None) -> RuleDocument:
+                          effective_date: date | None, file: File | None = None, form_code: str = "",
+                          adopted_by: Decision | None = None, source: str = "") -> RuleDocument:
     """Publish a new version of a rule document; the version in force of the same series is superseded."""
     access.require_publish_rule_document(actor, joint_committee)
     if kind not in RuleKind.values:
@@ -362,7 +438,7 @@ def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind:
                        field="version")
     current = next((d for d in versions if d.status == RuleStatus.IN_FORCE), None)
     if current is not None:
-        if effective_date < current.effective_date:
+        if effective_date and current.effective_date and effective_date < current.effective_date:
             raise ApplicationError(f"The new version cannot take effect before the version it supersedes "
                                    f"({current.effective_date}).", field="effective_date")
         check_transition(RULE_TRANSITIONS, current.status, RuleStatus.SUPERSEDED, what=current.code,
@@ -373,6 +449,7 @@ def rule_document_publish(*, actor: User, joint_committee: JointCommittee, kind:
         joint_committee=joint_committee, kind=kind, series=series, code=f"{series}_ver{major:02d}.{minor}",
         title=title.strip(), version_major=major, version_minor=minor, effective_date=effective_date,
         supersedes=latest, adopted_by=adopted_by, status=RuleStatus.IN_FORCE, published_at=timezone.now(),
+        source=source.strip(),
     )
     if file:
         document.file = file
@@ -417,7 +494,8 @@ def tpe_designate(*, actor: User, joint_committee: JointCommittee, organization:
     prefix = f"TPE-{joint_committee.code}-"
     if number is None:
         taken = ThirdPartyEntity.objects.filter(tpe_id__startswith=prefix).values_list("tpe_id", flat=True)
-        number = max((int(t[len(prefix):]) for t in taken), default=0) + 1
+        # Three-digit IDs only: four-digit ones (TPE-MN-9001) are the demo's fictitious TPEs.
+        number = max((int(t[len(prefix):]) for t in taken if len(t) - len(prefix) == 3), default=0) + 1
     tpe = ThirdPartyEntity(joint_committee=joint_committee, tpe_id=f"{prefix}{number:03d}", organization=organization,
                            designated_on=designated_on, status_changed_on=designated_on,
                            accreditation=accreditation, decision=decision, status=TPEStatus.DESIGNATED)
@@ -430,6 +508,38 @@ def tpe_designate(*, actor: User, joint_committee: JointCommittee, organization:
                  data={**snapshot(tpe, ["joint_committee", "tpe_id", "organization", "designated_on", "decision"]),
                        "scopes_validation": sorted(s.number for s in scopes_validation),
                        "scopes_verification": sorted(s.number for s in scopes_verification)})
+    return tpe
+
+
+@transaction.atomic
+def tpe_record_reference(*, actor: User, joint_committee: JointCommittee, tpe_id: str, organization: Organization,
+                         designated_on: date, source: str, status: str = TPEStatus.DESIGNATED,
+                         scopes_validation: Iterable[SectoralScope] = (),
+                         scopes_verification: Iterable[SectoralScope] = (), note: str = "") -> ThirdPartyEntity:
+    """Record a TPE of a public register as it stands there (reference data): its own ID, designation date,
+    status and the scopes the source gives (none when it gives none), with the source. Nothing else is
+    filled in: the date of a later withdrawal, for example, stays blank where the source does not give it."""
+    access.require_designate_tpe(actor, joint_committee)
+    if not (source or "").strip():
+        raise ApplicationError("Reference data names its source.", field="source")
+    if status not in TPEStatus.values:
+        raise ApplicationError("Choose the status.", field="status")
+    if ThirdPartyEntity.objects.filter(tpe_id=tpe_id).exists():
+        raise Conflict(f"{tpe_id} is already recorded.", field="tpe_id")
+    tpe = ThirdPartyEntity(joint_committee=joint_committee, tpe_id=tpe_id, organization=organization,
+                           designated_on=designated_on,
+                           status_changed_on=designated_on if status == TPEStatus.DESIGNATED else None,
+                           status=status, source=source.strip(), note=note)
+    validated_save(tpe)
+    tpe.scopes_validation.set(list(scopes_validation))
+    tpe.scopes_verification.set(list(scopes_verification))
+    TPEStatusChange.objects.create(tpe=tpe, from_status="", to_status=TPEStatus.DESIGNATED,
+                                   effective_on=designated_on, reason="")
+    audit.record(actor=actor, action="committee.tpe.record_reference", target=tpe,
+                 data={**snapshot(tpe, ["joint_committee", "tpe_id", "organization", "designated_on", "status",
+                                        "source", "note"]),
+                       "scopes_validation": sorted(s.number for s in tpe.scopes_validation.all()),
+                       "scopes_verification": sorted(s.number for s in tpe.scopes_verification.all())})
     return tpe
 
 
@@ -475,6 +585,40 @@ def tpe_update_scopes(*, actor: User, tpe: ThirdPartyEntity, scopes_validation: 
     audit.record(actor=actor, action="committee.tpe.update_scopes", target=tpe,
                  data={"before": before, "validation": sorted(s.number for s in scopes_validation),
                        "verification": sorted(s.number for s in scopes_verification),
+                       "decision": decision.pk if decision else None})
+    return tpe
+
+
+@transaction.atomic
+def tpe_set_scope_until(*, actor: User, tpe: ThirdPartyEntity, scope: SectoralScope, purpose: str,
+                        valid_until: date | None, decision: Decision | None = None) -> ThirdPartyEntity:
+    """Set (or, with ``valid_until=None``, clear) the "until" date of a TPE's designation in one scope."""
+    tpe = relock(tpe)
+    access.require_set_tpe_scope_until(actor, tpe)
+    if purpose not in TPEFunction.values:
+        raise ApplicationError("Choose validation or verification.", field="purpose")
+    held = tpe.scopes_validation if purpose == TPEFunction.VALIDATION else tpe.scopes_verification
+    if not held.filter(pk=scope.pk).exists():
+        raise ApplicationError(f"{tpe.tpe_id} is not designated for {purpose} in sectoral scope {scope}.",
+                               field="scope")
+    if valid_until is not None and valid_until < tpe.designated_on:
+        raise ApplicationError(f"The date cannot be before the designation ({tpe.designated_on:%Y-%m-%d}).",
+                               field="valid_until")
+    if decision is not None and decision.joint_committee_id != tpe.joint_committee_id:
+        raise ApplicationError("The decision belongs to another Joint Committee.", field="decision")
+    current = TPEScopeValidity.objects.filter(tpe=tpe, scope=scope, purpose=purpose).first()
+    before = current.valid_until if current else None
+    if valid_until is None:
+        if current is not None:
+            current.delete()
+    elif current is None:
+        validated_save(TPEScopeValidity(tpe=tpe, scope=scope, purpose=purpose, valid_until=valid_until,
+                                        decision=decision))
+    else:
+        current.valid_until, current.decision = valid_until, decision
+        validated_save(current)
+    audit.record(actor=actor, action="committee.tpe.scope_until", target=tpe,
+                 data={"scope": scope.number, "purpose": purpose, "before": before, "valid_until": valid_until,
                        "decision": decision.pk if decision else None})
     return tpe
 

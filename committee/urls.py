@@ -19,6 +19,7 @@ urlpatterns = [
     path("jc/<str:code>/rules/new/", views.rule_publish, name="rule-publish"),  # before rule-detail
     path("jc/<str:code>/rules/<str:rule_code>/", views.rule_detail, name="rule-detail"),
     path("tpes/", views.tpe_list, name="tpe-list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("tpes/<str:tpe_id>/", views.tpe_detail, name="tpe-detail"),
     # secretariat
     path("jc/<str:code>/meetings/new/", views.meeting_record, name="meeting-record"),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("jc/<str:code>/members/new/", views.member_appoint, name="member-appoint"),
     path("jc/<str:code>/members/<int:pk>/end/", views.member_end, name="member-end"),
     path("tpes/<str:tpe_id>/status/", views.tpe_status, name="tpe-status"),
+    path("tpes/<str:tpe_id>/scope-until/", views.tpe_scope_until, name="tpe-scope-until"),
 ]

@@ -141,6 +141,14 @@ def meeting_detail(request: HttpRequest, code: str, number: int) -> HttpResponse
     })
 
 
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(selectors.organization_list(request.user), pk=pk)
+    return render(request, "committee/organization_detail.html", {
+        "org": org, "names": org.name_history.all(),
+        "tpes": selectors.tpe_list(request.user).filter(organization=org),
+    })
+
+
 def decision_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     jc = _committee(code)
     decision = get_object_or_404(selectors.decision_list(request.user), joint_committee=jc, pk=pk)
@@ -185,7 +193,9 @@ def tpe_detail(request: HttpRequest, tpe_id: str) -> HttpResponse:
     return render(request, "committee/tpe_detail.html", {
         "tpe": tpe, "jc": tpe.joint_committee,
         "history": tpe.status_changes.select_related("decision").order_by("-effective_on", "-id"),
-        "can": {"change_tpe_status": access.can_change_tpe_status(request.user, tpe)},
+        "scope_rows": _scope_rows(tpe),
+        "can": {"change_tpe_status": access.can_change_tpe_status(request.user, tpe),
+                "set_scope_until": access.can_set_tpe_scope_until(request.user, tpe)},
     })
 
 
@@ -327,6 +337,32 @@ def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
     return _form_page(request, form, joint_committee=jc,
                       heading=_("Change the status of %(tpe)s") % {"tpe": tpe.tpe_id},
                       submit=_("Change status"), back_url=tpe.get_absolute_url())
+
+
+def _scope_rows(tpe: ThirdPartyEntity) -> dict[str, list[tuple[Any, Any]]]:
+    """Per purpose, the scopes a TPE holds with the "until" date of each designation (None: no end date)."""
+    until = {(v.purpose, v.scope_id): v.valid_until for v in tpe.scope_validity.all()}
+    return {purpose: [(scope, until.get((purpose, scope.pk))) for scope in held.all()]
+            for purpose, held in (("validation", tpe.scopes_validation), ("verification", tpe.scopes_verification))}
+
+
+@login_required
+def tpe_scope_until(request: HttpRequest, tpe_id: str) -> HttpResponse:
+    tpe = get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
+                            tpe_id=tpe_id.upper())
+    jc = tpe.joint_committee
+    _allow(access.can_set_tpe_scope_until(request.user, tpe))
+    form = forms.TPEScopeUntilForm(request.POST or None, tpe=tpe, user=request.user)
+    if request.method == "POST":
+        changed = run_service(form, lambda: services.tpe_set_scope_until(
+            actor=acting_user(request.user), tpe=tpe, **form.cleaned_data))
+        if changed is not None:
+            messages.success(request, _("The validity of the scope designation of %(tpe)s was saved.")
+                             % {"tpe": changed.tpe_id})
+            return redirect(changed)
+    return _form_page(request, form, joint_committee=jc,
+                      heading=_("Validity of a sectoral scope of %(tpe)s") % {"tpe": tpe.tpe_id},
+                      submit=_("Save"), back_url=tpe.get_absolute_url())
 
 
 @login_required

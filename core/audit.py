@@ -13,7 +13,9 @@ path can send those statements together with its own (:func:`prepare`).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -227,3 +229,77 @@ def history(obj: models.Model) -> models.QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)
     ).order_by("seq")
+
+
+# --- The anchor: the chain's head, kept outside the database ------------------------------------------------
+# A valid chain whose newest events were deleted (by someone able to switch the append-only trigger off) still
+# verifies on its own. The beat task ``jcm_registry.tasks.anchor_audit_head`` appends the head (sequence
+# number, hash, time) to a file outside the database (settings ``JCM_AUDIT_ANCHOR_PATH``; ship it to
+# write-once storage or a log host in production); each line carries an HMAC (SECRET_KEY) so an edited
+# line is detected. verify_audit compares the chain with the latest anchor.
+
+
+def _anchor_mac(seq: int, hash_: str, at: str) -> str:
+    from django.conf import settings
+
+    message = f"jcm-audit-anchor|{seq}|{hash_}|{at}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def anchor_path() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "JCM_AUDIT_ANCHOR_PATH", ""))
+
+
+def write_anchor() -> dict[str, Any] | None:
+    """Append the chain's head to the anchor file (fsynced); None when the trail is empty or no path is set."""
+    path = anchor_path()
+    head = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    if not path or head is None:
+        return None
+    at = timezone.now().astimezone(UTC).isoformat(timespec="seconds")
+    anchor = {"seq": head["seq"], "hash": head["hash"], "at": at, "mac": _anchor_mac(head["seq"], head["hash"], at)}
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(json.dumps(anchor, sort_keys=True) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    return anchor
+
+
+def latest_anchor() -> dict[str, Any] | None:
+    """The last line of the anchor file, or None when there is none yet."""
+    path = anchor_path()
+    if not path or not os.path.exists(path):
+        return None
+    last = ""
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            if line.strip():
+                last = line
+    return json.loads(last) if last else None
+
+
+def verify_anchor(anchor: dict[str, Any] | None = None) -> list[ChainProblem]:
+    """The chain against the latest anchor: the anchored event is still there with the anchored hash
+    (so no tail was cut below it), and the anchor line is the registry's own."""
+    anchor = anchor if anchor is not None else latest_anchor()
+    if anchor is None:
+        return []
+    try:
+        seq, hash_, at = int(anchor["seq"]), str(anchor["hash"]), str(anchor["at"])
+        mac = str(anchor["mac"])
+    except (KeyError, TypeError, ValueError):
+        return [ChainProblem(0, "the latest anchor line is not readable")]
+    if not hmac.compare_digest(mac, _anchor_mac(seq, hash_, at)):
+        return [ChainProblem(seq, f"the anchor of {at} was altered (its MAC does not match)")]
+    stored = AuditEvent.objects.filter(seq=seq).values_list("hash", flat=True).first()
+    if stored is None:
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        return [ChainProblem(seq, f"the anchor of {at} recorded the chain's head at #{seq}, but the chain ends at "
+                                  f"#{last}: events #{last + 1}..#{seq} were removed")]
+    if stored != hash_:
+        return [ChainProblem(seq, f"the event differs from the anchor of {at} (hash {stored[:12]}…, anchored "
+                                  f"{hash_[:12]}…)")]
+    return []

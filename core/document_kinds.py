@@ -56,6 +56,7 @@ class Content:
     tables: list[Table] = field(default_factory=list)
     addressee: str = ""
     public: bool = True
+    fictitious: bool = False  # about the demo's fictitious entities: every page carries a "FICTITIOUS" banner
 
 
 def fact(label: str, value: object) -> dict:

@@ -1,7 +1,7 @@
 """The one domain error type that every service raises when it refuses an action.
 
 The API maps it to a 4xx response with field messages (core.api.exceptions);
-the browser shows it on the form (core.forms.ServiceFormMixin).
+the browser shows it on the form (core.forms.run_service and place_error).
 """
 
 from __future__ import annotations

@@ -25,3 +25,20 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RateLimitHeadersMiddleware:
+    """``X-RateLimit-*`` on answers that an API throttle counted (core/api/throttles.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        noted = getattr(request, "_jcm_rate_limit", None)
+        if noted is not None:
+            limit, remaining, reset = noted
+            response["X-RateLimit-Limit"] = str(limit)
+            response["X-RateLimit-Remaining"] = str(remaining)
+            response["X-RateLimit-Reset"] = str(reset)
+        return response

@@ -3,9 +3,9 @@ with the demo system administrator).
 
 - the registries of Japan and of Mongolia (Mongolia's runs on Japan's system but stays its own registry),
   each with a government holding, a cancellation and a retirement account;
-- a participant holding account for each MN001 participant: Demo Solar LLC in Mongolia's registry (the
+- a participant holding account for each MN9001 participant (fictitious companies): Demo Solar LLC in Mongolia's registry (the
   demo user ``participant`` as representative) and Nippon Demo Energy K.K. in Japan's (``participant-jp``);
-- the issuance of MN001's decided credits, split by its credit allocation, executed by each registry's
+- the issuance of MN9001's decided credits, split by its credit allocation, executed by each registry's
   administrator (``registry-admin`` for Japan, ``registry-admin-mn`` for Mongolia), authorized for NDC use;
 - a partial transfer from Demo Solar LLC to Nippon Demo Energy (Mongolia → Japan: it splits the block and
   records the first transfer), a cancellation by the Government of Japan, and a retirement by Nippon Demo
@@ -39,7 +39,7 @@ PARTICIPANT_ACCOUNTS = [
     ("MN", "Demo Solar LLC", "participant"),
     ("JP", "Nippon Demo Energy K.K.", "participant-jp"),
 ]
-PROJECT = "MN001"
+PROJECT = "MN9001"
 TRANSFER_KEY = "demo-transfer-mn001-1"
 CANCELLATION_KEY = "demo-cancellation-jp-1"
 RETIREMENT_KEY = "demo-retirement-jp-1"

@@ -89,6 +89,11 @@ def _project_title(project_code: str) -> str:
     return Project.objects.filter(project_id=project_code).values_list("title", flat=True).first() or ""
 
 
+def _fictitious(project_codes) -> bool:
+    """Whether any of the projects is one of the demo's fictitious projects (the document then says so)."""
+    return Project.objects.filter(project_id__in=list(project_codes), is_fictitious=True).exists()
+
+
 def _completed_transaction(txn: CreditTransaction, kind: str) -> None:
     if txn.kind != kind or txn.status != TransactionStatus.COMPLETED:
         raise Conflict(f"Transaction {txn.reference} is not a completed {kind}.", field="status")
@@ -122,6 +127,7 @@ def issuance_notification(issuance: Issuance, key: str) -> Content:
         ],
         tables=[Table("Credits issued, by account", ["Serial numbers", "Account", "Account name", "Quantity"],
                       rows, numeric=(3,), widths=(44, 17, 26, 13))],
+        fictitious=_fictitious([issuance.project_code]),
     )
 
 
@@ -135,6 +141,7 @@ def retirement_certificate(txn: CreditTransaction, key: str) -> Content:
         title="Retirement certificate",
         issuer=registry_names(txn.registry),
         addressee=txn.beneficiary,
+        fictitious=_fictitious(projects),
         statement=(f"This certifies that {qty(txn.quantity)} JCM credits were retired on {day(txn.completed_at)} "
                    f"in the {txn.registry.name} on behalf of {txn.beneficiary}. Retired credits can never be "
                    f"transferred or used again."),
@@ -163,6 +170,7 @@ def cancellation_certificate(txn: CreditTransaction, key: str) -> Content:
     printed = [printed_range(e) for e in entries]
     kind_of_account = txn.to_account.get_type_display()
     return Content(
+        fictitious=_fictitious({e.block.project_code for e in entries}),
         title="Cancellation certificate",
         issuer=registry_names(txn.registry),
         statement=(f"This certifies that {qty(txn.quantity)} JCM credits were cancelled on {day(txn.completed_at)} "

@@ -248,6 +248,10 @@ class CreditBlock(models.Model):
                                                 default=CorrespondingAdjustment.NOT_APPLICABLE)
     first_transferred_at = models.DateTimeField(null=True, blank=True)
     origin = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="splits")
+    # the range of ``origin`` when this block was cut from it (the origin shrinks, and may shrink again):
+    # recorded by the database at the split (migration credits 0007), empty for issued blocks
+    split_from_first = models.BigIntegerField(null=True, blank=True, editable=False)
+    split_from_last = models.BigIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(CreditTransaction, on_delete=models.PROTECT, related_name="created_blocks")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -276,6 +280,18 @@ class CreditBlock(models.Model):
         from .serials import format_block
 
         return format_block(self)
+
+    @property
+    def split_from_label(self) -> str:
+        """The printed range the block was cut from (its origin as it was then), if recorded."""
+        if self.origin is None or self.split_from_first is None or self.split_from_last is None:
+            return ""
+        from .serials import format_range
+
+        origin = self.origin
+        return format_range(registry=origin.issuing_registry.country.code, project=origin.project_code,
+                            period=origin.monitoring_period_number, vintage=origin.vintage,
+                            first=self.split_from_first, last=self.split_from_last)
 
     def get_absolute_url(self) -> str:
         return reverse("credits:block-detail", args=[self.pk])

@@ -244,7 +244,8 @@ def issuance_queue(registry: Registry) -> QuerySet[IssuanceRequest]:
     """Issuance requests decided by a Joint Committee that this registry has not issued yet, oldest first.
 
     Japan's registry takes part in every Joint Committee; a partner's registry in its own."""
-    qs = IssuanceRequest.objects.filter(status=IssuanceStatus.DECIDED).select_related(
+    qs = IssuanceRequest.objects.filter(status=IssuanceStatus.DECIDED,  # no credits for a period not yet over
+                                        period__end_date__lt=timezone.localdate()).select_related(
         "project__joint_committee__partner", "period", "decision", "allocation")
     if not registry.country.is_japan:
         qs = qs.filter(project__joint_committee__partner=registry.country)

@@ -32,6 +32,7 @@ class DocumentKind(models.TextChoices):
     REGISTRATION_LETTER = "registration_letter", _("Project registration letter")
     DECISION_RECORD = "decision_record", _("Joint Committee decision record")
     METHODOLOGY_APPROVAL = "methodology_approval", _("Methodology approval notice")
+    PROJECT_FORM = "project_form", _("Accepted project form")
 
 
 class DocumentStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import logging
 import tempfile
 import zipfile
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -166,8 +168,20 @@ def _build(spec: DocumentKindSpec, subject: Model, key: str) -> Content:
         return spec.build(subject, key)
 
 
+def _name_key(*parts: object) -> str:
+    """A keyed part of a stored file's name: the same for the same file (a retry overwrites its leftover),
+    not derivable from the number without the secret key (docs/security.md, "Private files")."""
+    message = "|".join(str(part) for part in parts).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
 def storage_name(kind: str, number: str, version: int) -> str:
-    return f"documents/{number_code(kind)}/{number.rsplit('-', 2)[1]}/{number}-v{version}.pdf"
+    key = _name_key("document", kind, number, version)
+    return f"documents/{number_code(kind)}/{number.rsplit('-', 2)[1]}/{number}-v{version}-{key}.pdf"
+
+
+def batch_storage_name(pk: int) -> str:
+    return f"documents/batches/batch-{pk}-{_name_key('batch', pk)}.zip"
 
 
 def _make(spec: DocumentKindSpec, subject: Model, *, key: str, number: str, version: int, actor: User | None,
@@ -346,7 +360,7 @@ def _batch_finish(batch: DocumentBatch, extra: list[tuple[str, bytes]]) -> Docum
     batch = DocumentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.DONE:  # a redelivered copy of the task finished first
         return batch
-    name = f"documents/batches/batch-{batch.pk}.zip"
+    name = batch_storage_name(batch.pk)
     if default_storage.exists(name):
         default_storage.delete(name)
     with _zip(batch, extra) as archive:

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -37,7 +35,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
-handler403 = "core.auth.audit.denied_handler"  # the 403 page, and the refusal in the audit trail
+# No route serves MEDIA_ROOT, in any settings mode (DEBUG included): statements, confidential PDDs and evidence
+# are private, and each file is served only by its app's permission-checked view (docs/security.md).
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler403 = "core.auth.audit.denied_handler"  # the 403 page, and the refusal in the audit trail

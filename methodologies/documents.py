@@ -24,6 +24,7 @@ def methodology_approval(version: MethodologyVersion, key: str) -> Content:
     revision = f" as a revision of {version.revises.version}" if version.revises_id else ""
     return Content(
         title="Methodology approval notice",
+        fictitious=methodology.is_fictitious,
         issuer=committee_names(jc),
         addressee=methodology.proponent,
         statement=(f"The {jc.name} approved the methodology {methodology.number} {version.version}{revision} on "

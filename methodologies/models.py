@@ -20,8 +20,8 @@ from core.constraints import choices_check
 
 from .choices import MethodologyStatus, MonitoringOption, ParameterKind, VersionStatus
 
-PROPOSED_NUMBER_RE = r"^[A-Z]{2}_PM[0-9]{3}$"
-APPROVED_NUMBER_RE = r"^[A-Z]{2}_AM[0-9]{3}$"
+PROPOSED_NUMBER_RE = r"^[A-Z]{2}_PM[0-9]{3,4}$"
+APPROVED_NUMBER_RE = r"^[A-Z]{2}_AM[0-9]{3,4}$"
 VERSION_RE = r"^ver[0-9]{2}\.[0-9]$"
 SYMBOL_RE = r"^[A-Za-z][A-Za-z0-9_]{0,39}$"
 SYMBOL_MESSAGE = _("A symbol starts with a letter and has only letters, digits and _ (e.g. EF_grid).")
@@ -72,6 +72,9 @@ class Methodology(models.Model):
     status = models.CharField(max_length=20, choices=MethodologyStatus.choices,
                               default=MethodologyStatus.SUBMITTED)
     status_reason = models.TextField(_("reason for the last return or rejection"), blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True,
+                              help_text=_("Where a real fact comes from (reference data); empty for entries made here."))
+    is_fictitious = models.BooleanField(_("fictitious (demo data)"), default=False)
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -113,8 +116,8 @@ class Methodology(models.Model):
                 | Q(public_input_closes_at__gt=F("public_input_opens_at")),
                 name="methodology_public_input_ordered",
             ),
-            models.CheckConstraint(condition=Q(proponent_organization__isnull=False) | ~Q(proponent_name=""),
-                                   name="methodology_has_proponent"),
+            models.CheckConstraint(condition=Q(proponent_organization__isnull=False) | ~Q(proponent_name="")
+                                   | ~Q(source=""), name="methodology_has_proponent"),
         ]
 
     def __str__(self) -> str:
@@ -199,7 +202,7 @@ class MethodologyVersion(models.Model):
                                     name="methodology_one_draft_version"),
             models.CheckConstraint(
                 condition=~Q(status__in=[VersionStatus.VALID, VersionStatus.SUPERSEDED])
-                | Q(approval_decision__isnull=False),
+                | Q(approval_decision__isnull=False) | Q(approved_on__isnull=False),
                 name="methodology_version_approved_by_decision",
             ),
             models.CheckConstraint(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from committee import access as committee_access
 from committee.choices import DecisionKind
 from committee.models import Decision, JointCommittee, Meeting, Organization, SectoralScope, User
 from committee.roles import Viewer, is_authenticated
@@ -78,7 +79,8 @@ def _next_number(joint_committee: JointCommittee, kind: str) -> str:
     prefix = f"{joint_committee.code}_{kind}"
     field_name = "proposed_number" if kind == "PM" else "approved_number"
     taken = Methodology.objects.filter(**{f"{field_name}__startswith": prefix}).values_list(field_name, flat=True)
-    numbers = [int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit()]
+    # Three-digit numbers only: four-digit ones (9001...) are the demo's fictitious methodologies.
+    numbers = [int(n[len(prefix):]) for n in taken if n[len(prefix):].isdigit() and len(n) - len(prefix) == 3]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
@@ -172,8 +174,9 @@ def methodology_submit(*, actor: User, joint_committee: JointCommittee, title: s
                        sectoral_scope: SectoralScope, content: MethodologyContent,
                        proponent_organization: Organization | None = None, proponent_name: str = "",
                        document: File | None = None, proposed_number: str = "",
-                       now: datetime.datetime | None = None) -> Methodology:
-    """A proponent (project participant) or the secretariat submits a proposed methodology."""
+                       now: datetime.datetime | None = None, is_fictitious: bool = False) -> Methodology:
+    """A proponent (project participant) or the secretariat submits a proposed methodology. ``is_fictitious``:
+    the demo's methodologies only (numbered MN_PM9001...; no form or API offers it)."""
     access.require_propose(actor, joint_committee)
     if proponent_organization is None and not proponent_name.strip():
         proponent_organization = selectors.participant_organization(actor)
@@ -188,7 +191,7 @@ def methodology_submit(*, actor: User, joint_committee: JointCommittee, title: s
         joint_committee=joint_committee, proposed_number=number, title=title.strip(), summary=summary.strip(),
         sectoral_scope=sectoral_scope, proponent_organization=proponent_organization,
         proponent_name=proponent_name.strip(), submitted_by=actor, status=MethodologyStatus.SUBMITTED,
-        submitted_at=now,
+        submitted_at=now, is_fictitious=is_fictitious,
         completeness_due_on=_days(timezone.localdate(now), joint_committee.methodology_completeness_days),
     )
     validated_save(methodology)
@@ -667,3 +670,36 @@ def methodology_cycle_tick(*, now: datetime.datetime | None = None) -> TickResul
                                                                                         now=now):
             result.flagged.append(methodology.number)
     return result
+
+
+# --- reference data -----------------------------------------------------------------------
+
+@transaction.atomic
+def methodology_record_reference(*, actor: User, joint_committee: JointCommittee, approved_number: str,
+                                 proposed_number: str, title: str, summary: str, sectoral_scope: SectoralScope,
+                                 source: str, proponent_name: str = "", version: str = "",
+                                 approved_on: datetime.date | None = None) -> Methodology:
+    """Record an approved methodology of a public register as it stands there (reference data): its numbers,
+    title, scope, summary, and the version, date of approval and proponent where the source gives them, with
+    the source. No content (parameters, default values) is invented: the official ones are in the
+    methodology's own spreadsheet."""
+    committee_access.require_manage(actor, joint_committee)
+    if not (source or "").strip():
+        raise ApplicationError("Reference data names its source.", field="source")
+    lock(JointCommittee, joint_committee.pk)
+    approved = _check_number(approved_number, joint_committee, "AM", "approved_number")
+    proposed = _check_number(proposed_number, joint_committee, "PM", "proposed_number")
+    methodology = Methodology(
+        joint_committee=joint_committee, proposed_number=proposed, approved_number=approved, title=title.strip(),
+        summary=summary.strip(), sectoral_scope=sectoral_scope, proponent_name=proponent_name.strip(),
+        status=MethodologyStatus.APPROVED, decided_on=approved_on, source=source.strip(),
+        published_at=timezone.now())
+    validated_save(methodology)
+    if version:
+        validated_save(MethodologyVersion(methodology=methodology, version=version, status=VersionStatus.VALID,
+                                          approved_on=approved_on))
+    audit.record(actor=actor, action="methodologies.methodology.record_reference", target=methodology,
+                 data={**snapshot(methodology, ["joint_committee", "proposed_number", "approved_number", "title",
+                                                "sectoral_scope", "proponent_name", "decided_on", "source"]),
+                       "version": version})
+    return methodology

@@ -49,7 +49,17 @@ from methodologies.engine import (
 FORMAT_NAME = "jcm-registry-monitoring-workbook"
 FORMAT_VERSION = "1"
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # refuses "zip bombs" before openpyxl unpacks anything
+# Checked from the zip's central directory before openpyxl unpacks anything (zipfile never inflates a member
+# past the size its directory declares): the unpacked size the version's own workbook can reach with
+# MAX_SITES sites (a row of the plan sheet is ~600 bytes as the registry writes it; Excel's re-save
+# adds shared strings and styles: the per-row budget and the fixed part leave room for that), never more
+# than MAX_UNPACKED_BYTES; at most MAX_MEMBERS files, of them at most MAX_SHEETS worksheets (the registry's
+# workbook has 4).
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+UNPACKED_BASE_BYTES = 2 * 1024 * 1024
+UNPACKED_BYTES_PER_ROW = 1536
+MAX_MEMBERS = 60
+MAX_SHEETS = 8
 
 PLAN_SHEET = "Monitoring Plan Sheet"
 CALCULATION_SHEET = "Calculation Process"
@@ -301,7 +311,7 @@ def read_monitoring_workbook(data: bytes, spec: MethodologySpec, *, methodology_
     parameters, in each parameter's unit. Fixed default values are checked, not returned.
     """
     validate(spec)
-    workbook = _open(data)
+    workbook = _open(data, unpacked_budget(spec))
     meta = _read_meta(workbook)
     if meta.get("methodology_code") != methodology_code or meta.get("version") != version:
         raise _refuse(f"This workbook is for {meta.get('methodology_code')} {meta.get('version')}, "
@@ -319,7 +329,13 @@ def read_monitoring_workbook(data: bytes, spec: MethodologySpec, *, methodology_
     return _read_values(sheet, rows)
 
 
-def _open(data: bytes) -> Any:
+def unpacked_budget(spec: MethodologySpec) -> int:
+    """The largest unpacked size a filled workbook of this version may have."""
+    rows = sum(MAX_SITES if parameter.per_site else 1 for parameter in spec.parameters)
+    return min(MAX_UNPACKED_BYTES, UNPACKED_BASE_BYTES + rows * UNPACKED_BYTES_PER_ROW)
+
+
+def _open(data: bytes, budget: int = MAX_UNPACKED_BYTES) -> Any:
     if not isinstance(data, bytes | bytearray) or not data:
         raise _refuse("No workbook was given.")
     if len(data) > MAX_WORKBOOK_BYTES:
@@ -329,11 +345,16 @@ def _open(data: bytes) -> Any:
         raise _refuse("This file is not an Excel workbook (.xlsx).")
     try:
         with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
+            members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _refuse("This file is not a readable Excel workbook (.xlsx).") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse("The workbook is too large once unpacked.")
+    sheets = [m for m in members if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")]
+    if len(members) > MAX_MEMBERS or len(sheets) > MAX_SHEETS:
+        raise _refuse(f"The workbook has too many sheets or parts (the registry's workbook has 4 sheets; at most "
+                      f"{MAX_SHEETS} are read).")
+    if sum(member.file_size for member in members) > budget:
+        raise _refuse(f"The workbook is too large once unpacked (more than {budget // (1024 * 1024) or 1} MB for "
+                      f"this methodology with {MAX_SITES} sites).")
     try:
         return load_workbook(stream, data_only=False)
     except Exception:  # openpyxl raises many kinds of errors (zip, XML, KeyError...) for a damaged file

@@ -12,7 +12,7 @@ app_name = "methodologies"
 
 
 class NumberConverter:
-    regex = "[A-Za-z]{2}_[APap][Mm][0-9]{3}"
+    regex = "[A-Za-z]{2}_[APap][Mm][0-9]{3,4}"
 
     def to_python(self, value: str) -> str:
         return value.upper()

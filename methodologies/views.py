@@ -130,6 +130,9 @@ def methodology_detail(request: HttpRequest, number: str, version: str | None = 
     methodology = _methodology(request, number)
     if number.upper() != methodology.number and version is None:
         return redirect(methodology)  # a proposed number leads to the approved methodology
+    if methodology.source and version is None and not methodology.versions.exists():
+        # reference data whose source gives no version (MN_AM001): what the register says, and the source
+        return render(request, "methodologies/reference_detail.html", {"methodology": methodology})
     shown = _version(request, methodology, version)
     comments = list(selectors.comment_list(request.user, methodology).select_related("version"))
     for comment in comments:

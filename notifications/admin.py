@@ -49,7 +49,7 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ("number", "started_at", "duration_ms", "status_code", "error", "response_excerpt", "replay")
+    fields = ("number", "started_at", "duration_ms", "status_code", "error", "replay")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

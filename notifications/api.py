@@ -3,7 +3,8 @@
 - ``/notifications/``: the caller's own notices (``?unread=true``); ``POST /notifications/{id}/read/`` and
   ``POST /notifications/read-all/`` mark them read.
 - ``/notification-preferences/``: the caller's channels per kind or category (POST sets one scope).
-- ``/webhook-endpoints/``: a ministry's endpoints (its country's; administrators: all), with their secret;
+- ``/webhook-endpoints/``: a ministry's endpoints (its country's; administrators: all); the secret only in
+  the answer to registering one and to
   ``POST /webhook-endpoints/{id}/rotate-secret/``.
 - ``/webhook-deliveries/``: the delivery log with every attempt; ``POST /webhook-deliveries/{id}/replay/``.
 
@@ -139,8 +140,16 @@ class EndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["id", "country", "owner", "url", "description", "event_kinds", "is_active", "secret",
+        fields = ["id", "country", "owner", "url", "description", "event_kinds", "is_active",
                   "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class EndpointWithSecretSerializer(EndpointSerializer):
+    """The answer to registering an endpoint and to a new secret: the only times the secret is shown."""
+
+    class Meta(EndpointSerializer.Meta):
+        fields = [*EndpointSerializer.Meta.fields, "secret"]
         read_only_fields = fields
 
 
@@ -161,7 +170,8 @@ class EndpointUpdateInput(serializers.Serializer):
 @extend_schema(tags=["webhooks"])
 class EndpointViewSet(ServiceViewSet):
     """The webhook endpoints of your ministry's country (system administrators: all). The ``secret`` signs
-    every payload: see docs/notifications.md for verifying ``X-JCM-Signature``."""
+    every payload (Standard Webhooks: ``webhook-signature``; docs/notifications.md). It is in the answer to
+    registering an endpoint and to ``rotate-secret`` only."""
 
     serializer_class = EndpointSerializer
     input_serializers = {"create": EndpointInput, "partial_update": EndpointUpdateInput}
@@ -174,11 +184,11 @@ class EndpointViewSet(ServiceViewSet):
     def write_queryset(self) -> QuerySet:
         return WebhookEndpoint.objects.select_related("country")
 
-    @extend_schema(request=EndpointInput, responses={201: EndpointSerializer})
+    @extend_schema(request=EndpointInput, responses={201: EndpointWithSecretSerializer})
     def create(self, request: Request) -> Response:
         endpoint = webhooks.webhook_endpoint_create(actor=acting_user(request.user),
                                                     **self.input(EndpointInput))
-        return self.respond(endpoint, status_code=status.HTTP_201_CREATED)
+        return self.respond(endpoint, EndpointWithSecretSerializer, status_code=status.HTTP_201_CREATED)
 
     @extend_schema(request=EndpointUpdateInput, responses=EndpointSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -187,12 +197,12 @@ class EndpointViewSet(ServiceViewSet):
                                                     endpoint=self._endpoint(pk), **data)
         return self.respond(endpoint)
 
-    @extend_schema(request=None, responses=EndpointSerializer)
+    @extend_schema(request=None, responses=EndpointWithSecretSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
         endpoint = webhooks.webhook_endpoint_rotate_secret(actor=acting_user(request.user),
                                                            endpoint=self._endpoint(pk))
-        return self.respond(endpoint)
+        return self.respond(endpoint, EndpointWithSecretSerializer)
 
     def _endpoint(self, pk: str | None) -> WebhookEndpoint:
         # Writes look among all endpoints, so that someone else's endpoint answers 403 (the service), not 404.
@@ -206,7 +216,7 @@ class EndpointViewSet(ServiceViewSet):
 class AttemptSerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookAttempt
-        fields = ["number", "started_at", "duration_ms", "status_code", "error", "response_excerpt", "replay"]
+        fields = ["number", "started_at", "duration_ms", "status_code", "error", "replay"]
 
 
 class DeliverySerializer(serializers.ModelSerializer):

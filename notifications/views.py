@@ -23,6 +23,7 @@ from core.views import form_status, paginate, safe_next
 
 from . import access, forms, selectors, webhooks
 from . import services as notifications
+from .models import WebhookEndpoint
 
 PAGE_SIZE = 25
 T = TypeVar("T")
@@ -117,6 +118,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
         if endpoint is not None:
             messages.success(request,
                              _("The endpoint was registered. Keep its secret: it signs every payload."))
+            _show_secret_once(request, endpoint)
             return redirect("inbox:webhook-detail", pk=endpoint.pk)
     return render(request, "inbox/webhook_form.html", {"form": form, "endpoint": None}, status=form_status(form))
 
@@ -129,8 +131,11 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         deliveries = deliveries.filter(status=status)
+    shown = request.session.pop(SECRET_SESSION_KEY, None)
+    new_secret = endpoint.secret if shown == endpoint.pk else ""
     return render(request, "inbox/webhook_detail.html", {
         "endpoint": endpoint, "page": paginate(request, deliveries, PAGE_SIZE), "status": status,
+        "new_secret": new_secret,
         "can_manage": access.can_manage_endpoint(request.user, endpoint)})
 
 
@@ -163,7 +168,16 @@ def webhook_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("A new secret was made; the old one no longer signs payloads."))
+        _show_secret_once(request, endpoint)
     return redirect("inbox:webhook-detail", pk=endpoint.pk)
+
+
+SECRET_SESSION_KEY = "webhook_secret_once"  # noqa: S105 (a session key, not a secret)
+
+
+def _show_secret_once(request: HttpRequest, endpoint: WebhookEndpoint) -> None:
+    """The next detail page of this endpoint shows its secret, once (the session holds only its id)."""
+    request.session[SECRET_SESSION_KEY] = endpoint.pk
 
 
 @login_required

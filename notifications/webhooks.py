@@ -15,9 +15,18 @@ An endpoint may narrow what it receives with ``event_kinds`` patterns (``credits
 Each (event, endpoint) becomes one ``WebhookDelivery`` (unique per event key and endpoint), sent by the
 ``deliver_webhook`` Celery task: ``POST`` of a JSON body with the headers
 
+    webhook-id: <uuid, the same for every attempt and replay>          (Standard Webhooks)
+    webhook-timestamp: <unix time of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of f"{id}.{timestamp}." + body, keyed with the secret's bytes>
     X-JCM-Event: credits.retirement.completed
-    X-JCM-Delivery: <uuid, the same for every attempt and replay>
-    X-JCM-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of f"{t}." + body, keyed with the endpoint's secret>
+    X-JCM-Delivery: <the webhook-id>   X-JCM-Attempt: <n>
+
+The endpoint's host is resolved and every address checked (public only: no loopback, private, link-local,
+reserved or multicast address; port 443 or 8443, ``JCM_WEBHOOK_ALLOWED_PORTS``) when it is registered and
+again at each attempt, and the connection is made to the address that was checked (the name goes in the
+Host header and TLS SNI, and the certificate is verified against it). Only the test settings allow a
+loopback receiver (``JCM_WEBHOOK_ALLOW_LOOPBACK``). The log keeps a status code or an error category,
+never the reply or the raw error.
 
 A 2xx answer delivers it; anything else is logged as an attempt and retried with exponential backoff;
 after the last retry the delivery is marked failed, and its owner or an administrator may replay it.
@@ -25,6 +34,8 @@ after the last retry the delivery is marked failed, and its owner or an administ
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import fnmatch
 import hashlib
@@ -34,9 +45,9 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -67,8 +78,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 NOTIFICATION_EVENT = "notification.created"
-SIGNATURE_HEADER = "X-JCM-Signature"
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+SIGNATURE_HEADER = "webhook-signature"
 USER_AGENT = "JCM-Registry-Webhooks/1.0"
 
 
@@ -90,10 +100,20 @@ def backoff(retries: int) -> int:
 
 # --- Signing ------------------------------------------------------------------------------------
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """The ``X-JCM-Signature`` header value for ``body`` sent at ``timestamp``."""
-    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a ``whsec_<base64>`` secret (Standard Webhooks): the decoded bytes. A secret made
+    before this scheme (not base64) signs with its text."""
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return secret.encode()
+
+
+def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value (Standard Webhooks): ``v1,<base64 HMAC-SHA256>`` of
+    ``{msg_id}.{timestamp}.{body}``."""
+    digest = hmac.new(signing_key(secret), f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
@@ -227,8 +247,7 @@ SENT, RETRY, FAILED, SKIPPED = "delivered", "retry", "failed", "skipped"
 @dataclass
 class Response:
     status_code: int | None = None
-    error: str = ""
-    excerpt: str = ""
+    error: str = ""  # a category (ERROR_*), never the raw error: it is shown to the endpoint's owner
     duration_ms: int = 0
 
     @property
@@ -236,32 +255,131 @@ class Response:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a redirect is an answer (3xx), not an instruction to post elsewhere
+ERROR_ADDRESS = "address not allowed"
+ERROR_DNS = "name not found"
+ERROR_TIMEOUT = "timed out"
+ERROR_TLS = "TLS failed"
+ERROR_CONNECTION = "connection failed"
+ERROR_PROTOCOL = "invalid HTTP answer"
+
+
+class AddressRefused(Exception):
+    pass
+
+
+def _getaddrinfo(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (patched by the tests: no network there)."""
+    return list(dict.fromkeys(str(info[4][0]) for info in
+                              socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)))
+
+
+def _allow_loopback() -> bool:
+    return bool(_setting("JCM_WEBHOOK_ALLOW_LOOPBACK", False))
+
+
+def _refusal(address: str) -> str | None:
+    """Why ``address`` may not be contacted, or None when it is public (or loopback where allowed)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return "not an address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if _allow_loopback() else "loopback"
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip.is_link_local or ip.is_private \
+            or not ip.is_global:
+        return "not public"
+    return None
+
+
+def allowed_ports() -> set[int]:
+    return {int(p) for p in _setting("JCM_WEBHOOK_ALLOWED_PORTS", [443, 8443])}
+
+
+def resolve_public(host: str, port: int) -> str:
+    """The address to connect to for ``host``: every address the name resolves to must be public (a name
+    that also resolves to an inner address is refused whole). Raises AddressRefused or OSError (DNS)."""
+    try:
+        addresses = [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        addresses = _getaddrinfo(host, port)
+    if not addresses:
+        raise OSError("no address")
+    reasons = [reason for reason in map(_refusal, addresses) if reason]
+    if reasons:
+        raise AddressRefused(reasons[0])
+    loopback = all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
+    if port not in allowed_ports() and not loopback:
+        raise AddressRefused("port")
+    return addresses[0]
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a checked address (loopback receivers in the tests only); Host names the endpoint."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a checked address; SNI and certificate verification use the endpoint's host name."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Response:
-    """POST ``body`` to ``url``; never raises for network or HTTP errors (they are the response)."""
-    scheme = urlsplit(url).scheme
-    if scheme and scheme not in ("http", "https"):  # checked when saved too; urllib would open file: as well
-        return Response(error=f"URLError: webhooks are posted over http or https only, not {scheme}:")
-    handlers: list = [_NoRedirects]
-    if urlsplit(url).hostname in LOOPBACK_HOSTS:
-        handlers.append(urllib.request.ProxyHandler({}))  # never send loopback traffic through a proxy
-    opener = urllib.request.build_opener(*handlers)
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 (http(s) only)
+    """POST ``body`` to ``url`` at the address checked now; never raises for network or HTTP errors (they
+    are the response, as a category). No proxy, no redirect (a 3xx is an answer); the reply is not kept."""
     started = time.monotonic()
     result = Response()
+    parts = urlsplit(url)
     try:
-        with opener.open(request, timeout=timeout) as answer:
+        host, scheme = parts.hostname or "", parts.scheme
+        port = parts.port or (443 if scheme == "https" else 80)
+        if scheme not in ("http", "https"):
+            raise AddressRefused("scheme")
+        address = resolve_public(host, port)
+        if scheme == "http" and not ipaddress.ip_address(address.split("%", 1)[0]).is_loopback:
+            raise AddressRefused("plain http")
+        pinned = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        connection = pinned(host, address, port, timeout)
+        try:
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request("POST", path, body=body, headers=headers)
+            answer = connection.getresponse()
             result.status_code = answer.status
-            result.excerpt = answer.read(500).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        result.status_code = exc.code
-        result.excerpt = (exc.read(500) or b"").decode("utf-8", "replace")
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        result.error = f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"[:1000]
+            answer.read(1024)  # drained, not kept
+        finally:
+            connection.close()
+    except AddressRefused as exc:
+        result.error = ERROR_ADDRESS
+        logger.warning("webhooks: %s refused (%s)", parts.hostname, exc)
+    except (socket.gaierror, UnicodeError) as exc:
+        result.error = ERROR_DNS
+        logger.info("webhooks: %s: %s", parts.hostname, exc)
+    except TimeoutError as exc:
+        result.error = ERROR_TIMEOUT
+        logger.info("webhooks: %s: %s", parts.hostname, exc)
+    except ssl.SSLError as exc:
+        result.error = ERROR_TLS
+        logger.info("webhooks: %s: %s", parts.hostname, exc)
+    except http.client.HTTPException as exc:
+        result.error = ERROR_PROTOCOL
+        logger.info("webhooks: %s: %s", parts.hostname, exc)
+    except (OSError, ValueError) as exc:
+        result.error = ERROR_CONNECTION
+        logger.info("webhooks: %s: %s", parts.hostname, exc)
     result.duration_ms = int((time.monotonic() - started) * 1000)
     return result
 
@@ -285,18 +403,20 @@ def delivery_send(*, delivery_id: int, final: bool = False, replay: bool = False
         timestamp = int(time.time())
         number = delivery.attempt_count + 1
         started_at = timezone.now()
+        msg_id = str(delivery.delivery_id)
         answer = post(delivery.endpoint.url, body, {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(timestamp),
+            SIGNATURE_HEADER: signature(delivery.endpoint.secret, msg_id, timestamp, body),
             "X-JCM-Event": delivery.event,
-            "X-JCM-Delivery": str(delivery.delivery_id),
+            "X-JCM-Delivery": msg_id,
             "X-JCM-Attempt": str(number),
-            SIGNATURE_HEADER: signature(delivery.endpoint.secret, timestamp, body),
         }, timeout=float(_setting("JCM_WEBHOOK_TIMEOUT_SECONDS", 10)))
         WebhookAttempt.objects.create(delivery=delivery, number=number, started_at=started_at,
                                       duration_ms=answer.duration_ms, status_code=answer.status_code,
-                                      error=answer.error, response_excerpt=answer.excerpt[:500],
-                                      replay=replay)
+                                      error=answer.error, response_excerpt="", replay=replay)
         delivery.attempt_count = number
         delivery.last_attempt_at = started_at
         if answer.ok:
@@ -321,8 +441,9 @@ def stalled_deliveries(*, older_than_seconds: int = 2 * MAX_BACKOFF) -> list[int
 # --- Endpoints and replays (services) -------------------------------------------------------------
 
 def check_url(url: str) -> str:
-    """HTTPS only; plain HTTP to this machine (loopback) only in development (DEBUG) or when
-    ``JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK`` is set, e.g. for tests."""
+    """HTTPS to a public address on an allowed port (443, 8443: ``JCM_WEBHOOK_ALLOWED_PORTS``); the host is
+    resolved now and again at each attempt. Loopback (over plain HTTP too) only where
+    ``JCM_WEBHOOK_ALLOW_LOOPBACK`` is set: the test settings, never the demo or production."""
     url = (url or "").strip()
     try:
         parts = urlsplit(url)
@@ -333,17 +454,30 @@ def check_url(url: str) -> str:
         raise ApplicationError("Enter the endpoint's full https:// URL.", field="url")
     if len(url) > 500:
         raise ApplicationError("The URL is too long (500 characters at most).", field="url")
-    if parts.scheme == "http":
-        loopback = parts.hostname in LOOPBACK_HOSTS or _is_loopback_ip(parts.hostname)
-        if not (loopback and (settings.DEBUG or _setting("JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK", False))):
-            raise ApplicationError("Webhook endpoints must use https://.", field="url")
+    if parts.scheme == "http" and not (_allow_loopback() and _is_loopback_name(parts.hostname)):
+        raise ApplicationError("Webhook endpoints must use https://.", field="url")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        address = resolve_public(parts.hostname, port)
+    except AddressRefused as exc:
+        if str(exc) == "port":
+            ports = ", ".join(str(p) for p in sorted(allowed_ports()))
+            raise ApplicationError(f"Webhook endpoints use port {ports}.", field="url") from None
+        raise ApplicationError("Webhook endpoints must be on a public internet address (not loopback, private, "
+                               "link-local, reserved or multicast).", field="url") from None
+    except (OSError, UnicodeError):
+        raise ApplicationError("The endpoint's host could not be found.", field="url") from None
+    if parts.scheme == "http" and not ipaddress.ip_address(address.split("%", 1)[0]).is_loopback:
+        raise ApplicationError("Webhook endpoints must use https://.", field="url")
     return url
 
 
-def _is_loopback_ip(host: str) -> bool:
+def _is_loopback_name(host: str) -> bool:
+    """http:// is for a loopback receiver (tests): an address or a name that resolves to loopback."""
     try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
+        return all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback
+                   for a in [resolve_public(host, 80)])
+    except (AddressRefused, OSError, ValueError, UnicodeError):
         return False
 
 
@@ -369,7 +503,8 @@ def _check_owner(owner: User | None, country: Country) -> None:
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _endpoint_data(endpoint: WebhookEndpoint) -> dict[str, Any]:

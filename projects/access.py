@@ -63,10 +63,17 @@ from .choices import (
     RecordStatus,
     ReportStatus,
 )
-from .models import ChangeRequest, EvidenceFile, IssuanceRequest, MonitoringPeriod, Project
+from .form_choices import (
+    PENDING_FORM_STATUSES,
+    PROJECT_FORM_TRANSITIONS,
+    ProjectFormKind,
+    ProjectFormStatus,
+    sd_form_countries,
+)
+from .models import ChangeRequest, EvidenceFile, IssuanceRequest, MonitoringPeriod, Project, ProjectForm
 
-Subject = Project | MonitoringPeriod | IssuanceRequest | ChangeRequest | EvidenceFile  # what an action acts on
-T = TypeVar("T", Project, MonitoringPeriod, IssuanceRequest, ChangeRequest, EvidenceFile)
+Subject = Project | MonitoringPeriod | IssuanceRequest | ChangeRequest | EvidenceFile | ProjectForm  # acted on
+T = TypeVar("T", Project, MonitoringPeriod, IssuanceRequest, ChangeRequest, EvidenceFile, ProjectForm)
 
 
 # --- roles on a project -------------------------------------------------------------------------------
@@ -259,6 +266,21 @@ def _open(project: Project) -> bool:
     return project.status not in CLOSED_STATUSES
 
 
+def both(*tests: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Open while every test is."""
+    return lambda obj: all(test(obj) for test in tests)
+
+
+def _period_ended(period: MonitoringPeriod) -> bool:
+    """No credits before the reductions happen: a period's report, issuance request and decision wait for
+    its end (``MonitoringPeriod.has_ended``)."""
+    return period.has_ended
+
+
+def _request_period_ended(request: IssuanceRequest) -> bool:
+    return request.period.has_ended
+
+
 # --- the rules, one per action ----------------------------------------------------------------------------
 
 # the project and its PDD
@@ -266,9 +288,13 @@ PROJECT_UPDATE: Rule[Project] = Rule("project_update", PARTICIPANT, "edit it", s
 PROJECT_WITHDRAW: Rule[Project] = Rule("project_withdraw", FOCAL_POINT, "withdraw the project",
                                  moves_to(PROJECT_TRANSITIONS, ProjectStatus.WITHDRAWN))
 PDD_SAVE: Rule[Project] = Rule("pdd_save", PARTICIPANT, "edit its PDD", status_in(PDD_REVISABLE_STATUSES))
-# a draft goes to the completeness check; during validation a revised PDD goes to the TPE
+# the PDD (with the MoC) goes to the TPE the participants contracted, which has it published (Project Cycle
+# Procedure); during validation a revised PDD goes to the same TPE
 PDD_SUBMIT: Rule[Project] = Rule("pdd_submit", PARTICIPANT, "submit its PDD", status_in(PDD_REVISABLE_STATUSES))
-PDD_RETURN: Rule[Project] = Rule("pdd_return", SECRETARIAT, open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
+PDD_RETURN: Rule[Project] = Rule("pdd_return", VALIDATOR, "return its PDD",
+                                 open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
+PDD_PUBLICATION_REQUEST: Rule[Project] = Rule("pdd_publication_request", VALIDATOR, "request the publication of its PDD",
+                                              moves_to(PROJECT_TRANSITIONS, ProjectStatus.PUBLICATION_REQUESTED))
 PDD_PUBLISH: Rule[Project] = Rule("pdd_publish", SECRETARIAT,
                             open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.PUBLIC_INPUT))
 # validation and registration
@@ -276,8 +302,9 @@ VALIDATION_TPE_CHOOSE: Rule[Project] = Rule("validation_tpe_choose", PARTICIPANT
                                       status_in(TPE_CHOICE_STATUSES))
 VALIDATION_START: Rule[Project] = Rule("validation_start", PARTICIPANT, "start its validation",
                                  moves_to(PROJECT_TRANSITIONS, ProjectStatus.UNDER_VALIDATION))
-VALIDATION_REPORT_SUBMIT: Rule[Project] = Rule("validation_report_submit", VALIDATOR, "submit the validation report",
-                                         status_in({ProjectStatus.UNDER_VALIDATION}))
+VALIDATION_REPORT_SUBMIT: Rule[Project] = Rule(
+    "validation_report_submit", VALIDATOR, "submit the validation report",
+    both(status_in({ProjectStatus.UNDER_VALIDATION}), lambda project: project.public_input_closed))
 REGISTRATION_REQUEST: Rule[Project] = Rule("registration_request", FOCAL_POINT, "request its registration",
                                      moves_to(PROJECT_TRANSITIONS, ProjectStatus.REGISTRATION_REQUESTED))
 REGISTRATION_REQUEST_WITHDRAW: Rule[Project] = Rule("registration_request_withdraw", FOCAL_POINT,
@@ -314,23 +341,26 @@ EVIDENCE_REMOVE: Rule[EvidenceFile] = Rule("evidence_remove", PARTICIPANT, "remo
                                      lambda evidence: evidence.report.status == ReportStatus.DRAFT)
 MONITORING_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("monitoring_report_submit", PARTICIPANT,
                                                   "submit the monitoring report",
-                                                  moves_to(MONITORING_TRANSITIONS, MonitoringStatus.SUBMITTED))
+                                                  both(moves_to(MONITORING_TRANSITIONS, MonitoringStatus.SUBMITTED),
+                                                       _period_ended))
 # verification and issuance
 VERIFICATION_REPORT_SUBMIT: Rule[MonitoringPeriod] = Rule("verification_report_submit", VERIFIER,
                                                     "verify this monitoring report",
                                                     status_in({MonitoringStatus.SUBMITTED}))
-ISSUANCE_REQUEST_SUBMIT: Rule[MonitoringPeriod] = Rule("issuance_request_submit", FOCAL_POINT, "request issuance",
-                                                 moves_to(MONITORING_TRANSITIONS, MonitoringStatus.ISSUANCE_REQUESTED))
+ISSUANCE_REQUEST_SUBMIT: Rule[MonitoringPeriod] = Rule(
+    "issuance_request_submit", FOCAL_POINT, "request issuance",
+    both(moves_to(MONITORING_TRANSITIONS, MonitoringStatus.ISSUANCE_REQUESTED), _period_ended))
 ISSUANCE_REQUEST_WITHDRAW: Rule[IssuanceRequest] = Rule("issuance_request_withdraw", FOCAL_POINT,
                                                   "withdraw the issuance request",
                                                   moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.WITHDRAWN))
-ISSUANCE_REQUEST_DECIDE: Rule[IssuanceRequest] = Rule("issuance_request_decide", SECRETARIAT,
-                                                open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.DECIDED))
+ISSUANCE_REQUEST_DECIDE: Rule[IssuanceRequest] = Rule(
+    "issuance_request_decide", SECRETARIAT,
+    open=both(moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.DECIDED), _request_period_ended))
 ISSUANCE_REQUEST_REJECT: Rule[IssuanceRequest] = Rule("issuance_request_reject", SECRETARIAT,
                                                 open=moves_to(ISSUANCE_TRANSITIONS, IssuanceStatus.REJECTED))
 
 RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in (
-    PROJECT_UPDATE, PROJECT_WITHDRAW, PDD_SAVE, PDD_SUBMIT, PDD_RETURN, PDD_PUBLISH, VALIDATION_TPE_CHOOSE,
+    PROJECT_UPDATE, PROJECT_WITHDRAW, PDD_SAVE, PDD_SUBMIT, PDD_RETURN, PDD_PUBLICATION_REQUEST, PDD_PUBLISH, VALIDATION_TPE_CHOOSE,
     VALIDATION_START, VALIDATION_REPORT_SUBMIT, REGISTRATION_REQUEST, REGISTRATION_REQUEST_WITHDRAW, PROJECT_REGISTER,
     PROJECT_REJECT, MOC_SUBMIT, MOC_ANNEX_CHANGE, ALLOCATION_SUBMIT, CHANGE_REQUEST_SUBMIT, CHANGE_REQUEST_WITHDRAW,
     CHANGE_REQUEST_APPROVE, CHANGE_REQUEST_REJECT, MONITORING_PERIOD_CREATE, MONITORING_REPORT_SAVE,
@@ -342,6 +372,8 @@ can_project_withdraw, require_project_withdraw = PROJECT_WITHDRAW.can, PROJECT_W
 can_pdd_save, require_pdd_save = PDD_SAVE.can, PDD_SAVE.require
 can_pdd_submit, require_pdd_submit = PDD_SUBMIT.can, PDD_SUBMIT.require
 can_pdd_return, require_pdd_return = PDD_RETURN.can, PDD_RETURN.require
+can_pdd_publication_request = PDD_PUBLICATION_REQUEST.can
+require_pdd_publication_request = PDD_PUBLICATION_REQUEST.require
 can_pdd_publish, require_pdd_publish = PDD_PUBLISH.can, PDD_PUBLISH.require
 can_validation_tpe_choose, require_validation_tpe_choose = VALIDATION_TPE_CHOOSE.can, VALIDATION_TPE_CHOOSE.require
 can_validation_start, require_validation_start = VALIDATION_START.can, VALIDATION_START.require
@@ -379,6 +411,123 @@ can_issuance_request_decide = ISSUANCE_REQUEST_DECIDE.can
 require_issuance_request_decide = ISSUANCE_REQUEST_DECIDE.require
 can_issuance_request_reject = ISSUANCE_REQUEST_REJECT.can
 require_issuance_request_reject = ISSUANCE_REQUEST_REJECT.require
+
+
+
+# --- project forms (h-forms): PIN, ARE, PIR, sustainable-development contribution plan and report ----------
+
+def is_participant_or_validator(user: Viewer, project: Project) -> bool:
+    """A participant of the project, or an auditor of the TPE chosen to validate it (an ARE)."""
+    return is_participant(user, project) or is_tpe_auditor(user, project.validation_tpe)
+
+
+def _form_submitter(user: Viewer, form: ProjectForm) -> bool:
+    if form.kind == ProjectFormKind.ARE:
+        return is_participant_or_validator(user, form.project)
+    return is_participant(user, form.project)
+
+
+def _form_reviewer(user: Viewer, about: tuple[JointCommittee, str]) -> bool:
+    joint_committee, side = about
+    return is_secretariat(user, joint_committee, side=side or None)
+
+
+def _reviewing_side(form: ProjectForm) -> tuple[JointCommittee, str]:
+    """The SD contribution plan and report go to the partner country's side of the secretariat (for Mongolia,
+    the Mongolian side); the other forms to the secretariat of either side."""
+    return form.project.joint_committee, ("partner" if form.is_sd else "")
+
+
+PARTICIPANT_OR_VALIDATOR = Party(
+    "participant_or_validator", project_of, is_participant_or_validator,
+    lambda project, what: f"Only a participant of {project.project_id} or an auditor of its validating TPE may {what}.",
+    gettext_lazy("Only a participant of this project or an auditor of its validating TPE may do this."))
+FORM_SUBMITTER = Party(
+    "form_submitter", lambda form: form, _form_submitter,
+    lambda form, what: f"Only the submitting side of this {form.get_kind_display()} of {form.project.project_id} "
+                       f"may {what}.",
+    gettext_lazy("Only the side that submitted this form may do this."))
+FORM_REVIEWER = Party(
+    "form_reviewer", _reviewing_side, _form_reviewer,
+    lambda about, what: (f"Only the partner country's side of the secretariat of the {about[0]} may {what}."
+                         if about[1] else f"Only the secretariat of the {about[0]} may {what}."),
+    gettext_lazy("Only the secretariat that reviews this form may do this."))
+
+
+def uses_sd_forms(project: Project) -> bool:
+    """The Joint Committee of the project uses the sustainable-development contribution plan and report."""
+    return project.joint_committee.partner.code in sd_form_countries()
+
+
+def _pending_kind(project: Project, kind: str) -> bool:
+    return project.project_forms.filter(kind=kind, status__in=list(PENDING_FORM_STATUSES)).exists()
+
+
+def _before_registration(project: Project) -> bool:
+    return _open(project) and project.status != ProjectStatus.REGISTERED
+
+
+def _registered(project: Project) -> bool:
+    return project.status == ProjectStatus.REGISTERED
+
+
+def _has_accepted_sd_plan(project: Project) -> bool:
+    return project.project_forms.filter(kind=ProjectFormKind.SD_PLAN, status=ProjectFormStatus.ACCEPTED).exists()
+
+
+# submitting: open in these project states, and while no form of the kind is pending
+FORM_SUBMIT: dict[str, Rule[Project]] = {
+    ProjectFormKind.PIN: Rule("pin_submit", PARTICIPANT, "submit a Project Idea Note",
+                              lambda p: _before_registration(p) and not _pending_kind(p, ProjectFormKind.PIN)),
+    ProjectFormKind.ARE: Rule("are_submit", PARTICIPANT_OR_VALIDATOR, "submit an Assessment of Reference Emissions",
+                              lambda p: _open(p) and p.methodology_versions.exists()
+                              and not _pending_kind(p, ProjectFormKind.ARE)),
+    ProjectFormKind.PIR: Rule("pir_submit", PARTICIPANT, "submit a Project Implementation Report",
+                              lambda p: _registered(p) and not _pending_kind(p, ProjectFormKind.PIR)),
+    ProjectFormKind.SD_PLAN: Rule("sd_plan_submit", PARTICIPANT, "submit a sustainable development contribution plan",
+                                  lambda p: _open(p) and uses_sd_forms(p)
+                                  and not _pending_kind(p, ProjectFormKind.SD_PLAN)),
+    ProjectFormKind.SD_REPORT: Rule("sd_report_submit", PARTICIPANT,
+                                    "submit a sustainable development contribution report",
+                                    lambda p: _registered(p) and uses_sd_forms(p) and _has_accepted_sd_plan(p)
+                                    and not _pending_kind(p, ProjectFormKind.SD_REPORT)),
+}
+PROJECT_FORM_RESUBMIT: Rule[ProjectForm] = Rule("project_form_resubmit", FORM_SUBMITTER, "resubmit it",
+                                                moves_to(PROJECT_FORM_TRANSITIONS, ProjectFormStatus.SUBMITTED))
+PROJECT_FORM_WITHDRAW: Rule[ProjectForm] = Rule("project_form_withdraw", FORM_SUBMITTER, "withdraw it",
+                                                moves_to(PROJECT_FORM_TRANSITIONS, ProjectFormStatus.WITHDRAWN))
+PROJECT_FORM_ACCEPT: Rule[ProjectForm] = Rule("project_form_accept", FORM_REVIEWER, "accept it",
+                                              moves_to(PROJECT_FORM_TRANSITIONS, ProjectFormStatus.ACCEPTED))
+PROJECT_FORM_RETURN: Rule[ProjectForm] = Rule("project_form_return", FORM_REVIEWER, "return it with comments",
+                                              moves_to(PROJECT_FORM_TRANSITIONS, ProjectFormStatus.RETURNED))
+
+# Kept apart from RULES (whose every rule tests/projects/test_access.py checks on the project and period
+# pages): tests/projects/test_project_forms.py checks these the same way on the forms' pages.
+_FORM_RULES: list[Rule[Any]] = [*FORM_SUBMIT.values(), PROJECT_FORM_RESUBMIT, PROJECT_FORM_WITHDRAW,
+                                 PROJECT_FORM_ACCEPT, PROJECT_FORM_RETURN]
+FORM_RULES: dict[str, Rule[Any]] = {rule.action: rule for rule in _FORM_RULES}
+
+
+def can_project_form_submit(user: Viewer, project: Project, kind: str) -> bool:
+    return kind in FORM_SUBMIT and FORM_SUBMIT[kind].can(user, project)
+
+
+def require_project_form_submit(actor: Viewer, project: Project, kind: str) -> None:
+    FORM_SUBMIT[kind].require(actor, project)
+
+
+can_project_form_resubmit, require_project_form_resubmit = PROJECT_FORM_RESUBMIT.can, PROJECT_FORM_RESUBMIT.require
+can_project_form_withdraw, require_project_form_withdraw = PROJECT_FORM_WITHDRAW.can, PROJECT_FORM_WITHDRAW.require
+can_project_form_accept, require_project_form_accept = PROJECT_FORM_ACCEPT.can, PROJECT_FORM_ACCEPT.require
+can_project_form_return, require_project_form_return = PROJECT_FORM_RETURN.can, PROJECT_FORM_RETURN.require
+
+
+def form_reviewer_users(form: ProjectForm) -> QuerySet[User]:
+    """Who is told of a submitted form: the reviewing secretariat."""
+    joint_committee, side = _reviewing_side(form)
+    if side:
+        return users_with_role(Role.SECRETARIAT, joint_committee=joint_committee, side=side)
+    return secretariat_users(joint_committee)
 
 
 def can_comment_submit(user: Viewer, project: Project) -> bool:

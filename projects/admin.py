@@ -27,6 +27,7 @@ from .models import (
     MonitoringReport,
     Project,
     ProjectComment,
+    ProjectForm,
     ProjectParticipant,
     Site,
     ValidationReport,
@@ -227,3 +228,12 @@ class IssuanceRequestAdmin(ReadOnlyModelAdmin):
     list_display = ("project", "period", "status", "requested_amount", "decided_amount", "decision", "due_on")
     list_filter = ("status",)
     search_fields = ("project__project_id",)
+
+
+@admin.register(ProjectForm)
+class ProjectFormAdmin(ReadOnlyModelAdmin):
+    """The project forms (PIN, ARE, PIR, SD contribution plan and report): read-only, changed by their services."""
+
+    list_display = ("project", "kind", "status", "revision", "submitted_at", "due_on", "reviewed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("project__project_id", "title")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 # Defaults where the JCM rules are silent (documented in docs/projects.md). A Joint Committee may carry
 # its own value in a field of the same name (``JointCommittee.pdd_public_input_days`` ...).
 DEFAULT_PDD_PUBLIC_INPUT_DAYS = 30
-DEFAULT_COMPLETENESS_CHECK_DAYS = 7
+DEFAULT_COMPLETENESS_CHECK_DAYS = 7  # no longer used for PDDs: the 7-day completeness check is for methodologies
 DEFAULT_REGISTRATION_DECISION_DAYS = 60
 DEFAULT_ISSUANCE_DECISION_DAYS = 60
 DEFAULT_CHANGE_REQUEST_DECISION_DAYS = 60
@@ -18,7 +18,8 @@ DEFAULT_CHANGE_REQUEST_DECISION_DAYS = 60
 
 class ProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PDD_SUBMITTED = "pdd_submitted", _("PDD submitted (completeness check)")
+    PDD_SUBMITTED = "pdd_submitted", _("PDD submitted to the TPE")
+    PUBLICATION_REQUESTED = "publication_requested", _("Publication requested by the TPE")
     PUBLIC_INPUT = "public_input", _("PDD published for public input")
     UNDER_VALIDATION = "under_validation", _("Under validation")
     VALIDATION_NEGATIVE = "validation_negative", _("Negative validation")
@@ -32,7 +33,8 @@ class ProjectStatus(models.TextChoices):
 _OPEN = {ProjectStatus.WITHDRAWN}
 PROJECT_TRANSITIONS: dict[str, set[str]] = {
     ProjectStatus.DRAFT: {ProjectStatus.PDD_SUBMITTED} | _OPEN,
-    ProjectStatus.PDD_SUBMITTED: {ProjectStatus.PUBLIC_INPUT, ProjectStatus.DRAFT} | _OPEN,
+    ProjectStatus.PDD_SUBMITTED: {ProjectStatus.PUBLICATION_REQUESTED, ProjectStatus.DRAFT} | _OPEN,
+    ProjectStatus.PUBLICATION_REQUESTED: {ProjectStatus.PUBLIC_INPUT} | _OPEN,
     ProjectStatus.PUBLIC_INPUT: {ProjectStatus.UNDER_VALIDATION} | _OPEN,
     ProjectStatus.UNDER_VALIDATION: {ProjectStatus.VALIDATED, ProjectStatus.VALIDATION_NEGATIVE} | _OPEN,
     ProjectStatus.VALIDATION_NEGATIVE: {ProjectStatus.UNDER_VALIDATION} | _OPEN,
@@ -48,9 +50,9 @@ PROJECT_TRANSITIONS: dict[str, set[str]] = {
 EDITABLE_STATUSES = {ProjectStatus.DRAFT}
 # Statuses in which a revised PDD version may be saved (after submission: revisions during validation).
 PDD_REVISABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.UNDER_VALIDATION, ProjectStatus.VALIDATION_NEGATIVE}
-# Statuses in which the participants may (again) choose the TPE that validates the project.
-TPE_CHOICE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.PDD_SUBMITTED, ProjectStatus.PUBLIC_INPUT,
-                       ProjectStatus.VALIDATION_NEGATIVE}
+# Statuses in which the participants may (again) choose the TPE that validates the project: before they give
+# it the PDD (Project Cycle Procedure), or after a negative validation.
+TPE_CHOICE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.VALIDATION_NEGATIVE}
 # Closed projects: no MoC statement, Annex 1 change or credit allocation any more.
 CLOSED_STATUSES = (ProjectStatus.WITHDRAWN, ProjectStatus.REJECTED)
 

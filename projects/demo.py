@@ -1,15 +1,19 @@
 """Demo projects of the Japan–Mongolia Joint Committee, loaded by ``manage.py seed_demo`` after the committee
 and methodology demo data (``seed_projects(actor)`` with the demo system administrator).
 
-- ``MN001`` grid-connected solar PV in Darkhan under ``MN_AM003 ver01.0``: registered, with a verified
-  monitoring period and the Joint Committee's issuance decision;
-- ``MN002`` solar PV at a logistics centre in Ulaanbaatar: PDD in public input (one public comment);
-- ``MN003`` high-efficiency heat-only boilers in Erdenet under ``MN_AM002``: under validation by TPE-MN-001.
+All three are fictitious (``is_fictitious``, shown as such on every page and document) and numbered from
+``MN9001``: four digits, so never the ID of a real JCM project (those have three, e.g. MN003).
 
-The projects, sites, companies and figures are fictitious (the Darkhan plant recalls the cover of "JCM in
-CHARTS for Mongolia"). Every step goes through projects.services, by the demo users who would take it
-(participant of Demo Solar LLC as focal point, a Japanese participant ``participant-jp``, the auditor of
-TPE-MN-001, the secretariat), with the dates it had; a second run changes nothing.
+- ``MN9001`` demo solar PV plant under the fictitious ``MN_AM9001 ver01.0``: registered, with a verified
+  monitoring period and the Joint Committee's issuance decision;
+- ``MN9002`` demo rooftop solar PV: PDD in public input (one public comment);
+- ``MN9003`` demo heat-only boilers under the fictitious ``MN_AM9002``: under validation by TPE-MN-9001.
+
+The projects, sites, companies, TPE and figures are fictitious. The credit allocation gives half of the
+credits to the Government of Japan, as the sources say of model projects financed by Japan's Ministry of the
+Environment. Every step goes through projects.services, by the demo users who would take it (participant of
+Demo Solar LLC as focal point, a Japanese participant ``participant-jp``, the auditor of TPE-MN-9001, the
+secretariat), with the dates it had; a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from committee import demo as committee_demo
 from committee import services as committee_services
 from committee.choices import DecisionMode, OrganizationKind, Role
 from committee.demo import DEMO_PASSWORD
 from committee.models import Country, JointCommittee, Organization, RoleAssignment, ThirdPartyEntity, User
+from methodologies.demo import DEMO_BOILERS, DEMO_SOLAR
 from methodologies.models import Methodology
 
 from . import selectors, services
@@ -33,11 +39,11 @@ from .models import Project
 
 JAPANESE_COMPANY = "Nippon Demo Energy K.K. (fictitious company)"
 JAPANESE_USERNAME = "participant-jp"
-DEMO_LOGINS = [(JAPANESE_USERNAME, "Project participant for Nippon Demo Energy K.K. (MN001, MN003)")]
+DEMO_LOGINS = [(JAPANESE_USERNAME, "Project participant for Nippon Demo Energy K.K. (MN9001, MN9003)")]
 
-MN001_TITLE = "10 MW Solar Power Plant in Darkhan City"
-MN002_TITLE = "Rooftop Solar PV at a Logistics Centre in Ulaanbaatar"
-MN003_TITLE = "High-efficiency Heat-only Boilers for the Erdenet District Heating"
+MN001_TITLE = "Demo Solar PV Plant (fictitious project)"
+MN002_TITLE = "Demo Rooftop Solar PV (fictitious project)"
+MN003_TITLE = "Demo High-efficiency Heat-only Boilers (fictitious project)"
 MN001_METERED_MWH = "14234.567"  # electricity fed to the grid in the first monitoring period
 
 
@@ -46,7 +52,7 @@ def demo_pdf(title: str, *lines: str) -> ContentFile:
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    rows = [title, "", *lines, "", "Demo document of the JCM Registry (fictitious content)."]
+    rows = ["FICTITIOUS - DEMO DATA", title, "", *lines, "", "Demo document of the JCM Registry (fictitious content)."]
     text = "BT /F1 12 Tf 72 760 Td 16 TL " + " ".join(f"({escape(r)}) '" for r in rows) + " ET"
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
@@ -75,7 +81,7 @@ class _Cast:
     def __init__(self, actor, jc: JointCommittee):
         self.actor = actor
         self.jc = jc
-        self.tpe = ThirdPartyEntity.objects.get(tpe_id=f"TPE-{jc.code}-001")
+        self.tpe = ThirdPartyEntity.objects.get(tpe_id=f"TPE-{jc.code}-{committee_demo.TPE_NUMBER}")
         self.partner_company = Organization.objects.get(name__startswith="Demo Solar LLC", country=jc.partner)
         self.focal = self._holder(Role.PROJECT_PARTICIPANT, organization=self.partner_company)
         self.auditor = self._holder(Role.TPE_AUDITOR, organization=self.tpe.organization)
@@ -92,7 +98,7 @@ class _Cast:
         company = Organization.objects.filter(name=JAPANESE_COMPANY, country=japan).first()
         return company or committee_services.organization_create(
             actor=self.actor, name=JAPANESE_COMPANY, kind=OrganizationKind.COMPANY, country=japan,
-            short_name="Nippon Demo Energy")
+            short_name="Nippon Demo Energy", is_fictitious=True)
 
     def _japanese_user(self) -> User:
         user = User.objects.filter(username=JAPANESE_USERNAME).first()
@@ -128,7 +134,8 @@ def _create(cast: _Cast, *, title: str, version, sites: list[dict], expected: in
                       {"organization": cast.japanese_company, "side": ParticipantSide.JAPANESE}],
         focal_point=cast.partner_company, sites=sites, expected_annual_reductions=expected,
         start_of_operation=crediting_start - datetime.timedelta(days=30), crediting_start=crediting_start,
-        crediting_end=crediting_start.replace(year=crediting_start.year + 10) - datetime.timedelta(days=1))
+        crediting_end=crediting_start.replace(year=crediting_start.year + 10) - datetime.timedelta(days=1),
+        is_fictitious=True)
 
 
 def _pdd(cast: _Cast, project: Project, *, ex_ante=None) -> None:
@@ -142,22 +149,31 @@ def _pdd(cast: _Cast, project: Project, *, ex_ante=None) -> None:
 
 
 def _to_public_input(cast: _Cast, project: Project, *, submitted: int, ex_ante=None) -> Project:
+    """As the Project Cycle Procedure has it: the participants give the PDD with the MoC to the TPE they
+    contracted, the TPE asks for its publication, the secretariat publishes it for public input."""
+    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
+    services.moc_submit(actor=cast.focal, project=project, focal_point=cast.partner_company, tpes=[cast.tpe],
+                        primary_signatory={"name": "Demo Signatory", "title": "Chief Executive Officer"},
+                        alternate_signatory={"name": "Demo Alternate", "title": "Project Manager"},
+                        contacts=[{"name": "Demo Contact", "organization": str(cast.partner_company),
+                                   "email": "contact@example.org"}],
+                        file=demo_pdf(f"{project.project_id} MoC statement", "Focal point: Demo Solar LLC."))
     _pdd(cast, project, ex_ante=ex_ante)
     project = services.pdd_submit(actor=cast.focal, project=project, now=_at(submitted))
+    project = services.pdd_publication_request(actor=cast.auditor, project=project, now=_at(submitted - 1))
     return services.pdd_publish(actor=cast.secretariat, project=project, now=_at(submitted - 2))
 
 
 def _mn001(cast: _Cast) -> Project:
-    version = _version("MN_AM003")
+    version = _version(DEMO_SOLAR)
     registered = _day(500)
     project = _create(cast, title=MN001_TITLE, version=version, expected=12000,
                       crediting_start=(registered + datetime.timedelta(days=31)).replace(day=1),
-                      sites=[{"name": "Darkhan", "latitude": Decimal("49.486900"), "longitude": Decimal("105.922800"),
-                              "description": "10 MW ground-mounted PV plant connected to the central grid"}],
-                      description="A 10 MW grid-connected solar power plant replacing electricity of the "
-                                  "coal-dominated central energy system.")
+                      sites=[{"name": "Demo site A", "latitude": Decimal("49.486900"), "longitude": Decimal("105.922800"),
+                              "description": "Fictitious ground-mounted PV plant connected to the central grid"}],
+                      description="Fictitious demo project: a grid-connected solar power plant replacing "
+                                  "electricity of the central energy system.")
     project = _to_public_input(cast, project, submitted=600)
-    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
     project = services.validation_start(actor=cast.focal, project=project, now=_at(590))
     services.validation_report_submit(
         actor=cast.auditor, project=project, conclusion=Conclusion.POSITIVE, report_date=_day(560), now=_at(560),
@@ -166,18 +182,14 @@ def _mn001(cast: _Cast) -> Project:
                    "text": "Clarify the calibration interval of the grid meter.",
                    "response": "Calibration certificate (annual) provided."}],
         file=demo_pdf(f"{project.project_id} validation report", "Conclusion: positive."))
-    project.refresh_from_db()
-    services.moc_submit(actor=cast.focal, project=project, focal_point=cast.partner_company, tpes=[cast.tpe],
-                        primary_signatory={"name": "Demo Signatory", "title": "Chief Executive Officer"},
-                        alternate_signatory={"name": "Demo Alternate", "title": "Project Manager"},
-                        contacts=[{"name": "Demo Contact", "organization": str(cast.partner_company),
-                                   "email": "contact@example.org"}],
-                        file=demo_pdf(f"{project.project_id} MoC statement", "Focal point: Demo Solar LLC."))
+    project.refresh_from_db()  # (its MoC statement went to the TPE with the PDD)
     services.allocation_submit(actor=cast.focal, project=project, note="Demo allocation.", shares=[
-        {"party": AllocationParty.JAPAN_GOVERNMENT, "percent": Decimal("10")},
-        {"party": AllocationParty.PARTNER_GOVERNMENT, "percent": Decimal("40")},
+        # Half to the Government of Japan, as for model projects of Japan's Ministry of the Environment; the rest
+        # is the demo's choice.
+        {"party": AllocationParty.JAPAN_GOVERNMENT, "percent": Decimal("50")},
+        {"party": AllocationParty.PARTNER_GOVERNMENT, "percent": Decimal("10")},
         {"party": AllocationParty.PARTICIPANT, "organization": cast.partner_company, "registry": RegistrySide.PARTNER,
-         "percent": Decimal("30")},
+         "percent": Decimal("20")},
         {"party": AllocationParty.PARTICIPANT, "organization": cast.japanese_company, "registry": RegistrySide.JAPAN,
          "percent": Decimal("20")},
     ])
@@ -188,7 +200,7 @@ def _mn001(cast: _Cast) -> Project:
     start = project.crediting_start
     period = services.monitoring_period_create(actor=cast.focal, project=project, start_date=start,
                                                end_date=start.replace(year=start.year + 1) - datetime.timedelta(days=1))
-    services.monitoring_report_save(actor=cast.focal, period=period, values={"EG_i": {"Darkhan": MN001_METERED_MWH}})
+    services.monitoring_report_save(actor=cast.focal, period=period, values={"EG_i": {"Demo site A": MN001_METERED_MWH}})
     services.evidence_add(actor=cast.focal, period=period, parameter="EG_i", description="Monthly meter readings",
                           file=demo_pdf(f"{project.project_id} meter readings", f"Total: {MN001_METERED_MWH} MWh"))
     report = services.monitoring_report_submit(actor=cast.focal, period=period, verification_tpe=cast.tpe)
@@ -205,7 +217,7 @@ def _mn001(cast: _Cast) -> Project:
 
 
 def _mn002(cast: _Cast) -> Project:
-    project = _create(cast, title=MN002_TITLE, version=_version("MN_AM003"), expected=900,
+    project = _create(cast, title=MN002_TITLE, version=_version(DEMO_SOLAR), expected=900,
                       crediting_start=_day(-60).replace(day=1),
                       sites=[{"name": "Ulaanbaatar logistics centre", "latitude": Decimal("47.886400"),
                               "longitude": Decimal("106.905700"), "description": "1 MW rooftop PV"}],
@@ -218,7 +230,7 @@ def _mn002(cast: _Cast) -> Project:
 
 
 def _mn003(cast: _Cast) -> Project:
-    project = _create(cast, title=MN003_TITLE, version=_version("MN_AM002"), expected=4500,
+    project = _create(cast, title=MN003_TITLE, version=_version(DEMO_BOILERS), expected=4500,
                       crediting_start=_day(-90).replace(day=1),
                       sites=[{"name": "Erdenet boiler house 1", "latitude": Decimal("49.027900"),
                               "longitude": Decimal("104.044200")},
@@ -226,7 +238,6 @@ def _mn003(cast: _Cast) -> Project:
                               "longitude": Decimal("104.081200")}],
                       description="Replacement of low-efficiency coal-fired heat-only boilers.")
     project = _to_public_input(cast, project, submitted=60, ex_ante={"NCV": "14.5"})
-    project = services.validation_tpe_choose(actor=cast.focal, project=project, tpe=cast.tpe)
     return services.validation_start(actor=cast.focal, project=project, now=_at(50))
 
 

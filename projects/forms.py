@@ -114,9 +114,19 @@ class ProjectCreateForm(ProjectEditForm):
                    "organization", "side", "expected_annual_reductions", "start_of_operation", "crediting_start",
                    "crediting_end"]
 
-    def __init__(self, *args, organizations, **kwargs):
+    def __init__(self, *args, organizations, committee=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["joint_committee"].queryset = committee_selectors.joint_committee_list()
+        committees = committee_selectors.joint_committee_list()
+        self.fields["joint_committee"].queryset = committees
+        if committee is None and not self.is_bound and committees.count() == 1:
+            committee = committees.first()
+        if committee is not None and not self.is_bound:  # offer the methodologies of that committee only
+            self.fields["joint_committee"].initial = committee.pk
+            self.fields["methodology_versions"].queryset = usable_versions().filter(
+                methodology__joint_committee=committee)
+        self.fields["methodology_versions"].help_text = _(
+            "Approved methodologies of the chosen Joint Committee only (the code starts with its partner country's "
+            "code, e.g. MN_AM001 for Japan–Mongolia).")
         self.fields["organization"].queryset = organizations
         self.fields["organization"].help_text = _("It takes part in the project and is its focal point until an "
                                                   "MoC statement names another.")
@@ -125,6 +135,19 @@ class ProjectCreateForm(ProjectEditForm):
             self.fields["organization"].initial = first.pk
             self.fields["side"].initial = (ParticipantSide.JAPANESE if first.country_id and first.country.is_japan
                                            else ParticipantSide.PARTNER)
+
+
+    def clean(self):
+        cleaned = super().clean()
+        committee, versions = cleaned.get("joint_committee"), cleaned.get("methodology_versions")
+        if committee is not None and versions:
+            foreign = [v for v in versions if v.methodology.joint_committee_id != committee.pk]
+            if foreign:
+                self.add_error("methodology_versions", _(
+                    "%(versions)s: not a methodology of the %(committee)s. Choose one of its own methodologies.")
+                    % {"versions": ", ".join(f"{v.methodology.number} {v.version}" for v in foreign),
+                       "committee": committee})
+        return cleaned
 
 
 class SiteForm(forms.Form):

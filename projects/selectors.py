@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committee.choices import TPEStatus
 from committee.models import Organization, ThirdPartyEntity
 from committee.roles import ALL, insider_committee_ids, is_authenticated, is_system_admin
+from committee.selectors import tpes_that_may_serve
 from core.errors import NotFound
 from methodologies.models import EligibilityCriterion, MethodologyVersion, Parameter
 from methodologies.selectors import monitoring_workbook as methodology_workbook
@@ -34,6 +35,7 @@ from methodologies.selectors import monitoring_workbook as methodology_workbook
 from . import access
 from .access import Viewer
 from .choices import (
+    DEFAULT_PDD_PUBLIC_INPUT_DAYS,
     ChangeRequestStatus,
     Conclusion,
     IssuanceStatus,
@@ -54,6 +56,7 @@ from .models import (
     MonitoringReport,
     Project,
     ProjectComment,
+    ProjectForm,
     ProjectParticipant,
     ValidationReport,
     VerificationReport,
@@ -249,7 +252,37 @@ def monitoring_workbook(period: MonitoringPeriod, methodology_version: Methodolo
     if version is None:
         raise NotFound(_("The project does not apply that methodology version."))
     data = methodology_workbook(version, sites=list(project.sites.values_list("name", flat=True)) or None)
+    pdd = current_pdd(project)
+    if pdd is not None and pdd.ex_ante_values:
+        data = _with_fixed_values(data, pdd.ex_ante_values)
     return f"{project.project_id}-MP{period.number:02d}-{version.methodology.number}-{version.version}.xlsx", data
+
+
+def _with_fixed_values(data: bytes, fixed: dict[str, object]) -> bytes:
+    """The workbook with the ex-ante values the PDD fixes filled in (as the web form shows them), greyed and
+    locked like the methodology's fixed defaults: a report may repeat them, not change them."""
+    import io
+
+    from openpyxl import load_workbook
+    from openpyxl.styles import PatternFill, Protection
+
+    from methodologies import spreadsheet
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[spreadsheet.PLAN_SHEET]
+    symbol_column = spreadsheet.COLUMN["Symbol"]
+    for row in range(spreadsheet.HEADER_ROW + 1, sheet.max_row + 1):
+        symbol = sheet.cell(row=row, column=symbol_column).value
+        value = fixed.get(str(symbol)) if symbol else None
+        if value is None or isinstance(value, dict):
+            continue
+        cell = sheet.cell(row=row, column=spreadsheet.VALUE_COLUMN)
+        cell.value = str(value)
+        cell.fill = PatternFill("solid", fgColor="E7E6E6")  # the grey of the methodology's fixed values
+        cell.protection = Protection(locked=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def evidence_list(user: Viewer, report: MonitoringReport | None = None) -> QuerySet[EvidenceFile]:
@@ -314,15 +347,19 @@ def _participant_steps(project: Project, *, focal: bool) -> list[Step]:
     if status == ProjectStatus.DRAFT:
         label = _("Complete and submit the PDD")
         if project.status_reason:
-            label = _("Complete the PDD returned by the secretariat (%(reason)s) and submit it again") % {
+            label = _("Complete the PDD returned by the TPE (%(reason)s) and submit it again") % {
                 "reason": project.status_reason}
+        if not project.validation_tpe_id:
+            steps.append(Step(_("Choose the TPE that validates the project")))
         steps.append(Step(label))
     elif status == ProjectStatus.PDD_SUBMITTED:
-        steps.append(Step(_("Completeness check by the secretariat"), mine=False, due=project.completeness_due_on))
+        steps.append(Step(_("Request for publication by %(tpe)s") % {"tpe": tpe_label(project.validation_tpe)},
+                          mine=False))
+    elif status == ProjectStatus.PUBLICATION_REQUESTED:
+        steps.append(Step(_("Publication for public input by the secretariat"), mine=False))
     elif status == ProjectStatus.PUBLIC_INPUT:
         steps.append(Step(_("Public input"), mine=False, due=_closes_on(project)))
-        steps.append(Step(_("Start the validation by your TPE") if project.validation_tpe_id
-                          else _("Choose the TPE that validates the project")))
+        steps.append(Step(_("Start the validation by your TPE")))
     elif status == ProjectStatus.UNDER_VALIDATION:
         steps.append(Step(_("Validation by %(tpe)s") % {"tpe": tpe_label(project.validation_tpe)}, mine=False))
     elif status == ProjectStatus.VALIDATION_NEGATIVE:
@@ -396,6 +433,7 @@ def tpe_assignments(user: Viewer) -> TPEWork:
     projects = Project.objects.select_related(*PROJECT_RELATED).filter(validation_tpe__organization_id__in=orgs)
     return TPEWork(
         to_start=projects.filter(status__in=[ProjectStatus.DRAFT, ProjectStatus.PDD_SUBMITTED,
+                                             ProjectStatus.PUBLICATION_REQUESTED,
                                              ProjectStatus.PUBLIC_INPUT]).order_by("project_id"),
         validations=projects.filter(status=ProjectStatus.UNDER_VALIDATION).order_by("validation_started_at"),
         verifications=(MonitoringPeriod.objects.select_related("project__joint_committee__partner",
@@ -418,7 +456,7 @@ class WorkItem:
         return self.due is not None and self.due < timezone.localdate()
 
 
-QUEUES = ("completeness", "public_input", "registration", "issuance", "changes")
+QUEUES = ("publication", "public_input", "registration", "issuance", "changes")
 
 
 def secretariat_queues(user: Viewer) -> dict[str, list[WorkItem]]:
@@ -433,9 +471,9 @@ def secretariat_queues(user: Viewer) -> dict[str, list[WorkItem]]:
     projects = Project.objects.select_related("joint_committee__partner")
     if committees is not None:
         projects = projects.filter(joint_committee_id__in=committees)
-    for p in projects.filter(status=ProjectStatus.PDD_SUBMITTED):
-        queues["completeness"].append(WorkItem("completeness", _("Completeness check of the PDD"), p,
-                                               p.completeness_due_on, p))
+    for p in projects.filter(status=ProjectStatus.PUBLICATION_REQUESTED):
+        queues["publication"].append(WorkItem("publication", _("Publication of the PDD requested by its TPE"), p,
+                                              None, p))
     for p in projects.filter(public_input_closes_at__gt=timezone.now()):
         queues["public_input"].append(WorkItem("public_input", _("Public input closes"), p, _closes_on(p), p))
     for p in projects.filter(status=ProjectStatus.REGISTRATION_REQUESTED):
@@ -465,12 +503,9 @@ def secretariat_queues(user: Viewer) -> dict[str, list[WorkItem]]:
 
 def tpe_choices(project: Project, purpose: str) -> QuerySet[ThirdPartyEntity]:
     """TPEs a participant may choose for ``purpose`` (``validation`` or ``verification``): of the project's
-    Joint Committee, designated, holding the project's sectoral scope. The service checks again."""
-    scopes = "scopes_validation" if purpose == "validation" else "scopes_verification"
-    return (ThirdPartyEntity.objects.select_related("organization")
-            .filter(joint_committee_id=project.joint_committee_id, status=TPEStatus.DESIGNATED,
-                    **{scopes: project.sectoral_scope_id})
-            .order_by("tpe_id"))
+    Joint Committee, designated, holding the project's sectoral scope today (committee rule, with the scope's
+    "until" date). The service checks again."""
+    return tpes_that_may_serve(project.joint_committee_id, project.sectoral_scope_id, timezone.localdate(), purpose)
 
 
 def participant_organizations_of(user: Viewer) -> QuerySet[Organization]:
@@ -515,3 +550,89 @@ def ex_ante_parameters(project: Project) -> QuerySet[Parameter]:
     """The ex-ante parameters of the applied methodology versions (their values are fixed in the PDD)."""
     return Parameter.objects.select_related("version__methodology").filter(
         version__in=project.methodology_versions.all(), kind="ex_ante").order_by("version", "order", "pk")
+
+
+# --- what waits for what, and until when (shown on every project and period page) -----------------------
+
+def waiting_project(project: Project) -> list[str]:
+    """What of the project's cycle waits for someone or for a date, in the words the project page shows."""
+    status, lines = project.status, []
+    tpe = tpe_label(project.validation_tpe) if project.validation_tpe_id else ""
+    if status == ProjectStatus.DRAFT and not project.validation_tpe_id:
+        lines.append(_("The PDD goes, with the MoC statement, to the TPE the participants choose for validation: "
+                       "choose it before submitting the PDD."))
+    elif status == ProjectStatus.PDD_SUBMITTED:
+        lines.append(_("The PDD is with %(tpe)s, which asks the secretariat to publish it for public input on the "
+                       "JCM website.") % {"tpe": tpe})
+    elif status == ProjectStatus.PUBLICATION_REQUESTED:
+        days = getattr(project.joint_committee, "pdd_public_input_days", None) or DEFAULT_PDD_PUBLIC_INPUT_DAYS
+        lines.append(_("%(tpe)s asked for the PDD to be published; public input (%(days)s days) opens when the "
+                       "secretariat publishes it.") % {"tpe": tpe, "days": days})
+    if (status in (ProjectStatus.PUBLIC_INPUT, ProjectStatus.UNDER_VALIDATION)
+            and project.public_input_closes_at is not None and not project.public_input_closed):
+        closes = timezone.localtime(project.public_input_closes_at)
+        lines.append(_("Public input runs until %(closes)s; the validation report can be submitted after that.")
+                     % {"closes": closes.strftime("%Y-%m-%d %H:%M")})
+    if status == ProjectStatus.REGISTERED:
+        for period in project.monitoring_periods.filter(status=MonitoringStatus.OPEN,
+                                                        end_date__gte=timezone.localdate()):
+            lines.extend(waiting_period(period))
+    return lines
+
+
+def waiting_period(period: MonitoringPeriod) -> list[str]:
+    """What of the period waits for a date: its report, issuance request and decision wait for its end."""
+    if period.has_ended or period.status != MonitoringStatus.OPEN:
+        return []
+    return [_("Monitoring period %(number)s runs until %(end)s; its monitoring report can be submitted from "
+              "%(from)s, once the emission reductions have happened.") % {
+                  "number": period.number, "end": period.end_date.isoformat(),
+                  "from": period.reportable_from.isoformat()}]
+
+
+# --- values of a draft monitoring report outside their allowed range --------------------------------------
+
+def _decimal_or_none(value: object) -> Decimal | None:
+    if isinstance(value, dict):
+        if value.get("unit") not in (None, ""):
+            return None  # a value in another unit is converted (and checked) when the report is submitted
+        value = value.get("value")
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def value_warnings(report: MonitoringReport) -> dict[str, list[str]]:
+    """The draft's values outside their parameter's allowed range, per symbol: the draft keeps them (with this
+    warning, shown on the page and returned by the API); the submission refuses them."""
+    if report.status != ReportStatus.DRAFT:
+        return {}
+    warnings: dict[str, list[str]] = {}
+    for parameter in report.methodology_version.parameters.all():
+        low, high, raw = parameter.min_value, parameter.max_value, report.values.get(parameter.symbol)
+        if raw is None or (low is None and high is None):
+            continue
+        per_site = isinstance(raw, dict) and not ({"value"} <= set(raw) <= {"value", "unit"})
+        for site, given in (raw.items() if per_site else [(None, raw)]):
+            value = _decimal_or_none(given)
+            if value is None or ((low is None or value >= low) and (high is None or value <= high)):
+                continue
+            where = parameter.symbol if site is None else f"{parameter.symbol} at site {site!r}"
+            allowed = " – ".join(("…" if bound is None else f"{bound.normalize():f}") for bound in (low, high))
+            warnings.setdefault(parameter.symbol, []).append(
+                f"{where} is {value:f} {parameter.unit}, outside the allowed range {allowed} {parameter.unit}: "
+                f"the draft keeps it, but the report cannot be submitted with it.".replace("  ", " "))
+    return warnings
+
+
+# --- project forms (PIN, ARE, PIR, SD contribution plan and report) ----------------------------------
+
+def project_form_list(user: Viewer, project: Project | None = None) -> QuerySet[ProjectForm]:
+    """The forms are confidential: the project's participants, its TPE, the secretariat of its Joint Committee
+    and the ministries of the two governments see them."""
+    qs = ProjectForm.objects.select_related("project", "project__joint_committee__partner", "monitoring_period",
+                                            "methodology_version__methodology", "submitted_by", "reviewed_by")
+    if project is not None:
+        qs = qs.filter(project=project)
+    return _filter(qs, confidential_projects_q(user), "project")

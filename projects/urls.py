@@ -7,7 +7,7 @@ checks who may read them.
 
 from django.urls import path, register_converter
 
-from .views import actions, changes, moc, monitoring, pages, project, reports, work
+from .views import actions, changes, moc, monitoring, pages, project, project_forms, reports, work
 
 app_name = "projects"
 
@@ -45,6 +45,11 @@ urlpatterns = [
     path("<project:project_id>/issuance/<int:pk>/<slug:action>/", actions.issuance_action, name="issuance-action"),
     path("<project:project_id>/changes/new/", changes.change_request_create, name="change-create"),
     path("<project:project_id>/changes/<int:pk>/<slug:action>/", actions.change_action, name="change-action"),
+    path("forms/", project_forms.project_form_queue, name="form-queue"),
+    path("<project:project_id>/forms/new/<slug:kind>/", project_forms.project_form_create, name="form-create"),
+    path("<project:project_id>/forms/<int:pk>/", project_forms.project_form_detail, name="form-detail"),
+    path("<project:project_id>/forms/<int:pk>/resubmit/", project_forms.project_form_resubmit, name="form-resubmit"),
+    path("<project:project_id>/forms/<int:pk>/<slug:action>/", project_forms.project_form_action, name="form-action"),
     path("<project:project_id>/periods/new/", monitoring.period_create, name="period-create"),
     path("<project:project_id>/periods/<int:number>/", pages.period_detail, name="period-detail"),
     path("<project:project_id>/periods/<int:number>/report/", monitoring.report_edit, name="report"),

@@ -53,6 +53,24 @@ def force_login_passes_the_second_factor():
     ClientMixin.force_login = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_dns():
+    """No name service in the tests: webhook hosts under example domains resolve to one public address
+    (93.184.215.14), every other name is not found. Loopback receivers use 127.0.0.1 (no lookup).
+    Session-wide, so that module fixtures (tests/test_api_robustness.py's world) have it too."""
+    from notifications import webhooks
+
+    def resolve(host, port):
+        if host.rstrip(".").split(".")[-1] in ("example", "test") or ".example." in f".{host}.":
+            return ["93.184.215.14"]
+        raise OSError(f"{host}: no name service in the tests")
+
+    original = webhooks._getaddrinfo
+    webhooks._getaddrinfo = resolve
+    yield
+    webhooks._getaddrinfo = original
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
     """Japan and the sectoral scopes come from a data migration; transactional tests flush them, so

@@ -217,14 +217,14 @@ def build_world() -> SimpleNamespace:
     people = {"pp": pp, "secretariat": secretariat}
     w.draft = project("Draft project")
     cycle.fill_pdd(pp, w.draft)
-    submitted = project("Submitted PDD")
-    cycle.fill_pdd(pp, submitted)
-    w.pdd_submitted = project_services.pdd_submit(actor=pp, project=submitted)
+    w.pdd_submitted = cycle.submit_pdd(project("Submitted PDD"), pp=pp, tpe=w.tpe)
+    w.publication_requested = project_services.pdd_publication_request(
+        actor=auditor, project=cycle.submit_pdd(project("Publication requested"), pp=pp, tpe=w.tpe))
     w.open_input = project_services.pdd_publish(
-        actor=secretariat, project=project_services.pdd_submit(actor=pp, project=_filled(project("Open"), pp)))
-    w.closed_input = cycle.to_public_input(project("Public input closed"), **people)
-    w.validating = cycle.to_public_input(project("Validating"), **people)
-    w.validating = project_services.validation_tpe_choose(actor=pp, project=w.validating, tpe=w.tpe)
+        actor=secretariat, project=project_services.pdd_publication_request(
+            actor=auditor, project=cycle.submit_pdd(project("Open"), pp=pp, tpe=w.tpe)))
+    w.closed_input = cycle.to_public_input(project("Public input closed"), tpe=w.tpe, **people)
+    w.validating = cycle.to_public_input(project("Validating"), tpe=w.tpe, **people)
     w.validating = project_services.validation_start(actor=pp, project=w.validating)
     w.validated = cycle.to_validated(project("Validated"), auditor=auditor, tpe=w.tpe, **people)
     cycle.moc_and_allocation(w.validated, pp=pp, japanese=japanese, partner=partner, tpe=w.tpe)
@@ -410,8 +410,9 @@ def path_params(w: SimpleNamespace, method: str, path: str, user) -> dict[str, s
     """Real objects for the path parameters, each at the step where this operation is allowed."""
     def project_for(action: str):
         return {"": w.draft, "pdd": w.draft, "submit-pdd": w.draft, "withdraw": w.draft,
-                "return-pdd": w.pdd_submitted, "publish": w.pdd_submitted, "comments": w.open_input,
-                "choose-tpe": w.closed_input, "start-validation": w.closed_input,
+                "return-pdd": w.pdd_submitted, "request-publication": w.pdd_submitted,
+                "publish": w.publication_requested, "comments": w.open_input,
+                "choose-tpe": w.draft, "start-validation": w.closed_input,
                 "validation-reports": w.validating, "moc": w.validated, "allocations": w.validated,
                 "request-registration": w.validated, "register": w.requested, "reject": w.requested,
                 "withdraw-registration-request": w.requested, "moc-annex": w.registered,

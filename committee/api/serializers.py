@@ -26,6 +26,7 @@ from committee.choices import (
     OrganizationKind,
     RuleKind,
     Side,
+    TPEFunction,
     TPEStatus,
 )
 from committee.models import (
@@ -40,6 +41,7 @@ from committee.models import (
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
     TPEStatusChange,
     User,
 )
@@ -341,6 +343,15 @@ class TPEStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "effective_on", "reason", "decision"]
 
 
+class TPEScopeValiditySerializer(serializers.ModelSerializer):
+    scope = serializers.IntegerField(source="scope.number", read_only=True)
+    decision = serializers.CharField(source="decision.reference", read_only=True, allow_null=True)
+
+    class Meta:
+        model = TPEScopeValidity
+        fields = ["scope", "purpose", "valid_until", "decision"]
+
+
 class ThirdPartyEntitySerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="tpe-detail", lookup_field="tpe_id")
     joint_committee = committee_code()
@@ -349,6 +360,7 @@ class ThirdPartyEntitySerializer(serializers.ModelSerializer):
     scopes_validation = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     scopes_verification = serializers.SlugRelatedField(slug_field="number", many=True, read_only=True)
     status_history = TPEStatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    scope_validity = TPEScopeValiditySerializer(many=True, read_only=True)
 
     class Meta:
         model = ThirdPartyEntity
@@ -364,6 +376,7 @@ class ThirdPartyEntitySerializer(serializers.ModelSerializer):
             "decision",
             "scopes_validation",
             "scopes_verification",
+            "scope_validity",
             "status_history",
         ]
 
@@ -580,6 +593,14 @@ class TPEStatusInput(serializers.Serializer):
     status = serializers.ChoiceField(choices=TPEStatus.choices)
     effective_on = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    decision = decision_field()
+
+
+class TPEScopeUntilInput(serializers.Serializer):
+    scope = serializers.SlugRelatedField(slug_field="number", queryset=SectoralScope.objects.all(),
+                                         help_text=_("Number of the sectoral scope."))
+    purpose = serializers.ChoiceField(choices=TPEFunction.choices)
+    valid_until = serializers.DateField(allow_null=True, help_text=_("Empty: no end date."))
     decision = decision_field()
 
 

@@ -462,6 +462,18 @@ class ThirdPartyEntityViewSet(ServiceViewSet):
         return self.output(tpe, serializer_class=s.ThirdPartyEntitySerializer)
 
 
+    @extend_schema(
+        summary="Set or clear the \"until\" date of a TPE's designation in one sectoral scope (secretariat)",
+        request=s.TPEScopeUntilInput,
+        responses=write_responses(s.ThirdPartyEntitySerializer),
+    )
+    @action(detail=True, methods=["post"], url_path="scope-until", serializer_class=s.TPEScopeUntilInput)
+    def scope_until(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.input(s.TPEScopeUntilInput)
+        tpe = services.tpe_set_scope_until(actor=acting_user(request.user), tpe=self.get_object(), **data)
+        return self.output(selectors.tpe_list(request.user).get(pk=tpe.pk), serializer_class=s.ThirdPartyEntitySerializer)
+
+
 ROUTES = [
     ("countries", CountryViewSet, "country"),
     ("joint-committees", JointCommitteeViewSet, "joint-committee"),

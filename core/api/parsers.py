@@ -14,6 +14,7 @@ Every API view uses these (settings ``DEFAULT_PARSER_CLASSES``, and the apps' ``
 from __future__ import annotations
 
 import codecs
+import io
 import json
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 from django.conf import settings
 from django.utils.datastructures import MultiValueDict
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 
 if TYPE_CHECKING:
     from django.http.request import _ImmutableQueryDict  # the stubs' name for a parsed, read-only QueryDict
@@ -65,12 +66,32 @@ def refuse_nul(data: Any, *, files: MultiValueDict[str, Any] | None = None) -> N
         raise ValidationError({path: [NUL_MESSAGE] for path in paths})
 
 
+class BodyTooLarge(APIException):
+    status_code = 413
+    default_code = "too_large"
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "JCM_API_MAX_BODY_BYTES", settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2_621_440))
+
+
+def bounded(stream: IO[Any] | None) -> io.BytesIO:
+    """The body, read up to the limit (settings ``JCM_API_MAX_BODY_BYTES``) and refused with a 413 beyond it,
+    before anything parses it. DRF reads a JSON body from the request stream, past Django's
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``; this is its limit."""
+    limit = max_body_bytes()
+    data = stream.read(limit + 1) if stream is not None else b""
+    if len(data) > limit:
+        raise BodyTooLarge(f"The request body is larger than {limit:,} bytes.")
+    return io.BytesIO(data)
+
+
 class JSONParser(parsers.JSONParser):
     # A JSON document is any JSON value (the stubs say a dict: an object is only the usual case).
     def parse(self, stream: IO[Any], media_type: str | None = None,
               parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = super().parse(bounded(stream), media_type, parser_context)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
         refuse_nul(data)
@@ -84,7 +105,7 @@ class DecimalJSONParser(JSONParser):
               parser_context: Mapping[str, Any] | None = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.load(codecs.getreader(encoding)(stream), parse_float=Decimal,
+            data = json.load(codecs.getreader(encoding)(bounded(stream)), parse_float=Decimal,
                              parse_constant=self._refuse_constant)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc

@@ -73,6 +73,8 @@ def issuance_create(*, actor: User, registry: Registry, decision: Decision, proj
     total = _check_shares(shares, decided_quantity=decided_quantity, already_issued=already_issued)
     if authorization not in Authorization.values:
         raise ApplicationError("Choose the Article 6.2 authorization.", field="authorization")
+    if vintage > timezone.localdate().year:  # no credits before the reductions happen
+        raise ApplicationError(f"Credits of vintage {vintage} cannot be issued before {vintage}.", field="vintage")
     by_pk = _lock_receiving_accounts(shares, registry)
     if Issuance.objects.filter(monitoring_period_key=monitoring_period_key, registry=registry).exists():
         raise Conflict(f"The {registry} has already issued credits for {monitoring_period_key}.",
@@ -192,6 +194,10 @@ def issuance_execute(*, actor: User, request: IssuanceRequest, registry: Registr
     if request.status != IssuanceStatus.DECIDED or not request.decided_amount or decision is None:
         raise Conflict(f"{request} has no Joint Committee decision on the amount yet.", field="status")
     period = request.period
+    if period.end_date >= timezone.localdate():  # no credits before the reductions happen
+        message = (f"Monitoring period {period.number} of {request.project.project_id} runs until {period.end_date}: "
+                   f"its credits can be issued only after it has ended.")
+        raise ApplicationError(message, field="end_date", errors={"end_date": [message]})
     already = sum(Issuance.objects.filter(decision=decision).values_list("quantity", flat=True))
     return issuance_create(actor=actor, registry=registry, decision=decision,
                            project_code=request.project.project_id, monitoring_period_number=period.number,

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.auth.middleware.PermissionsPolicyMiddleware",
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.RateLimitHeadersMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 answer
 ]
 
@@ -172,7 +173,7 @@ PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=()
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese")), ("mn", _("Mongolian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -190,6 +191,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JCM_DOCUMENT_MAX_BYTES = env.int("JCM_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
+# The audit chain's head is appended here by the beat task audit-anchor (docs/security.md). Outside the
+# database; in production a volume of its own, shipped to write-once storage.
+JCM_AUDIT_ANCHOR_PATH = env.str("JCM_AUDIT_ANCHOR_PATH", default=str(VAR_DIR / "audit-anchor.jsonl"))
 
 # --- Celery / Redis ------------------------------------------------------------------
 from celery.schedules import crontab  # noqa: E402
@@ -217,6 +222,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # queue again e-mails and webhook deliveries whose task was lost (skips what is done)
     "notifications-resend-stalled": {"task": "notifications.tasks.resend_stalled", "schedule": 15 * 60},
     # last month's statement of every account that is not closed (documents app), on the 1st
+    # the audit chain's head, appended to a file outside the database (JCM_AUDIT_ANCHOR_PATH): verify_audit
+    # then proves that no newest events were cut
+    "audit-anchor": {"task": "jcm_registry.tasks.anchor_audit_head", "schedule": 5 * 60},
     "documents-monthly-statements": {"task": "documents.tasks.monthly_account_statements",
                                      "schedule": crontab(day_of_month="1", hour=1, minute=0)},
 }
@@ -252,6 +260,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
+    # one budget per scope, rates in JCM_API_THROTTLE_RATES below (core/api/throttles.py, docs/security.md)
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttles.AnonThrottle",
+        "core.api.throttles.AnonWriteThrottle",
+        "core.api.throttles.UserThrottle",
+    ],
+    # the client address of the throttles: REMOTE_ADDR (0), or the n-th address from the right of
+    # X-Forwarded-For behind n trusted proxies (docker-compose: 1, the TLS proxy in front of web)
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -261,6 +278,17 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Throttle rates per scope ("<n>/<second|minute|hour|day>"; None switches a scope off). Counted in the cache
+# (Redis when REDIS_URL is set, so every web process shares the count). docs/security.md.
+JCM_API_THROTTLE_RATES: dict[str, str | None] = {
+    "anon": env.str("JCM_THROTTLE_ANON", default="120/minute"),
+    "anon_write": env.str("JCM_THROTTLE_ANON_WRITE", default="20/minute"),
+    "user": env.str("JCM_THROTTLE_USER", default="600/minute"),
+    "login": env.str("JCM_THROTTLE_LOGIN", default="10/minute"),
+}
+# The largest API request body (JSON) read at all; larger ones are refused with a 413 before parsing.
+JCM_API_MAX_BODY_BYTES = env.int("JCM_API_MAX_BODY_BYTES", default=2_621_440)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "JCM Registry API",
     "DESCRIPTION": (
@@ -307,7 +335,10 @@ LOGGING = {
 }
 
 # --- Webhooks to ministries (docs/notifications.md) ---------------------------------------
-JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
+# A loopback receiver (http:// too): only the test settings set it; not from the environment, so neither the
+# demo (`make run`) nor production can turn it on. Ports other than these are refused.
+JCM_WEBHOOK_ALLOW_LOOPBACK = False
+JCM_WEBHOOK_ALLOWED_PORTS = env.list("JCM_WEBHOOK_ALLOWED_PORTS", cast=int, default=[443, 8443])
 JCM_WEBHOOK_RETRY_BASE_SECONDS = env.int("JCM_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 JCM_WEBHOOK_MAX_RETRIES = env.int("JCM_WEBHOOK_MAX_RETRIES", default=8)
 JCM_WEBHOOK_TIMEOUT_SECONDS = env.int("JCM_WEBHOOK_TIMEOUT_SECONDS", default=10)

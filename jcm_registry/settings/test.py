@@ -7,6 +7,12 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# The webhook tests' receivers listen on loopback (tests/integration/receiver.py); only here.
+JCM_WEBHOOK_ALLOW_LOOPBACK = True
+# No audit anchor file in the tests (tests/core/test_audit_anchor.py sets one under tmp_path).
+JCM_AUDIT_ANCHOR_PATH = ""
+# No throttling in the tests (tests/security/test_throttling.py sets its own rates and cache).
+JCM_API_THROTTLE_RATES = {scope: None for scope in ("anon", "anon_write", "user", "login")}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,6 +8,9 @@ their number (``MN_AM003`` or, before approval, ``MN_PM004``); versions and comm
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.serializers.json import DjangoJSONEncoder
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -305,3 +308,22 @@ class CalculateInput(serializers.Serializer):
     values = serializers.DictField(child=serializers.JSONField(encoder=DjangoJSONEncoder), allow_empty=True)
     sites = serializers.ListField(child=serializers.CharField(max_length=100), required=False, allow_null=True,
                                   default=None, help_text="The sites, in order (defaults to those in the values).")
+
+    def to_internal_value(self, data: Any) -> Any:
+        """Counts first: the number of sites and of values is refused over the engine's limits before any
+        site or value is read (a public endpoint: its work stays bounded whatever the body)."""
+        if isinstance(data, Mapping):
+            sites, values = data.get("sites"), data.get("values")
+            if isinstance(sites, list) and len(sites) > engine.MAX_SITES:
+                raise serializers.ValidationError(
+                    {"sites": [f"At most {engine.MAX_SITES} sites can be calculated at once."]})
+            if isinstance(values, Mapping):
+                if len(values) > engine.MAX_PARAMETERS:
+                    raise serializers.ValidationError(
+                        {"values": [f"At most {engine.MAX_PARAMETERS} values can be given."]})
+                crowded = {str(symbol): [f"At most {engine.MAX_SITES} sites can be calculated at once."]
+                           for symbol, value in values.items()
+                           if isinstance(value, Mapping) and len(value) > engine.MAX_SITES}
+                if crowded:
+                    raise serializers.ValidationError({"values": crowded})
+        return super().to_internal_value(data)

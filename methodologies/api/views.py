@@ -30,17 +30,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from committee.roles import acting_user
-from core.api.parsers import DECIMAL_PARSERS, MultiPartParser
+from core.api.parsers import DECIMAL_PARSERS, BodyTooLarge, MultiPartParser
 from core.api.serializers import NoInput
 from core.api.views import ServiceViewSet
 from core.errors import ApplicationError, NotFound
 
-from .. import selectors, services
+from .. import selectors, services, spreadsheet
 from ..filters import CommentFilter, MethodologyFilter, VersionFilter
 from ..models import Methodology, MethodologyVersion, PublicComment
 from . import serializers as s
 
-NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3}"
+NUMBER_REGEX = "[A-Za-z]{2}_[APap][Mm][0-9]{3,4}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -243,9 +243,19 @@ class MethodologyVersionViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"], url_path="read-spreadsheet", parser_classes=[MultiPartParser])
     def read_spreadsheet(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = self.get_object()
+        # the size is checked before the body is parsed (Django would spool any upload to disk first)
+        limit = spreadsheet.MAX_WORKBOOK_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + 64 * 1024:  # the workbook and its multipart envelope
+            raise BodyTooLarge(f"The workbook is larger than {limit // (1024 * 1024)} MB.")
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError("Attach the filled workbook as “file”.", field="file")
+        if upload.size is not None and upload.size > limit:
+            raise ApplicationError(f"The workbook is larger than {limit // (1024 * 1024)} MB.", field="workbook")
         values = selectors.read_monitoring_workbook(version, upload.read())
         result = selectors.calculate(version, values)
         return Response({"values": json.loads(json.dumps(values, default=str)), "result": result.as_dict()})

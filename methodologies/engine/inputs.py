@@ -35,24 +35,31 @@ class InputReader:
 
     def _sites(self, sites: Sequence[str] | None) -> list[str]:
         if sites is None:
-            found: list[str] = []
+            found: dict[str, None] = {}  # ordered and deduplicated in linear time
             for parameter in self.plan.parameters:
                 raw = self.values.get(parameter.symbol)
                 if parameter.per_site and parameter.kind != "default" and isinstance(raw, Mapping):
-                    found.extend(site for site in raw if isinstance(site, str) and site not in found)
-            sites = found
+                    found.update((site, None) for site in raw if isinstance(site, str))
+                if len(found) > MAX_SITES:
+                    break
+            sites = list(found)
         elif isinstance(sites, str) or not isinstance(sites, Sequence):
             self.problems.add("sites", "Sites must be a list of site names.")
             return []
+        if len(sites) > MAX_SITES:  # counted before any site is read
+            self.problems.add("sites", f"At most {MAX_SITES} sites can be calculated at once.")
+            self.problems.raise_if_any()
         result: list[str] = []
+        seen: set[str] = set()
         for site in sites:
             if not isinstance(site, str) or not site.strip():
                 self.problems.add("sites", "Each site needs a name.")
             elif len(site) > MAX_SITE_NAME_LENGTH:
                 self.problems.add("sites", f"Site name {site[:30]!r}… is longer than {MAX_SITE_NAME_LENGTH} characters.")
-            elif site in result:
+            elif site in seen:
                 self.problems.add("sites", f"Site {site!r} is listed twice.")
             else:
+                seen.add(site)
                 result.append(site)
         if len(result) > MAX_SITES:
             self.problems.add("sites", f"At most {MAX_SITES} sites can be calculated at once.")

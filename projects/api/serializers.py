@@ -63,7 +63,7 @@ from ..models import (
 
 # --- fields ----------------------------------------------------------------------------------------
 
-VERSION_CODE_RE = re.compile(r"^\s*([A-Z]{2}_[AP]M[0-9]{3})\s*[ /(]*\s*(ver[0-9]{2}\.[0-9])\s*\)?\s*$", re.I)
+VERSION_CODE_RE = re.compile(r"^\s*([A-Z]{2}_[AP]M[0-9]{3,4})\s*[ /(]*\s*(ver[0-9]{2}\.[0-9])\s*\)?\s*$", re.I)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -349,13 +349,19 @@ class MonitoringReportSerializer(serializers.ModelSerializer):
     period = serializers.PrimaryKeyRelatedField(read_only=True)
     methodology_version = MethodologyVersionField(read_only=True)
     evidence = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(
+        help_text="Values of a draft outside their allowed range, per parameter: kept in the draft, refused when "
+                  "the report is submitted.")
 
     class Meta:
         model = MonitoringReport
         fields = ["id", "period", "version", "status", "methodology_version", "entry_method", "values",
                   "source_sha256", "reference_emissions", "project_emissions", "emission_reductions",
                   "reported_reductions", "negative", "results", "trace", "notes", "spec_fingerprint", "saved_at",
-                  "submitted_at", "evidence"]
+                  "submitted_at", "evidence", "warnings"]
+
+    def get_warnings(self, report) -> dict[str, list[str]]:
+        return selectors.value_warnings(report)
 
     def get_evidence(self, report) -> list[dict] | None:
         user = getattr(self.context.get("request"), "user", None)

@@ -8,3 +8,7 @@ def register(router: BaseRouter) -> None:
 
     for prefix, viewset, basename in views.ROUTES:
         router.register(prefix, viewset, basename=basename)
+
+    from .project_forms import ProjectFormViewSet
+
+    router.register("project-forms", ProjectFormViewSet, basename="project-form")

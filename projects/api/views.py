@@ -125,17 +125,23 @@ class ProjectViewSet(ServiceViewSet):
                                 project=project, **self.input(s.PDDSaveInput))
         return self.respond(pdd, serializer_class=s.PDDSerializer)
 
-    @extend_schema(summary="Submit the PDD (participants)", request=NoInput)
+    @extend_schema(summary="Submit the PDD with the MoC to the chosen TPE (participants)", request=NoInput)
     @action(detail=True, methods=["post"], url_path="submit-pdd", serializer_class=NoInput)
     def submit_pdd(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_submit)
 
-    @extend_schema(summary="Return an incomplete PDD (secretariat)", request=s.RequiredReasonInput)
+    @extend_schema(summary="Return the submitted PDD to the participants (the validating TPE)",
+                   request=s.RequiredReasonInput)
     @action(detail=True, methods=["post"], url_path="return-pdd", serializer_class=s.RequiredReasonInput)
     def return_pdd(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_return, s.RequiredReasonInput)
 
-    @extend_schema(summary="Publish the PDD for public input (secretariat)", request=NoInput)
+    @extend_schema(summary="Ask for the PDD to be published for public input (the validating TPE)", request=NoInput)
+    @action(detail=True, methods=["post"], url_path="request-publication", serializer_class=NoInput)
+    def request_publication(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._act(services.pdd_publication_request)
+
+    @extend_schema(summary="Publish the PDD for public input, as its TPE requested (secretariat)", request=NoInput)
     @action(detail=True, methods=["post"], serializer_class=NoInput)
     def publish(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._act(services.pdd_publish)

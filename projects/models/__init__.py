@@ -31,12 +31,13 @@ from .moc import AllocationShare, CreditAllocation, MoCAnnexChange, MoCStatement
 from .pdd import PDD, EligibilityAnswer, ProjectComment, ValidationReport
 from .changes import ChangeRequest
 from .monitoring import EvidenceFile, Finding, IssuanceRequest, MonitoringPeriod, MonitoringReport, VerificationReport
+from .project_forms import ProjectForm
 # isort: on
 
 __all__ = [
     "PDD", "PROJECT_ID_RE", "RESULT_DECIMAL", "SHA256_RE", "AllocationShare", "ChangeRequest", "CreditAllocation",
     "EligibilityAnswer", "EvidenceFile", "Finding", "IssuanceRequest", "MoCAnnexChange", "MoCStatement",
-    "MonitoringPeriod", "MonitoringReport", "Project", "ProjectComment", "ProjectDayRange", "ProjectParticipant",
+    "MonitoringPeriod", "MonitoringReport", "Project", "ProjectComment", "ProjectDayRange", "ProjectForm", "ProjectParticipant",
     "Site", "StoredFileMixin", "ValidationReport", "VerificationReport", "split_amount", "upload_evidence",
     "upload_moc", "upload_monitoring", "upload_pdd", "upload_validation", "upload_verification",
 ]

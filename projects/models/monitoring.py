@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -87,10 +89,25 @@ class MonitoringPeriod(models.Model):
     def label(self) -> str:
         return f"{self.start_date:%d %b %Y} – {self.end_date:%d %b %Y}"
 
+    @property
+    def has_ended(self) -> bool:
+        """Whether the period is over (its last day is before today): only then did its reductions happen,
+        so only then may its report be submitted, verified, and credits be decided and issued for it."""
+        return self.end_date < timezone.localdate()
+
+    @property
+    def reportable_from(self) -> datetime.date:
+        """The first day the monitoring report of the period may be submitted: the day after it ends."""
+        return self.end_date + datetime.timedelta(days=1)
+
 
 class MonitoringReport(models.Model):
     """The monitored values of one period. On submission the engine computes the reductions and their
     trace, and the report is frozen: values, results, trace and the methodology version stay as computed."""
+
+    # set by monitoring_report_save/upload (not stored): the values outside their allowed range, per symbol,
+    # kept in the draft with this warning and refused on submission (selectors.value_warnings)
+    warnings: dict[str, list[str]]
 
     period = models.ForeignKey(MonitoringPeriod, on_delete=models.PROTECT, related_name="reports")
     version = models.PositiveSmallIntegerField()

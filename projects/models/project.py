@@ -26,6 +26,8 @@ class Project(models.Model):
     joint_committee = models.ForeignKey("committee.JointCommittee", on_delete=models.PROTECT,
                                         related_name="projects")
     title = models.CharField(max_length=300)
+    is_fictitious = models.BooleanField(_("fictitious (demo data)"), default=False, editable=False,
+                                        help_text=_("Demo projects: numbered from 9001, never a real JCM ID."))
     description = models.TextField(blank=True)
     sectoral_scope = models.ForeignKey("committee.SectoralScope", on_delete=models.PROTECT, related_name="projects")
     methodology_versions = models.ManyToManyField("methodologies.MethodologyVersion", related_name="projects",

@@ -51,7 +51,15 @@ from .monitoring import (
     monitoring_report_submit,
     monitoring_report_upload,
 )
-from .pdd import comment_submit, pdd_publish, pdd_return, pdd_save, pdd_submit, public_input_note_closed
+from .pdd import (
+    comment_submit,
+    pdd_publication_request,
+    pdd_publish,
+    pdd_return,
+    pdd_save,
+    pdd_submit,
+    public_input_note_closed,
+)
 from .project import PROJECT_EDITABLE, project_create, project_update, project_withdraw
 from .registration import (
     project_register,
@@ -74,7 +82,8 @@ __all__ = [
     "evidence_add", "evidence_remove", "issuance_decide", "issuance_decision_title", "issuance_reject",
     "issuance_request_decide", "issuance_request_reject", "issuance_request_submit",
     "issuance_request_withdraw", "moc_annex_change", "moc_submit", "monitoring_period_create",
-    "monitoring_report_save", "monitoring_report_submit", "monitoring_report_upload", "pdd_publish",
+    "monitoring_report_save", "monitoring_report_submit", "monitoring_report_upload", "pdd_publication_request",
+    "pdd_publish",
     "pdd_return", "pdd_save", "pdd_submit", "project_create", "project_register", "project_reject",
     "project_update", "project_url", "project_withdraw", "public_input_note_closed", "registration_request",
     "registration_request_withdraw", "validation_report_submit", "validation_start", "validation_tpe_choose",

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from django.db.models import Model
 from django.utils import timezone
 
-from committee.choices import TPEStatus
+from committee.access import tpe_serve_refusal
 from committee.models import Decision, JointCommittee, Organization, ThirdPartyEntity, User
 from committee.services import decision_record
 from core.errors import ApplicationError, Conflict
@@ -129,6 +129,16 @@ def _today(now: datetime.datetime | None = None) -> datetime.date:
     return timezone.localdate(now) if now is not None else timezone.localdate()
 
 
+def _require_period_ended(period: MonitoringPeriod, step: str, on: datetime.date | None = None) -> None:
+    """No credits before the reductions happen: ``step`` (a monitoring report, an issuance request or
+    decision) is refused for a monitoring period that has not ended by ``on`` (today)."""
+    on = on or _today()
+    if period.end_date >= on:
+        message = (f"Monitoring period {period.number} runs until {period.end_date}: {step} only after it has "
+                   f"ended (from {period.reportable_from}).")
+        raise ApplicationError(message, field="end_date", errors={"end_date": [message]})
+
+
 def _jc_days(jc: JointCommittee, name: str, default: int) -> int:
     return int(getattr(jc, name, None) or default)
 
@@ -181,13 +191,9 @@ def _check_tpe(tpe: ThirdPartyEntity | None, project: Project, *, purpose: str) 
         raise ApplicationError(f"Choose the TPE for {purpose}.", field=field)
     if tpe.joint_committee_id != project.joint_committee_id:
         raise ApplicationError(f"{tpe.tpe_id} is not a TPE of the {project.joint_committee}.", field=field)
-    if tpe.status != TPEStatus.DESIGNATED:
-        raise ApplicationError(f"{tpe.tpe_id} is {tpe.get_status_display().lower()}; choose a designated TPE.",
-                               field=field)
-    scopes = tpe.scopes_validation if purpose == "validation" else tpe.scopes_verification
-    if not scopes.filter(pk=project.sectoral_scope_id).exists():
-        raise ApplicationError(f"{tpe.tpe_id} is not designated for {purpose} in sectoral scope "
-                               f"{project.sectoral_scope}.", field=field)
+    refusal = tpe_serve_refusal(tpe, project.sectoral_scope, timezone.localdate(), purpose)
+    if refusal:
+        raise ApplicationError(refusal, field=field)
     return tpe
 
 

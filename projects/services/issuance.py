@@ -45,6 +45,7 @@ from .common import (
     _jc_days,
     _lock_period,
     _now,
+    _require_period_ended,
     _tell,
     _today,
     project_url,
@@ -60,6 +61,7 @@ def issuance_request_submit(*, actor: User, period: MonitoringPeriod) -> Issuanc
                      what=f"Monitoring period {period.number}", labels=MONITORING_LABELS)
     if project.status != ProjectStatus.REGISTERED:
         raise Conflict(f"{project.project_id} is not registered.", field="status")
+    _require_period_ended(period, "issuance can be requested")
     verification = period.verification_reports.filter(conclusion=Conclusion.POSITIVE).order_by("-pk").first()
     if verification is None or verification.verified_reductions < 1:
         raise ApplicationError("There are no verified emission reductions to issue for this period.",
@@ -132,6 +134,10 @@ def issuance_request_decide(*, actor: User, request: IssuanceRequest, amount: in
     require_issuance_request_decide(actor, request)
     check_transition(ISSUANCE_TRANSITIONS, request.status, IssuanceStatus.DECIDED, what="The issuance request",
                      labels=ISSUANCE_LABELS)
+    _require_period_ended(period, "the issuance of its credits can be decided")
+    if decision.decided_on is not None and decision.decided_on <= period.end_date:
+        raise ApplicationError(f"The decision cannot be dated before the end of monitoring period {period.number} "
+                               f"({period.end_date}).", field="decided_on")
     try:
         amount = int(amount)
     except (TypeError, ValueError):

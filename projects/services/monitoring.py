@@ -20,7 +20,7 @@ from methodologies.content import version_spec
 from methodologies.models import MethodologyVersion
 from methodologies.selectors import read_monitoring_workbook
 
-from .. import files
+from .. import files, selectors
 from ..access import (
     participant_users,
     require_evidence_add,
@@ -53,6 +53,7 @@ from .common import (
     _lock_period,
     _lock_project,
     _now,
+    _require_period_ended,
     _tell,
     project_url,
 )
@@ -210,9 +211,10 @@ def monitoring_report_save(*, actor: User, period: MonitoringPeriod, values: Map
     report.values = cleaned if replace else {**report.values, **cleaned}
     report.entry_method, report.saved_by, report.saved_at = entry_method, actor, _now()
     validated_save(report)
+    report.warnings = selectors.value_warnings(report)  # out of range: saved with a warning, refused on submit
     audit.record(actor=actor, action="projects.monitoring_report.save", target=report, data={
         "period": period.pk, "version": report.version, "entry_method": entry_method, "values": cleaned,
-        "replace": replace})
+        "replace": replace, "warnings": report.warnings})
     return report
 
 
@@ -232,9 +234,10 @@ def monitoring_report_upload(*, actor: User, period: MonitoringPeriod, file: Fil
     report.source_sha256 = checked.sha256
     report.saved_by, report.saved_at = actor, _now()
     validated_save(report)
+    report.warnings = selectors.value_warnings(report)
     audit.record(actor=actor, action="projects.monitoring_report.upload", target=report, data={
         "period": period.pk, "version": report.version, "file": checked.name, "sha256": checked.sha256,
-        "values": report.values})
+        "values": report.values, "warnings": report.warnings})
     return report
 
 
@@ -282,6 +285,7 @@ def monitoring_report_submit(*, actor: User, period: MonitoringPeriod, verificat
                      what=f"Monitoring period {period.number}", labels=MONITORING_LABELS)
     if project.status != ProjectStatus.REGISTERED:
         raise Conflict(f"{project.project_id} is not registered.", field="status")
+    _require_period_ended(period, "its monitoring report can be submitted")
     _check_tpe(verification_tpe, project, purpose="verification")
     report = period.reports.filter(status=ReportStatus.DRAFT).first()
     if report is None:

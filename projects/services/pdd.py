@@ -1,5 +1,9 @@
-"""The PDD: the participants' draft and submission, the secretariat's completeness check, publication for public
-input and the public's comments."""
+"""The PDD: the participants' draft and its submission (with the MoC) to the TPE they contracted, the TPE's
+request to publish it, its publication by the secretariat for public input, and the public's comments.
+
+Per the Project Cycle Procedure the participants give the PDD and the MoC to their TPE, which has the PDD
+published on the JCM website for public input; the secretariat does not check a PDD's completeness (the
+7-day completeness check is for methodologies only)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from core.workflow import check_transition, lock, required, validated_save
 from .. import files, selectors
 from ..access import (
     participant_users,
+    require_pdd_publication_request,
     require_pdd_publish,
     require_pdd_return,
     require_pdd_save,
@@ -28,12 +33,12 @@ from ..access import (
     tpe_users,
 )
 from ..choices import (
-    DEFAULT_COMPLETENESS_CHECK_DAYS,
     DEFAULT_PDD_PUBLIC_INPUT_DAYS,
     PDD_REVISABLE_STATUSES,
     PROJECT_TRANSITIONS,
     PDDStatus,
     ProjectStatus,
+    RecordStatus,
 )
 from ..models import (
     PDD,
@@ -46,13 +51,13 @@ from .common import (
     AnswerInput,
     _as,
     _attach,
+    _check_tpe,
     _jc_days,
     _json_value,
     _lock_project,
     _move,
     _now,
     _tell,
-    _today,
     project_url,
 )
 from .project import _check_versions
@@ -140,6 +145,18 @@ def pdd_save(*, actor: User, project: Project, public_file: File | None = None, 
     return pdd
 
 
+def _first_submission_problems(project: Project) -> list[tuple[str, str]]:
+    """A first submission goes, with the MoC statement, to the TPE the participants contracted."""
+    if project.status != ProjectStatus.DRAFT:
+        return []
+    problems = []
+    if project.validation_tpe_id is None:
+        problems.append(("validation_tpe", "Choose the TPE you contracted for validation: the PDD goes to it."))
+    if not project.moc_statements.filter(status=RecordStatus.CURRENT).exists():
+        problems.append(("moc", "Submit the MoC statement: it goes to the TPE with the PDD."))
+    return problems
+
+
 def _submission_problems(project: Project, pdd: PDD | None) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
 
@@ -156,6 +173,8 @@ def _submission_problems(project: Project, pdd: PDD | None) -> dict[str, list[st
         add("expected_annual_reductions", "Give the expected annual emission reductions.")
     if not project.participants.filter(is_focal_point=True, active=True).exists():
         add("focal_point", "Name the focal point.")
+    for name, message in _first_submission_problems(project):
+        add(name, message)
     if pdd is None:
         add("pdd", "Save the PDD first.")
         return problems
@@ -177,8 +196,8 @@ def _submission_problems(project: Project, pdd: PDD | None) -> dict[str, list[st
 
 @transaction.atomic
 def pdd_submit(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
-    """Submit the PDD: a draft project goes to the secretariat's completeness check; during validation a
-    revised PDD goes to the TPE (the project keeps its status)."""
+    """Submit the PDD with the MoC to the TPE the participants chose (contracted) for validation; during
+    validation a revised PDD goes to the same TPE (the project keeps its status)."""
     project = _lock_project(project)
     require_pdd_submit(actor, project)
     draft = project.pdds.filter(status=PDDStatus.DRAFT).first()
@@ -191,6 +210,8 @@ def pdd_submit(*, actor: User, project: Project, now: datetime.datetime | None =
         first = next(iter(problems.values()))[0]
         raise ApplicationError(f"The PDD cannot be submitted yet: {first}", errors=problems)
     _check_versions(project.joint_committee, project.methodology_versions.all(), project.sectoral_scope)
+    if not revision:
+        _check_tpe(project.validation_tpe, project, purpose="validation")
     draft = lock(PDD, required(draft, "Save the PDD first.", field="pdd").pk)  # (one of the problems above)
     project.pdds.filter(status=PDDStatus.SUBMITTED).update(status=PDDStatus.SUPERSEDED)
     draft.status, draft.submitted_at = PDDStatus.SUBMITTED, _now(now)
@@ -199,28 +220,28 @@ def pdd_submit(*, actor: User, project: Project, now: datetime.datetime | None =
     if not revision:
         _move(project, ProjectStatus.PDD_SUBMITTED)
         project.pdd_submitted_at = draft.submitted_at
-        project.completeness_due_on = _today(now) + datetime.timedelta(days=_jc_days(
-            project.joint_committee, "pdd_completeness_days", DEFAULT_COMPLETENESS_CHECK_DAYS))
+        project.completeness_due_on = None
         project.status_reason = ""
         project.save(update_fields=["status", "pdd_submitted_at", "completeness_due_on", "status_reason"])
+    tpe = project.validation_tpe
     event = audit.record(actor=actor, action="projects.pdd.submit", target=project,
                          data={"from": before, "to": project.status, "pdd_version": draft.version,
-                               "public_sha256": draft.public_sha256,
+                               "tpe": tpe.tpe_id if tpe else None, "public_sha256": draft.public_sha256,
                                "confidential_sha256": draft.confidential_sha256})
     if revision:
-        _tell(event, tpe_users(project.validation_tpe), kind="projects.pdd.revised",
+        _tell(event, tpe_users(tpe), kind="projects.pdd.revised",
               subject=f"{project.project_id}: revised PDD (version {draft.version}) submitted for validation",
               url=project_url(project))
     else:
-        _tell(event, secretariat_users(project.joint_committee), kind="projects.pdd.submitted",
-              subject=f"{project.project_id}: PDD submitted for the completeness check",
-              body=f"Complete the check by {project.completeness_due_on:%d %B %Y}.", url=project_url(project))
+        _tell(event, tpe_users(tpe), kind="projects.pdd.submitted",
+              subject=f"{project.project_id}: PDD and MoC submitted to your TPE for validation",
+              body="Request its publication for public input on the JCM website.", url=project_url(project))
     return project
 
 
 @transaction.atomic
 def pdd_return(*, actor: User, project: Project, reason: str) -> Project:
-    """The secretariat finds the submission incomplete and returns it to the participants."""
+    """The TPE returns the submitted PDD to the participants (before asking for its publication)."""
     project = _lock_project(project)
     require_pdd_return(actor, project)
     if not (reason or "").strip():
@@ -232,14 +253,32 @@ def pdd_return(*, actor: User, project: Project, reason: str) -> Project:
     event = audit.record(actor=actor, action="projects.pdd.return", target=project, data={"from": before},
                          message=project.status_reason)
     _tell(event, participant_users(project), kind="projects.pdd.returned",
-          subject=f"{project.project_id}: the PDD was returned as incomplete", body=project.status_reason,
+          subject=f"{project.project_id}: the TPE returned the PDD", body=project.status_reason,
+          url=project_url(project))
+    return project
+
+
+@transaction.atomic
+def pdd_publication_request(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
+    """The TPE asks the secretariat to publish the PDD on the JCM website for public input."""
+    project = _lock_project(project)
+    require_pdd_publication_request(actor, project)
+    _check_tpe(project.validation_tpe, project, purpose="validation")
+    before = _move(project, ProjectStatus.PUBLICATION_REQUESTED)
+    project.save(update_fields=["status"])
+    event = audit.record(actor=actor, action="projects.pdd.request_publication", target=project,
+                         data={"from": before, "tpe": project.validation_tpe.tpe_id if project.validation_tpe else None,
+                               "requested_at": _now(now)})
+    _tell(event, [*secretariat_users(project.joint_committee), *participant_users(project)],
+          kind="projects.pdd.publication_requested",
+          subject=f"{project.project_id}: the TPE asks for the PDD to be published for public input",
           url=project_url(project))
     return project
 
 
 @transaction.atomic
 def pdd_publish(*, actor: User, project: Project, now: datetime.datetime | None = None) -> Project:
-    """The secretariat finds the submission complete and publishes the PDD for public input.
+    """The secretariat publishes the PDD for public input, as the TPE requested.
 
     The period lasts the Joint Committee's ``pdd_public_input_days`` (30 by default).
     """
@@ -257,7 +296,7 @@ def pdd_publish(*, actor: User, project: Project, now: datetime.datetime | None 
     event = audit.record(actor=actor, action="projects.pdd.publish", target=project, data={
         "from": before, "opens_at": project.public_input_opens_at, "closes_at": project.public_input_closes_at,
         "days": days})
-    _tell(event, participant_users(project), kind="projects.pdd.published",
+    _tell(event, [*participant_users(project), *tpe_users(project.validation_tpe)], kind="projects.pdd.published",
           subject=f"{project.project_id}: PDD published for public input",
           body=f"Public input is open until {timezone.localtime(project.public_input_closes_at):%d %B %Y %H:%M}.",
           url=project_url(project))

@@ -137,23 +137,30 @@ def _participants_data(project: Project) -> list[dict]:
              "active": p.active} for p in project.participants.all()]
 
 
+FICTITIOUS_FROM = 9001  # four digits: never a real JCM project ID (those have three)
+
+
 @transaction.atomic
 def project_create(*, actor: User, joint_committee: JointCommittee, title: str, sectoral_scope: SectoralScope,
                    methodology_versions: Iterable[MethodologyVersion],
                    participants: Iterable[ParticipantInput | Mapping[str, Any]], focal_point: Organization,
                    sites: Iterable[SiteInput | Mapping[str, Any]] = (), description: str = "",
                    expected_annual_reductions: int = 0, start_of_operation: datetime.date | None = None,
-                   crediting_start: datetime.date | None = None, crediting_end: datetime.date | None = None
-                   ) -> Project:
-    """A participant starts a draft project; its ID (``MN001``...) is the next number of the partner country."""
+                   crediting_start: datetime.date | None = None, crediting_end: datetime.date | None = None,
+                   is_fictitious: bool = False) -> Project:
+    """A participant starts a draft project; its ID (``MN001``...) is the next number of the partner country.
+    ``is_fictitious`` (the demo's projects only; no form or API offers it) numbers it from MN9001."""
     require_authenticated(actor)  # before reading the input
     rows = [_as(ParticipantInput, p) for p in participants]
     require_project_create(actor, {p.organization.pk for p in rows})
     focal_point = _check_participants(rows, focal_point)
     versions = _check_versions(joint_committee, methodology_versions, sectoral_scope)
     jc = lock(JointCommittee, joint_committee.pk)  # serialises the numbering per partner country
-    number = (Project.objects.filter(joint_committee=jc).aggregate(n=Max("number"))["n"] or 0) + 1
+    # Real JCM IDs have three digits (MN003); the demo's fictitious projects are numbered from 9001.
+    taken = Project.objects.filter(joint_committee=jc, is_fictitious=is_fictitious)
+    number = (taken.aggregate(n=Max("number"))["n"] or (FICTITIOUS_FROM - 1 if is_fictitious else 0)) + 1
     project = Project(project_id=f"{jc.partner.code}{number:03d}", number=number, joint_committee=jc,
+                      is_fictitious=is_fictitious,
                       title=(title or "").strip(), description=description, sectoral_scope=sectoral_scope,
                       expected_annual_reductions=expected_annual_reductions or 0,
                       start_of_operation=start_of_operation, crediting_start=crediting_start,

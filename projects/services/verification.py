@@ -79,6 +79,9 @@ def verification_report_submit(*, actor: User, period: MonitoringPeriod, conclus
                                field="reason_lower")
     if report_date > _today():
         raise ApplicationError("The report cannot be dated in the future.", field="report_date")
+    if report_date < period.end_date:
+        raise ApplicationError(f"A verification cannot be dated before the end of the monitoring period "
+                               f"({period.end_date}).", field="report_date")
     findings = _findings(findings)
     if conclusion == Conclusion.POSITIVE and _open_blocking(findings):
         raise ApplicationError(f"A positive verification needs every CAR and CL closed; "

@@ -60,10 +60,11 @@ class Action:
 
 
 PROJECT_ACTIONS = {a.name: a for a in [
-    Action("submit-pdd", gettext_lazy("Submit the PDD"), access.PDD_SUBMIT, services.pdd_submit,
-           intro=gettext_lazy("The PDD draft goes to the secretariat's completeness check (during validation, "
-                              "the revised PDD goes to the TPE). Sites, crediting period, expected reductions, the "
-                              "public PDD, every eligibility criterion and the ex-ante values must be given."),
+    Action("submit-pdd", gettext_lazy("Submit the PDD to the TPE"), access.PDD_SUBMIT, services.pdd_submit,
+           intro=gettext_lazy("The PDD goes with the MoC statement to the TPE you chose for validation, which has it "
+                              "published for public input (during validation, the revised PDD goes to the same "
+                              "TPE). Sites, crediting period, expected reductions, the public PDD, every "
+                              "eligibility criterion and the ex-ante values must be given."),
            primary=True),
     Action("choose-tpe", gettext_lazy("Choose the validating TPE"), access.VALIDATION_TPE_CHOOSE,
            services.validation_tpe_choose, forms.ChooseTPEForm),
@@ -77,10 +78,14 @@ PROJECT_ACTIONS = {a.name: a for a in [
            access.REGISTRATION_REQUEST_WITHDRAW, services.registration_request_withdraw, forms.OptionalReasonForm),
     Action("withdraw", gettext_lazy("Withdraw the project"), access.PROJECT_WITHDRAW, services.project_withdraw,
            forms.ReasonForm, danger=True),
-    Action("publish", gettext_lazy("Complete: publish for public input"), access.PDD_PUBLISH, services.pdd_publish,
+    Action("request-publication", gettext_lazy("Request publication for public input"),
+           access.PDD_PUBLICATION_REQUEST, services.pdd_publication_request,
+           intro=gettext_lazy("The secretariat publishes the PDD on the JCM website for public input."),
+           primary=True),
+    Action("publish", gettext_lazy("Publish for public input"), access.PDD_PUBLISH, services.pdd_publish,
            intro=gettext_lazy("The PDD is published and anyone may comment during the Joint Committee's public "
                               "input period (30 days unless it set another)."), primary=True),
-    Action("return-pdd", gettext_lazy("Incomplete: return to the participants"), access.PDD_RETURN,
+    Action("return-pdd", gettext_lazy("Return the PDD to the participants"), access.PDD_RETURN,
            services.pdd_return, forms.ReasonForm, danger=True),
     Action("register", gettext_lazy("Register (record the decision)"), access.PROJECT_REGISTER,
            services.project_register, forms.ProjectDecisionForm,

@@ -113,6 +113,13 @@ def _report_access(request: HttpRequest, project_id: str, number: int,
     return project, period
 
 
+def _warn(request: HttpRequest, report: MonitoringReport | None) -> None:
+    """Values out of range are saved in the draft with a warning (the submission refuses them)."""
+    for messages_of_symbol in (selectors.value_warnings(report) if report else {}).values():
+        for message in messages_of_symbol:
+            messages.warning(request, _("Warning: %(message)s") % {"message": message})
+
+
 @login_required
 def report_edit(request: HttpRequest, project_id: str, number: int) -> HttpResponse:
     """The monitoring report draft: values by form (saved and resumed), or from the filled spreadsheet,
@@ -124,14 +131,15 @@ def report_edit(request: HttpRequest, project_id: str, number: int) -> HttpRespo
     form = forms.MonitoringValuesForm(request.POST, parameters=parameters, sites=sites, values={})
     if form.is_valid():
         try:
-            services.monitoring_report_save(actor=acting_user(request.user),
-                                            period=period, values=form.values(), replace=True,
-                                            methodology_version=version if len(applied) > 1 else None)
+            report = services.monitoring_report_save(actor=acting_user(request.user),
+                                                     period=period, values=form.values(), replace=True,
+                                                     methodology_version=version if len(applied) > 1 else None)
         except ApplicationError as exc:
             _place_value_errors(form, exc)
         else:
             messages.success(request, _("The draft report was saved. You can come back to it, or review and "
                                         "submit it."))
+            _warn(request, report)
             return redirect("projects:report", project.project_id, period.number)
     return _report_page(request, project, period, values_form=form, status=form_status(form))
 
@@ -144,8 +152,10 @@ def report_upload(request: HttpRequest, project_id: str, number: int) -> HttpRes
     form = forms.SpreadsheetForm(request.POST, request.FILES)
     if run_service(form, lambda: services.monitoring_report_upload(
             actor=acting_user(request.user), period=period, file=form.cleaned_data["file"],
-            methodology_version=version if len(applied) > 1 else None)):
+            methodology_version=version if len(applied) > 1 else None)) is not None:
         messages.success(request, _("The values were read from the spreadsheet into the draft report."))
+        _warn(request, selectors.monitoring_report_list(request.user, period).filter(
+            status=ReportStatus.DRAFT).first())
         return redirect("projects:report", project.project_id, period.number)
     return _report_page(request, project, period, upload_form=form, status=form_status(form))
 
@@ -208,6 +218,7 @@ def report_submit(request: HttpRequest, project_id: str, number: int) -> HttpRes
         "values": _value_rows(draft) if draft else [],
         "evidence": selectors.evidence_list(request.user, draft) if draft else [],
         "available": access.MONITORING_REPORT_SUBMIT.open(period) and draft is not None,
+        "waiting": selectors.waiting_period(period),
     }, status=form_status(form))
 
 

@@ -96,6 +96,7 @@ def project_detail(request: HttpRequest, project_id: str, comment_form: forms.Co
         "issuances": selectors.issuance_request_list(user, project).order_by("-requested_at"),
         "actions": _offered(PROJECT_ACTIONS, can),
         "registration_requested": project.status == ProjectStatus.REGISTRATION_REQUESTED,
+        "waiting": selectors.waiting_project(project),
     }, status=status)
 
 
@@ -124,7 +125,7 @@ def period_detail(request: HttpRequest, project_id: str, number: int) -> HttpRes
         "evidence": selectors.evidence_list(user, submitted) if submitted and can["see_confidential"] else [],
         "verifications": selectors.verification_report_list(user, period).order_by("-submitted_at"),
         "issuances": _with_actions(issuances, ISSUANCE_ACTIONS, can),
-        "actions": _offered(PERIOD_ACTIONS, can),
+        "actions": _offered(PERIOD_ACTIONS, can), "waiting": selectors.waiting_period(period),
     })
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from committee import selectors as committee_selectors
 from committee.roles import acting_user, is_system_admin
 from core.forms import run_service
 from core.views import form_status
@@ -28,7 +29,11 @@ def project_create(request: HttpRequest) -> HttpResponse:
     if not (access.can_project_create(user) and organizations.exists()):
         raise PermissionDenied(_("Only project participants may start a project."))
     data = request.POST if request.method == "POST" else None
-    form = forms.ProjectCreateForm(data, organizations=organizations)
+    chosen = request.GET.get("joint_committee", "").strip()  # ?joint_committee=MN (or its id): its methodologies
+    committees = committee_selectors.joint_committee_list()
+    committee = ((committees.filter(pk=int(chosen)) if chosen.isdigit()
+                  else committees.filter(partner__code__iexact=chosen)).first() if chosen else None)
+    form = forms.ProjectCreateForm(data, organizations=organizations, committee=committee)
 
     def create() -> Project:
         d = form.cleaned_data
@@ -49,8 +54,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
     status = form_status(form)
     return render(request, "projects/form_page.html", {
         "heading": _("Start a project"), "form": form, "formsets": [], "submit": _("Create the draft"),
-        "intro": _("The project gets its ID (e.g. MN001) now; nothing is published until the secretariat has "
-                   "checked the submitted PDD."),
+        "intro": _("The project gets its ID (e.g. MN001) now; nothing is published until the TPE you choose has "
+                   "asked for its PDD to be published for public input."),
         "back_url": reverse("projects:mine"), "available": True, "has_errors": status == 400,
     }, status=status)
 

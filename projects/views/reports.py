@@ -44,7 +44,8 @@ def validation_report(request: HttpRequest, project_id: str) -> HttpResponse:
                       formsets=[(_("Findings"), FINDINGS_HELP, formset)],
                       intro=_("Validation of %(id)s by %(tpe)s.") % {"id": project.project_id,
                                                                     "tpe": selectors.tpe_label(project.validation_tpe)},
-                      available=access.VALIDATION_REPORT_SUBMIT.open(project) and project.public_input_closed)
+                      available=access.VALIDATION_REPORT_SUBMIT.open(project),
+                      waiting=selectors.waiting_project(project))
 
 
 @login_required

@@ -28,7 +28,7 @@ def tpe_work(request: HttpRequest) -> HttpResponse:
 
 
 QUEUE_TITLES = {
-    "completeness": gettext_lazy("Completeness checks"),
+    "publication": gettext_lazy("PDDs to publish for public input (requested by their TPE)"),
     "public_input": gettext_lazy("Public input periods closing"),
     "registration": gettext_lazy("Registration requests"),
     "issuance": gettext_lazy("Issuance requests"),

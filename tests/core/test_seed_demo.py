@@ -57,7 +57,8 @@ def test_mongolia_bilateral_document_and_first_joint_committee():
     meeting = Meeting.objects.get(joint_committee__partner=mongolia, number=1)
     assert (meeting.date, meeting.city, meeting.status) == (datetime.date(2013, 4, 11), "Ulaanbaatar",
                                                              PublicationStatus.PUBLISHED)
-    assert sorted(o.name for o in meeting.attendees.all()) == [
+    # named as they were on the day of the meeting (the environment ministry has been renamed since)
+    assert sorted(o.name_on(meeting.date) for o in meeting.attendees.all()) == [
         "Ministry of Economic Development",
         "Ministry of Economy, Trade and Industry",
         "Ministry of Energy",
@@ -66,19 +67,30 @@ def test_mongolia_bilateral_document_and_first_joint_committee():
         "Ministry of Foreign Affairs of Japan",
         "Ministry of the Environment",
     ]
+    # the seed's own words: the named ministries "and others"
+    assert "and others" in meeting.attendance_note and meeting.source
     decision = Decision.objects.get(meeting=meeting)
     assert decision.mode == DecisionMode.MEETING and decision.kind == "adopt_rules"
-    adopted = set(decision.rule_documents.values_list("code", flat=True))
-    assert {"JCM_MN_RoP_JC_ver01.0", "JCM_MN_RoI_ver01.0", "JCM_MN_PCP_ver01.0"} <= adopted
+    # which documents the first meeting adopted is not in the sources: none is invented
+    assert not decision.rule_documents.exists()
 
 
-def test_later_rule_versions_supersede_the_first():
+def test_rule_versions_are_the_real_ones_with_their_sources():
     seed()
-    pcp = RuleDocument.objects.get(code="JCM_MN_PCP_ver07.0")
-    assert pcp.status == RuleStatus.IN_FORCE
-    assert pcp.supersedes.code == "JCM_MN_PCP_ver01.0"
-    assert pcp.supersedes.status == RuleStatus.SUPERSEDED
-    assert RuleDocument.objects.get(code="JCM_MN_RoP_JC_ver02.0").status == RuleStatus.IN_FORCE
+    electronic = Decision.objects.get(reference="MN-ED2016-01")
+    assert (electronic.decided_on, electronic.mode) == (datetime.date(2016, 8, 23), DecisionMode.ELECTRONIC)
+    assert set(electronic.rule_documents.values_list("code", flat=True)) == {
+        "JCM_MN_RoI_ver03.0", "JCM_MN_F_Iss_Req_ver03.0", "JCM_MN_F_PDD_ver03.0", "JCM_MN_F_Vrf_Rep_ver02.0",
+        "JCM_MN_GL_PDD_MR_ver03.0"}
+    issuance_form = RuleDocument.objects.get(code="JCM_MN_F_Iss_Req_ver04.0")
+    assert issuance_form.status == RuleStatus.IN_FORCE and issuance_form.supersedes.code == "JCM_MN_F_Iss_Req_ver03.0"
+    assert RuleDocument.objects.get(code="JCM_MN_F_Iss_Req_ver03.0").status == RuleStatus.SUPERSEDED
+    assert RuleDocument.objects.get(code="JCM_MN_F_Vrf_Rep_ver02.1").supersedes.code == "JCM_MN_F_Vrf_Rep_ver02.0"
+    for code in ("JCM_MN_PCP_ver07.0", "JCM_MN_RoP_JC_ver02.0", "JCM_MN_F_MoC_ver02.0", "JCM_MN_GL_TPE_ver04.0"):
+        assert RuleDocument.objects.get(code=code).status == RuleStatus.IN_FORCE
+    # no source gives an effective date: none is invented; every document names its source
+    assert not RuleDocument.objects.filter(joint_committee__partner__code="MN", effective_date__isnull=False).exists()
+    assert not RuleDocument.objects.filter(joint_committee__partner__code="MN", source="").exists()
 
 
 def test_committee_seats_tpe_and_other_partner_countries():
@@ -88,9 +100,17 @@ def test_committee_seats_tpe_and_other_partner_countries():
     assert sorted(m.side for m in co_chairs) == [Side.JAPAN, Side.PARTNER]
     assert jc.members.filter(role=MemberRole.SECRETARY).count() == 2
 
-    tpe = ThirdPartyEntity.objects.get(tpe_id="TPE-MN-001")
-    assert tpe.joint_committee == jc
+    tpe = ThirdPartyEntity.objects.get(tpe_id="TPE-MN-9001")  # the demo's: four digits, fictitious
+    assert tpe.joint_committee == jc and tpe.organization.is_fictitious
     assert sorted(s.number for s in tpe.scopes_validation.all()) == [1, 2, 3]
+    # the real TPEs designated for Mongolia, with their source; TPE-MN-001 to 004 are not found: not loaded
+    real = {t.tpe_id: t for t in ThirdPartyEntity.objects.filter(source__contains="jcm-mongolia.com")}
+    assert sorted(real) == [f"TPE-MN-{n:03d}" for n in range(5, 15)]
+    assert real["TPE-MN-014"].designated_on == datetime.date(2015, 9, 26)
+    assert real["TPE-MN-009"].status == "withdrawn" and real["TPE-MN-005"].status == "withdrawn"
+    assert sorted(s.number for s in real["TPE-MN-013"].scopes_validation.all()) == [1, 2, 3]
+    assert not real["TPE-MN-014"].scopes_validation.exists()  # not in the source
+    assert not ThirdPartyEntity.objects.filter(tpe_id__in=[f"TPE-MN-00{n}" for n in range(1, 5)]).exists()
 
     signed = dict(BilateralDocument.objects.values_list("country__code", "signed_on"))
     assert signed == {

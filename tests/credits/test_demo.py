@@ -30,9 +30,10 @@ def test_demo_registry_is_a_living_registry_loaded_once():
     assert mn_company.holder.name.startswith("Demo Solar LLC")
     assert list(mn_company.representatives.values_list("username", flat=True)) == ["participant"]
 
-    # MN001's 12,811 decided credits, split 10/40/30/20 % (largest remainder: Mongolia gets the extra one)
+    # MN9001's 12,811 decided credits, split 50/10/20/20 % (Japan's government at least half, as for model
+    # projects; largest remainder: Japan's government gets the extra one)
     issued = {i.registry.code: i.quantity for i in Issuance.objects.select_related("registry__country")}
-    assert issued == {"JP": 1281 + 2562, "MN": 5125 + 3843}
+    assert issued == {"JP": 6406 + 2562, "MN": 1281 + 2562}
     assert sum(CreditBlock.objects.values_list("quantity", flat=True)) == 12811
 
     moves = {t.kind: t for t in CreditTransaction.objects.exclude(kind=TransactionKind.ISSUANCE)}
@@ -44,7 +45,7 @@ def test_demo_registry_is_a_living_registry_loaded_once():
     assert CreditBlock.objects.filter(status=BlockStatus.RETIRED).count() == 1
     balances = dict(Account.objects.filter(type=AccountType.PARTICIPANT_HOLDING)
                     .values_list("registry__country__code", "balance"))
-    assert balances == {"MN": 3843 - 1000, "JP": 2562 + 1000 - 500}
+    assert balances == {"MN": 2562 - 1000, "JP": 2562 + 1000 - 500}
     assert reconcile() == []
 
     # the public sees it through the API

@@ -24,6 +24,7 @@ DECLARED = {
                                  (("credits.cancellation.completed", "transaction_id"),)),
     "account_statement": ("AS", "credits.Account", ()),
     "registration_letter": ("RL", "projects.Project", (("projects.project.registered", "project_id"),)),
+    "project_form": ("PF", "projects.ProjectForm", (("projects.project_form.accepted", "form_id"),)),
     "decision_record": ("DR", "committee.Decision", (("committee.decision.recorded", "decision_id"),)),
     "methodology_approval": ("MA", "methodologies.MethodologyVersion",
                              (("methodologies.version.approved", "version_id"),)),

@@ -21,7 +21,7 @@ app.conf.broker_transport_options = {
 }
 
 settings.EMAIL_BACKEND = "tests.integration.mailbox.GatedFileBackend"
-settings.JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+settings.JCM_WEBHOOK_ALLOW_LOOPBACK = True
 settings.JCM_WEBHOOK_RETRY_BASE_SECONDS = 1
 settings.JCM_WEBHOOK_MAX_RETRIES = 3
 settings.JCM_WEBHOOK_TIMEOUT_SECONDS = 10

@@ -430,13 +430,36 @@ def test_demo_seed_loads_two_approved_methodologies_and_one_in_public_input(sysa
 
     created = seed_methodologies(sysadmin)
 
-    assert created == ["methodology MN_AM003", "methodology MN_AM002", "methodology MN_PM005 (public input)"]
+    # fictitious, with four-digit numbers that no real methodology has (the real ones are reference data)
+    assert created == ["methodology MN_AM9001 (fictitious)", "methodology MN_AM9002 (fictitious)",
+                       "methodology MN_PM9003 (public input, fictitious)"]
     assert seed_methodologies(sysadmin) == []  # idempotent
-    solar = Methodology.objects.get(approved_number="MN_AM003")
-    assert (solar.proposed_number, solar.status, solar.decided_on) == ("MN_PM004", MethodologyStatus.APPROVED,
-                                                                       datetime.date(2017, 1, 30))
+    solar = Methodology.objects.get(approved_number="MN_AM9001")
+    assert (solar.proposed_number, solar.status, solar.is_fictitious) == ("MN_PM9001", MethodologyStatus.APPROVED,
+                                                                          True)
     assert solar.versions.get().approval_decision.kind == DecisionKind.APPROVE_METHODOLOGY
-    assert Methodology.objects.get(proposed_number="MN_PM005").is_open_for_comments
+    assert Methodology.objects.get(proposed_number="MN_PM9003").is_open_for_comments
+    # a real proposal still gets the next three-digit number
+    assert not Methodology.objects.filter(proposed_number__regex=r"^MN_PM[0-9]{3}$").exists()
     # 1234.5 MWh × 0.9 tCO2/MWh = 1111.05 tCO2 -> 1111 credits
     result = selectors.calculate(solar.versions.get(), {"EG_i": {"Darkhan": "1234.5"}})
     assert (result.emission_reductions, result.credits) == (Decimal("1111.05"), 1111)
+
+
+def test_reference_methodologies_carry_only_what_the_register_says(sysadmin, jc):
+    from methodologies import reference_mn
+
+    loaded = reference_mn.load(sysadmin)
+    assert [m.approved_number for m in loaded] == ["MN_AM001", "MN_AM003"]
+    assert reference_mn.load(sysadmin) == loaded  # idempotent
+    am003 = Methodology.objects.get(approved_number="MN_AM003")
+    assert (am003.proposed_number, am003.sectoral_scope.number, am003.proponent_name, am003.decided_on) == (
+        "MN_PM004", 1, "IGES", datetime.date(2017, 1, 30))
+    assert "diesel generator" in am003.summary and am003.source.startswith("https://www.jcm-mongolia.com")
+    version = am003.versions.get()
+    assert (version.version, version.status) == ("ver02.0", "valid")
+    assert not version.parameters.exists()  # no invented default values
+    am001 = Methodology.objects.get(approved_number="MN_AM001")
+    assert (am001.proposed_number, am001.sectoral_scope.number, am001.proponent_name, am001.decided_on) == (
+        "MN_PM001", 2, "", None)
+    assert not am001.versions.exists()  # its version is not in the source

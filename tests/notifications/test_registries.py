@@ -44,7 +44,7 @@ def test_each_domain_app_registers_its_own_events():
 
 def test_the_apps_with_work_queues_provide_their_overdue_work():
     assert {name: provider.__module__ for name, provider in overdue_work.items()} == {
-        "methodologies": "methodologies.queues", "projects": "projects.queues"}
+        "methodologies": "methodologies.queues", "projects": "projects.queues", "project_forms": "projects.queues"}
 
 
 def test_notifications_imports_no_domain_app_but_committee():
@@ -86,18 +86,20 @@ def test_the_payload_of_an_approved_methodology(solar, jc, japan, settings):
 
 
 def test_the_digest_gathers_the_overdue_work_of_every_queue_earliest_first(draft, pp, secretariat, participant,
-                                                                           jc):
+                                                                           jc, auditor, tpe, japanese_company,
+                                                                           partner_company):
     from tests.methodologies.conftest import submit
 
     late_methodology = submit(participant, jc, now=timezone.now() - datetime.timedelta(days=30))
-    cycle.fill_pdd(pp, draft)
-    late_project = project_services.pdd_submit(actor=pp, project=draft, now=cycle.days_ago(20))
+    project = cycle.to_validated(draft, pp=pp, secretariat=secretariat, auditor=auditor, tpe=tpe)
+    cycle.moc_and_allocation(project, pp=pp, japanese=japanese_company, partner=partner_company, tpe=tpe)
+    late_project = project_services.registration_request(actor=pp, project=project, now=cycle.days_ago(70))
     today = timezone.localdate()
 
     items = notifications.overdue_items(secretariat, today)
 
     assert [(item.reference, item.due) for item in items] == sorted(
         [(late_methodology.number, late_methodology.completeness_due_on),
-         (late_project.project_id, late_project.completeness_due_on)], key=lambda pair: (pair[1], pair[0]))
+         (late_project.project_id, late_project.registration_due_on)], key=lambda pair: (pair[1], pair[0]))
     assert all(item.due < today and item.url for item in items)
     assert notifications.overdue_items(secretariat, today - datetime.timedelta(days=60)) == []

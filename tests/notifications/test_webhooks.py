@@ -22,7 +22,7 @@ from notifications.models import DeliveryStatus, WebhookDelivery
 from tests import factories as f
 from tests.conftest import client_for
 from tests.credits import conftest as credits_fixtures
-from tests.integration.receiver import Receiver, verify_jcm_signature
+from tests.integration.receiver import Receiver, verify_signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ issue = credits_fixtures.issue
 
 @pytest.fixture(autouse=True)
 def webhook_settings(settings):
-    settings.JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
+    settings.JCM_WEBHOOK_ALLOW_LOOPBACK = True
     settings.JCM_WEBHOOK_MAX_RETRIES = 2
     settings.JCM_WEBHOOK_TIMEOUT_SECONDS = 5
 
@@ -85,7 +85,7 @@ def test_a_ministry_registers_an_endpoint_for_its_own_country(ministry, other_mi
     with pytest.raises(ApplicationError) as plain_http:
         webhooks.webhook_endpoint_create(actor=ministry, country=mongolia, url="http://megd.example.mn/jcm")
     assert plain_http.value.errors == {"url": ["Webhook endpoints must use https://."]}
-    settings.JCM_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    settings.JCM_WEBHOOK_ALLOW_LOOPBACK = False
     with pytest.raises(ApplicationError):
         webhooks.webhook_endpoint_create(actor=ministry, country=mongolia, url="http://127.0.0.1:9/hook")
     with pytest.raises(ApplicationError) as unknown:
@@ -139,9 +139,9 @@ def test_an_issuance_is_posted_signed_to_the_ministries_of_the_countries_concern
     assert request.headers["X-JCM-Event"] == "credits.issuance.completed"
     assert request.headers["X-JCM-Delivery"] == str(delivery.delivery_id)
     assert request.headers["Content-Type"].startswith("application/json")
-    assert verify_jcm_signature(mn_endpoint.secret, request.body, request.headers["X-JCM-Signature"])
-    assert not verify_jcm_signature(mn_endpoint.secret, request.body + b" ", request.headers["X-JCM-Signature"])
-    assert not verify_jcm_signature("whsec_wrong", request.body, request.headers["X-JCM-Signature"])
+    assert verify_signature(mn_endpoint.secret, request.body, request.headers)
+    assert not verify_signature(mn_endpoint.secret, request.body + b" ", request.headers)
+    assert not verify_signature("whsec_wrong", request.body, request.headers)
     payload = body_of(request)
     assert payload["id"] == str(delivery.delivery_id) and payload["country"] == "MN"
     assert payload["event"] == "credits.issuance.completed"
@@ -184,7 +184,7 @@ def test_a_transfer_in_japans_registry_goes_to_japan_not_to_the_partner(mn_endpo
     assert body_of(request)["data"]["transaction"]["reference"] == txn.reference
     assert body_of(request)["data"]["transaction"]["ranges"] and request.headers["X-JCM-Event"] == (
         "credits.transfer.completed")
-    assert verify_jcm_signature(jp_endpoint.secret, request.body, request.headers["X-JCM-Signature"])
+    assert verify_signature(jp_endpoint.secret, request.body, request.headers)
     assert [r.headers["X-JCM-Event"] for r in receiver.requests] == ["committee.decision.recorded", ISSUED]
 
 
@@ -217,12 +217,12 @@ def test_a_failing_receiver_is_retried_and_every_attempt_is_logged(mn_endpoint, 
     delivery = WebhookDelivery.objects.get(endpoint=mn_endpoint, event=ISSUED)
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempt_count == 3
     assert [(a.number, a.status_code) for a in delivery.attempts.all()] == [(1, 500), (2, 503), (3, 200)]
-    assert all(a.response_excerpt for a in delivery.attempts.all())
+    assert not any(a.response_excerpt for a in delivery.attempts.all())  # replies are not kept
     requests = of_event(receiver, ISSUED)
     assert len(requests) == 3
     assert {r.headers["X-JCM-Delivery"] for r in requests} == {str(delivery.delivery_id)}
     assert len({r.body for r in requests}) == 1
-    assert all(verify_jcm_signature(mn_endpoint.secret, r.body, r.headers["X-JCM-Signature"]) for r in requests)
+    assert all(verify_signature(mn_endpoint.secret, r.body, r.headers) for r in requests)
 
 
 def test_an_unreachable_endpoint_fails_after_the_last_retry_and_is_replayed(
@@ -236,7 +236,7 @@ def test_an_unreachable_endpoint_fails_after_the_last_retry_and_is_replayed(
 
     delivery = WebhookDelivery.objects.get(endpoint=endpoint, event=ISSUED)
     assert delivery.status == DeliveryStatus.FAILED and delivery.attempt_count == 3
-    assert all(a.status_code is None and "Connection refused" in a.error for a in delivery.attempts.all())
+    assert all(a.status_code is None and a.error == "connection failed" for a in delivery.attempts.all())
 
     # the ministry fixes its URL and replays; someone else's ministry may not
     webhooks.webhook_endpoint_update(actor=ministry, endpoint=endpoint, url=receiver.url)
@@ -329,7 +329,7 @@ def test_webhook_pages_show_the_log_and_replay(client, ministry, participant, mn
     listing = client.get(reverse("inbox:webhook-list")).content.decode()
     assert mn_endpoint.url in listing
     detail = client.get(reverse("inbox:webhook-detail", args=[mn_endpoint.pk])).content.decode()
-    assert "credits.issuance.completed" in detail and mn_endpoint.secret in detail
+    assert "credits.issuance.completed" in detail and mn_endpoint.secret not in detail  # shown once, at creation
     attempts = client.get(reverse("inbox:delivery-detail", args=[delivery.pk])).content.decode()
     assert "HTTP 500" in attempts and "HTTP 200" in attempts
 

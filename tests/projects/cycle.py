@@ -15,7 +15,7 @@ from django.utils import timezone
 from committee.choices import DecisionMode
 from methodologies import services as methodology_services
 from methodologies.content import MethodologyContent
-from projects import selectors, services
+from projects import access, selectors, services
 from projects.choices import (
     AllocationParty,
     Conclusion,
@@ -142,15 +142,37 @@ def fill_pdd(actor, project, *, ex_ante=None, meets=True):
                              ex_ante_values=ex_ante)
 
 
-def to_public_input(project, *, pp, secretariat, ex_ante=None, days_back=45):
+def give_tpe_the_moc(project, *, pp, tpe=None):
+    """The participants choose (contract) their validating TPE and submit the MoC statement that goes to it
+    with the PDD (Project Cycle Procedure). Without ``tpe``: the first TPE the project may choose."""
+    tpe = tpe or selectors.tpe_choices(project, "validation").order_by("pk").first()
+    project = services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
+    focal = project.participants.get(is_focal_point=True, active=True).organization
+    services.moc_submit(actor=pp, project=project, focal_point=focal, tpes=[tpe],
+                        primary_signatory={"name": "Taro Yamada", "title": "Director", "email": "taro@example.jp"},
+                        alternate_signatory={"name": "Hanako Sato", "title": "Manager"},
+                        contacts=[{"name": "Bat-Erdene", "organization": str(focal), "email": "b@example.mn"}])
+    return project
+
+
+def submit_pdd(project, *, pp, tpe=None, ex_ante=None, now=None):
+    """Fill the PDD and submit it, with the MoC, to the chosen TPE."""
+    project = give_tpe_the_moc(project, pp=pp, tpe=tpe)
     fill_pdd(pp, project, ex_ante=ex_ante)
-    project = services.pdd_submit(actor=pp, project=project, now=days_ago(days_back))
+    return services.pdd_submit(actor=pp, project=project, now=now)
+
+
+def to_public_input(project, *, pp, secretariat, ex_ante=None, days_back=45, tpe=None, auditor=None):
+    """PDD and MoC to the TPE, the TPE asks for publication, the secretariat publishes: public input opened
+    ``days_back`` - 2 days ago (closed unless the JC's period is longer)."""
+    project = submit_pdd(project, pp=pp, tpe=tpe, ex_ante=ex_ante, now=days_ago(days_back))
+    auditor = auditor or access.tpe_users(project.validation_tpe).order_by("pk").first()
+    project = services.pdd_publication_request(actor=auditor, project=project, now=days_ago(days_back - 1))
     return services.pdd_publish(actor=secretariat, project=project, now=days_ago(days_back - 2))
 
 
 def to_validated(project, *, pp, secretariat, auditor, tpe, ex_ante=None):
-    project = to_public_input(project, pp=pp, secretariat=secretariat, ex_ante=ex_ante)
-    project = services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
+    project = to_public_input(project, pp=pp, secretariat=secretariat, ex_ante=ex_ante, tpe=tpe, auditor=auditor)
     project = services.validation_start(actor=pp, project=project)
     services.validation_report_submit(
         actor=auditor, project=project, conclusion=Conclusion.POSITIVE, report_date=timezone.localdate(),

@@ -86,8 +86,8 @@ def buttons(user: Any, url: str, project: Project) -> set[tuple[str, str]]:
     base = f"/projects/{project.project_id}/"
     table = PROJECT_PAGE + CHANGE_ROW if url == base else PERIOD_PAGE + ISSUANCE_ROW
     for href in re.findall(r'<a class="button[^"]*" href="(/projects/[^"]+)"', response.content.decode()):
-        if href in NOT_ACTIONS:
-            continue
+        if href in NOT_ACTIONS or f"/{project.project_id}/forms/" in href:
+            continue  # the project forms (PIN, ARE, PIR, SD): checked by test_project_forms.py
         assert href.startswith(base), href
         matches = [(rule, m.group(1) if m.groups() else "") for pattern, rule in table
                    if (m := re.fullmatch(pattern, href[len(base):]))]
@@ -114,6 +114,7 @@ def calls(world: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         "pdd_save": lambda a, o: services.pdd_save(actor=a, project=o),
         "pdd_submit": lambda a, o: services.pdd_submit(actor=a, project=o),
         "pdd_return": lambda a, o: services.pdd_return(actor=a, project=o, reason="Incomplete."),
+        "pdd_publication_request": lambda a, o: services.pdd_publication_request(actor=a, project=o),
         "pdd_publish": lambda a, o: services.pdd_publish(actor=a, project=o),
         "validation_tpe_choose": lambda a, o: services.validation_tpe_choose(actor=a, project=o, tpe=tpe),
         "validation_start": lambda a, o: services.validation_start(actor=a, project=o),
@@ -234,11 +235,14 @@ def test_every_button_is_offered_exactly_when_the_service_would_accept_the_user(
                                                                                  partner_company):
     project, tested = world["project"], set()
     check_project_page(world, project, tested)  # draft
+    project = cycle.give_tpe_the_moc(project, pp=pp, tpe=tpe)
+    check_project_page(world, project, tested)  # draft, TPE chosen, MoC submitted
     cycle.fill_pdd(pp, project)
     project = services.pdd_submit(actor=pp, project=project, now=cycle.days_ago(45))
-    check_project_page(world, project, tested)  # PDD submitted
+    check_project_page(world, project, tested)  # PDD submitted to the TPE
+    project = services.pdd_publication_request(actor=auditor, project=project, now=cycle.days_ago(44))
+    check_project_page(world, project, tested)  # publication requested
     project = services.pdd_publish(actor=secretariat, project=project, now=cycle.days_ago(43))
-    project = services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
     check_project_page(world, project, tested)  # public input
     project = services.validation_start(actor=pp, project=project)
     check_project_page(world, project, tested)  # under validation
@@ -257,11 +261,11 @@ def test_every_button_is_offered_exactly_when_the_service_would_accept_the_user(
     requested = cycle.verified_period(project, pp=pp, tpe=tpe, auditor=auditor, values=SOLAR_VALUES)
     services.issuance_request_submit(actor=pp, period=requested)
     verified = cycle.verified_period(project, pp=pp, tpe=tpe, auditor=auditor, values=SOLAR_VALUES,
-                                     start=datetime.date(2025, 1, 1), end=datetime.date(2025, 12, 31))
+                                     start=datetime.date(2025, 1, 1), end=datetime.date(2025, 6, 30))
     submitted = cycle.submitted_period(project, pp=pp, tpe=tpe, values=SOLAR_VALUES,
-                                       start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
-    open_ = services.monitoring_period_create(actor=pp, project=project, start_date=datetime.date(2027, 1, 1),
-                                              end_date=datetime.date(2027, 12, 31))
+                                       start=datetime.date(2025, 7, 1), end=datetime.date(2025, 12, 31))
+    open_ = services.monitoring_period_create(actor=pp, project=project, start_date=datetime.date(2026, 1, 1),
+                                              end_date=datetime.date(2026, 6, 30))
     services.monitoring_report_save(actor=pp, period=open_, values=SOLAR_VALUES)
     services.evidence_add(actor=pp, period=open_, file=cycle.pdf("meter.pdf"))
     for period in (requested, verified, submitted, open_):

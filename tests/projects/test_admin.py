@@ -8,7 +8,7 @@ from projects.models import Project
 
 @pytest.mark.parametrize("model", ["project", "mocstatement", "creditallocation", "pdd", "projectcomment",
                                    "validationreport", "verificationreport", "changerequest", "monitoringperiod",
-                                   "monitoringreport", "issuancerequest", "mocannexchange"])
+                                   "monitoringreport", "issuancerequest", "mocannexchange", "projectform"])
 def test_admin_lists(registered, sysadmin, model):
     client = Client()
     client.force_login(sysadmin)

@@ -60,9 +60,19 @@ def test_whole_cycle_through_the_api(solar, pp, secretariat, auditor, tpe, japan
                                               "confidential_file": cycle.pdf("pdd-full.pdf"),
                                               "answers": json.dumps(answers)}, format="multipart"))
     assert (pdd["version"], pdd["status"], len(pdd["public_sha256"])) == (1, "draft", 64)
+    # the PDD goes with the MoC to the TPE the participants chose (contracted)
+    refused = participant.post(f"{url}/submit-pdd/")
+    assert refused.status_code == 400 and set(refused.json()["errors"]) >= {"validation_tpe", "moc"}
+    ok(participant.post(f"{url}/choose-tpe/", {"tpe": "TPE-MN-001"}, format="json"))
+    ok(participant.post(f"{url}/moc/", {"focal_point": japanese_company.pk,
+                                        "primary_signatory": {"name": "Taro Yamada"},
+                                        "alternate_signatory": {"name": "Hanako Sato"}, "tpes": ["TPE-MN-001"],
+                                        "contacts": [{"name": "Bat", "email": "bat@example.mn"}]}, format="json"), 201)
     assert ok(participant.post(f"{url}/submit-pdd/"))["status"] == "pdd_submitted"
 
-    # the secretariat publishes it; anyone comments
+    # the TPE asks for publication, the secretariat publishes it; anyone comments
+    assert sec.post(f"{url}/publish/").status_code == 409
+    assert ok(tpe_client.post(f"{url}/request-publication/"))["status"] == "publication_requested"
     assert ok(sec.post(f"{url}/publish/"))["status"] == "public_input"
     ok(public.post(f"{url}/comments/", {"name": "A. Citizen", "email": "a@example.org",
                                         "text": "Is the grid factor conservative?"}, format="json"), 201)
@@ -71,8 +81,11 @@ def test_whole_cycle_through_the_api(solar, pp, secretariat, auditor, tpe, japan
     assert ok(sec.get(f"{url}/comments/"))["results"][0]["email"] == "a@example.org"
 
     # validation by the TPE the participants chose, once the public input period is over
-    ok(participant.post(f"{url}/choose-tpe/", {"tpe": "TPE-MN-001"}, format="json"))
     assert ok(participant.post(f"{url}/start-validation/"))["status"] == "under_validation"
+    refused = tpe_client.post(f"{url}/validation-reports/", {
+        "conclusion": "positive", "report_date": datetime.date.today().isoformat(),
+        "file": cycle.pdf("validation.pdf")}, format="multipart")
+    assert refused.status_code == 409 and "waits for the end of the public input" in refused.json()["detail"]
     let_public_input_close("MN001")
     report = ok(tpe_client.post(f"{url}/validation-reports/", {
         "conclusion": "positive", "report_date": datetime.date.today().isoformat(),
@@ -127,8 +140,9 @@ def test_whole_cycle_through_the_api(solar, pp, secretariat, auditor, tpe, japan
     assert listed[0]["decision"]["kind"] == "issue_credits"
     assert listed[0]["period"]["start_date"] == "2024-01-01"
     assert list(AuditEvent.objects.filter(action__startswith="projects.").values_list("action", flat=True)) == [
-        "projects.project.create", "projects.pdd.save", "projects.pdd.submit", "projects.pdd.publish",
-        "projects.comment.submit", "projects.validation.choose_tpe", "projects.validation.start",
+        "projects.project.create", "projects.pdd.save", "projects.validation.choose_tpe", "projects.moc.submit",
+        "projects.pdd.submit", "projects.pdd.request_publication", "projects.pdd.publish",
+        "projects.comment.submit", "projects.validation.start",
         "projects.validation.positive", "projects.moc.submit", "projects.allocation.submit",
         "projects.registration.request", "projects.registration.register", "projects.monitoring_period.create",
         "projects.monitoring_report.save", "projects.evidence.add", "projects.monitoring_report.submit",

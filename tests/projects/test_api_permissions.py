@@ -66,9 +66,7 @@ def world(registered, pp, tpe, auditor, secretariat, jc, solar, scope1, japanese
                                             new_crediting_end=datetime.date(2043, 12, 31))
     mn002 = cycle.create_project(pp, jc, version=solar, scope=scope1, japanese=japanese_company,
                                  partner=partner_company, title="Submitted, not yet public")
-    cycle.fill_pdd(pp, mn002)
-    services.validation_tpe_choose(actor=pp, project=mn002, tpe=tpe)
-    mn002 = services.pdd_submit(actor=pp, project=mn002)
+    mn002 = cycle.submit_pdd(mn002, pp=pp, tpe=tpe)
     w = World(registered, mn002, p1, p2, p3, issuance, change)
     w.ids = {"pdd": registered.pdds.get(status="submitted").pk, "validation": registered.validation_reports.get().pk,
              "verification": p1.verification_reports.get().pk, "report2": p2.reports.get().pk,
@@ -150,7 +148,8 @@ def writes(w: World, japanese, partner, solar) -> list[Write]:
         Write("patch", f"{q}/", "pp", lambda: {"title": "Renamed"}),
         Write("post", f"{q}/pdd/", "pp", lambda: {"public_file": cycle.pdf()}, multipart=True),
         Write("post", f"{q}/submit-pdd/", "pp"),
-        Write("post", f"{q}/return-pdd/", "secretariat", lambda: {"reason": "Annex missing"}),
+        Write("post", f"{q}/return-pdd/", "auditor", lambda: {"reason": "Annex missing"}),
+        Write("post", f"{q}/request-publication/", "auditor"),
         Write("post", f"{q}/publish/", "secretariat"),
         Write("post", f"{q}/choose-tpe/", "pp", lambda: {"tpe": "TPE-MN-001"}),
         Write("post", f"{q}/start-validation/", "pp"),
@@ -252,7 +251,7 @@ def test_anyone_may_comment_while_public_input_is_open(public_project, clients):
 
 
 @pytest.fixture
-def public_project(draft, pp, secretariat):
-    cycle.fill_pdd(pp, draft)
-    project = services.pdd_submit(actor=pp, project=draft)
+def public_project(draft, pp, secretariat, tpe, auditor):
+    project = cycle.submit_pdd(draft, pp=pp, tpe=tpe)
+    project = services.pdd_publication_request(actor=auditor, project=project)
     return services.pdd_publish(actor=secretariat, project=project)

@@ -23,17 +23,19 @@ def labels(work) -> list[str]:
 
 def test_my_projects_says_what_awaits_the_participant(draft, pp, pp_partner, pp_other, secretariat, tpe, auditor):
     [work] = selectors.my_projects(pp)
-    assert work.project == draft and labels(work) == ["Complete and submit the PDD"]
+    assert work.project == draft and labels(work) == ["Choose the TPE that validates the project",
+                                                      "Complete and submit the PDD"]
     assert selectors.my_projects(pp_other) == []
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
+    cycle.submit_pdd(draft, pp=pp, tpe=tpe)
     [work] = selectors.my_projects(pp)
     assert labels(work) == []
     [waiting] = work.steps
-    assert waiting.label == "Completeness check by the secretariat" and not waiting.mine
-    assert waiting.due == timezone.localdate() + datetime.timedelta(days=7)
+    assert waiting.label == "Request for publication by TPE-MN-001" and not waiting.mine
+    services.pdd_publication_request(actor=auditor, project=draft)
+    [waiting] = selectors.my_projects(pp)[0].steps
+    assert waiting.label == "Publication for public input by the secretariat" and not waiting.mine
     services.pdd_publish(actor=secretariat, project=draft)
-    assert labels(selectors.my_projects(pp)[0]) == ["Choose the TPE that validates the project"]
+    assert labels(selectors.my_projects(pp)[0]) == ["Start the validation by your TPE"]
 
 
 def test_my_projects_after_registration_lists_the_monitoring_work(registered, pp, pp_partner, tpe, auditor):
@@ -55,18 +57,18 @@ def test_tpe_sees_what_is_assigned_to_it(registered, pp, tpe, auditor, other_aud
 
 
 def test_secretariat_queues_with_deadlines(draft, pp, secretariat, other_secretariat, jc, solar, scope1,
-                                           japanese_company, partner_company):
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
+                                           japanese_company, partner_company, tpe, auditor):
+    cycle.submit_pdd(draft, pp=pp, tpe=tpe)
+    services.pdd_publication_request(actor=auditor, project=draft)
     second = cycle.create_project(pp, jc, version=solar, scope=scope1, japanese=japanese_company,
                                   partner=partner_company, title="Second")
-    cycle.fill_pdd(pp, second)
-    services.pdd_submit(actor=pp, project=second)
+    second = cycle.submit_pdd(second, pp=pp, tpe=tpe)
+    services.pdd_publication_request(actor=auditor, project=second)
     services.pdd_publish(actor=secretariat, project=second)
     queues = selectors.secretariat_queues(secretariat)
-    [check] = queues["completeness"]
-    assert check.project == draft and check.due == timezone.localdate() + datetime.timedelta(days=7)
-    assert not check.overdue
+    assert "completeness" not in queues  # the secretariat checks no PDD for completeness
+    [check] = queues["publication"]
+    assert check.project == draft and not check.overdue
     [window] = queues["public_input"]
     assert window.project.project_id == "MN002"
     assert window.due == timezone.localdate() + datetime.timedelta(days=30)
@@ -80,20 +82,13 @@ def test_secretariat_queues_registration_and_issuance(registered, pp, tpe, audit
     assert item.obj == request and item.due == timezone.localdate() + datetime.timedelta(days=60)
 
 
-def test_overdue_completeness_check_is_flagged(draft, pp, secretariat):
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft, now=cycle.days_ago(10))
-    [item] = selectors.secretariat_queues(secretariat)["completeness"]
-    assert item.overdue
-
-
 def test_confidential_material_is_for_the_confidential_circle(registered, pp, pp_other, auditor, other_auditor,
                                                               secretariat, other_secretariat, ministry,
                                                               other_ministry, member):
     assert [access.can_see_confidential(u, registered) for u in (pp, auditor, secretariat, ministry)] == [True] * 4
     assert [access.can_see_confidential(u, registered) for u in (pp_other, other_auditor, other_secretariat,
                                                                  other_ministry, member, None)] == [False] * 6
-    assert selectors.moc_list(secretariat, registered).count() == 1
+    assert selectors.moc_list(secretariat, registered).count() == 2  # given with the PDD, then renewed
     assert selectors.moc_list(member, registered).count() == 0
 
 
@@ -105,8 +100,7 @@ def test_public_sees_published_projects_only(draft, registered):
 
 
 def test_task_notes_closed_public_input_once(draft, pp, secretariat, tpe, auditor):
-    project = cycle.to_public_input(draft, pp=pp, secretariat=secretariat)  # closed 13 days ago
-    services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
+    cycle.to_public_input(draft, pp=pp, secretariat=secretariat, tpe=tpe)  # closed 13 days ago
     assert note_closed_public_inputs() == ["MN001"]
     assert AuditEvent.objects.filter(action="projects.pdd.public_input_closed").count() == 1
     for user in (pp, secretariat, auditor):

@@ -16,7 +16,7 @@ from committee.choices import DecisionKind
 from core.errors import ApplicationError, Conflict, NotAllowed
 from core.models import AuditEvent
 from notifications.models import Notification
-from projects import selectors, services
+from projects import access, selectors, services
 from projects.choices import (
     ChangeRequestKind,
     ChangeRequestStatus,
@@ -56,27 +56,31 @@ def fresh(project: Project) -> Project:
 
 
 @pytest.fixture
-def submitted(draft, pp):
-    cycle.fill_pdd(pp, draft)
-    return services.pdd_submit(actor=pp, project=draft)
+def submitted(draft, pp, tpe):
+    """The PDD and the MoC submitted to the chosen TPE."""
+    return cycle.submit_pdd(draft, pp=pp, tpe=tpe)
 
 
 @pytest.fixture
-def public(submitted, secretariat):
+def publication_requested(submitted, auditor):
+    return services.pdd_publication_request(actor=auditor, project=submitted)
+
+
+@pytest.fixture
+def public(publication_requested, secretariat):
     """Public input open now (for 30 days)."""
-    return services.pdd_publish(actor=secretariat, project=submitted)
+    return services.pdd_publish(actor=secretariat, project=publication_requested)
 
 
 @pytest.fixture
-def public_closed(draft, pp, secretariat):
+def public_closed(draft, pp, secretariat, tpe, auditor):
     """Public input opened 43 days ago and closed 13 days ago."""
-    return cycle.to_public_input(draft, pp=pp, secretariat=secretariat)
+    return cycle.to_public_input(draft, pp=pp, secretariat=secretariat, tpe=tpe, auditor=auditor)
 
 
 @pytest.fixture
 def validating(public_closed, pp, tpe):
-    project = services.validation_tpe_choose(actor=pp, project=public_closed, tpe=tpe)
-    return services.validation_start(actor=pp, project=project)
+    return services.validation_start(actor=pp, project=public_closed)
 
 
 @pytest.fixture
@@ -132,7 +136,7 @@ def test_project_refuses_a_site_outside_the_globe_and_a_foreign_methodology(
     assert not Project.objects.exists()
 
 
-def test_draft_is_edited_by_its_participants_only_and_only_as_a_draft(draft, pp, pp_partner, pp_other):
+def test_draft_is_edited_by_its_participants_only_and_only_as_a_draft(draft, pp, pp_partner, pp_other, tpe):
     services.project_update(actor=pp_partner, project=draft, title="Solar PV in Darkhan, phase 1",
                             sites=[{"name": "Darkhan A", "latitude": "49.48", "longitude": "105.92"},
                                    {"name": "Darkhan B", "latitude": "49.49", "longitude": "105.93"}])
@@ -142,8 +146,7 @@ def test_draft_is_edited_by_its_participants_only_and_only_as_a_draft(draft, pp,
     assert events("projects.project.update", draft) == 1
     refused(NotAllowed, lambda: services.project_update(actor=pp_other, project=draft, title="Hijack"),
             "projects.project.update")
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
+    cycle.submit_pdd(draft, pp=pp)
     refused(Conflict, lambda: services.project_update(actor=pp, project=draft, title="Late"),
             "projects.project.update")
     assert fresh(draft).title == "Solar PV in Darkhan, phase 1"
@@ -151,7 +154,8 @@ def test_draft_is_edited_by_its_participants_only_and_only_as_a_draft(draft, pp,
 
 # --- PDD --------------------------------------------------------------------------------------------
 
-def test_pdd_draft_can_be_saved_and_resumed_then_submitted(draft, pp, secretariat):
+def test_pdd_draft_can_be_saved_and_resumed_then_submitted(draft, pp, secretariat, tpe, auditor):
+    draft = cycle.give_tpe_the_moc(draft, pp=pp, tpe=tpe)
     criteria = list(selectors.eligibility_criteria(draft))
     first = services.pdd_save(actor=pp, project=draft, public_file=cycle.pdf("pdd.pdf"),
                               answers=[{"criterion": criteria[0], "meets": True, "justification": "Yes."}])
@@ -163,10 +167,19 @@ def test_pdd_draft_can_be_saved_and_resumed_then_submitted(draft, pp, secretaria
     assert len(first.public_sha256) == 64
     project = services.pdd_submit(actor=pp, project=draft)
     assert project.status == ProjectStatus.PDD_SUBMITTED
-    assert project.completeness_due_on == timezone.localdate() + datetime.timedelta(days=7)
+    assert project.completeness_due_on is None  # no completeness check of a PDD by the secretariat
     assert project.pdds.get().status == PDDStatus.SUBMITTED
     assert events("projects.pdd.submit", project) == 1
-    assert notified(secretariat, "projects.pdd.submitted")
+    assert notified(auditor, "projects.pdd.submitted")  # the PDD goes to the TPE the participants chose
+    assert not notified(secretariat, "projects.pdd.submitted")
+
+
+def test_the_pdd_goes_with_the_moc_to_a_chosen_tpe(draft, pp):
+    cycle.fill_pdd(pp, draft)
+    with pytest.raises(ApplicationError) as refused_:
+        services.pdd_submit(actor=pp, project=draft)
+    assert set(refused_.value.errors) >= {"validation_tpe", "moc"}
+    assert fresh(draft).status == ProjectStatus.DRAFT
 
 
 def test_pdd_submission_refused_for_outsiders_and_twice(submitted, pp, pp_other):
@@ -185,15 +198,15 @@ def test_pdd_files_are_type_checked(draft, pp):
     assert not draft.pdds.exists()
 
 
-def test_secretariat_returns_an_incomplete_pdd(submitted, secretariat, other_secretariat, pp):
-    refused(NotAllowed, lambda: services.pdd_return(actor=other_secretariat, project=submitted, reason="x"),
-            "projects.pdd.return")
-    refused(NotAllowed, lambda: services.pdd_return(actor=pp, project=submitted, reason="x"), "projects.pdd.return")
-    project = services.pdd_return(actor=secretariat, project=submitted, reason="Annex II is missing.")
+def test_the_tpe_returns_the_pdd(submitted, secretariat, auditor, other_auditor, pp):
+    for outsider in (secretariat, other_auditor, pp):
+        refused(NotAllowed, lambda outsider=outsider: services.pdd_return(actor=outsider, project=submitted, reason="x"),
+                "projects.pdd.return")
+    project = services.pdd_return(actor=auditor, project=submitted, reason="Annex II is missing.")
     assert project.status == ProjectStatus.DRAFT and project.status_reason == "Annex II is missing."
     assert events("projects.pdd.return", project) == 1
     assert notified(pp, "projects.pdd.returned")
-    refused(Conflict, lambda: services.pdd_return(actor=secretariat, project=project, reason="again"),
+    refused(Conflict, lambda: services.pdd_return(actor=auditor, project=project, reason="again"),
             "projects.pdd.return")
     # the participants revise and submit a second version
     services.pdd_save(actor=pp, project=project, public_file=cycle.pdf("pdd-v2.pdf"))
@@ -201,10 +214,20 @@ def test_secretariat_returns_an_incomplete_pdd(submitted, secretariat, other_sec
     assert list(project.pdds.values_list("version", "status")) == [(2, "submitted"), (1, "superseded")]
 
 
-def test_secretariat_publishes_for_public_input(submitted, secretariat, other_secretariat, jc, pp, draft):
-    refused(NotAllowed, lambda: services.pdd_publish(actor=other_secretariat, project=submitted),
+def test_the_tpe_asks_and_the_secretariat_publishes_for_public_input(submitted, secretariat, other_secretariat,
+                                                                      auditor, other_auditor, jc, pp, draft):
+    refused(Conflict, lambda: services.pdd_publish(actor=secretariat, project=submitted), "projects.pdd.publish")
+    for outsider in (pp, secretariat, other_auditor):
+        refused(NotAllowed, lambda outsider=outsider: services.pdd_publication_request(actor=outsider,
+                                                                                       project=submitted),
+                "projects.pdd.request_publication")
+    requested = services.pdd_publication_request(actor=auditor, project=submitted)
+    assert requested.status == ProjectStatus.PUBLICATION_REQUESTED
+    assert events("projects.pdd.request_publication", requested) == 1
+    assert notified(secretariat, "projects.pdd.publication_requested")
+    refused(NotAllowed, lambda: services.pdd_publish(actor=other_secretariat, project=requested),
             "projects.pdd.publish")
-    project = services.pdd_publish(actor=secretariat, project=submitted)
+    project = services.pdd_publish(actor=secretariat, project=requested)
     assert project.status == ProjectStatus.PUBLIC_INPUT
     assert project.public_input_closes_at - project.public_input_opens_at == datetime.timedelta(days=30)
     assert project.is_open_for_comments
@@ -213,10 +236,10 @@ def test_secretariat_publishes_for_public_input(submitted, secretariat, other_se
     refused(Conflict, lambda: services.pdd_publish(actor=secretariat, project=project), "projects.pdd.publish")
 
 
-def test_public_input_period_is_the_joint_committees_setting(submitted, secretariat, jc):
+def test_public_input_period_is_the_joint_committees_setting(publication_requested, secretariat, jc):
     jc.pdd_public_input_days = 45
     jc.save(update_fields=["pdd_public_input_days"])
-    project = services.pdd_publish(actor=secretariat, project=submitted)
+    project = services.pdd_publish(actor=secretariat, project=publication_requested)
     assert project.public_input_closes_at - project.public_input_opens_at == datetime.timedelta(days=45)
 
 
@@ -243,13 +266,13 @@ def test_no_comment_after_the_period(public_closed):
 
 # --- validation ----------------------------------------------------------------------------------------
 
-def test_participants_choose_a_designated_tpe_with_the_projects_scope(public, pp, pp_other, tpe, tpe_wrong_scope,
-                                                                      auditor, other_jc, sysadmin):
-    refused(ApplicationError, lambda: services.validation_tpe_choose(actor=pp, project=public, tpe=tpe_wrong_scope),
+def test_participants_choose_a_designated_tpe_with_the_projects_scope(draft, pp, pp_other, tpe, tpe_wrong_scope,
+                                                                      auditor, other_jc, sysadmin, secretariat):
+    refused(ApplicationError, lambda: services.validation_tpe_choose(actor=pp, project=draft, tpe=tpe_wrong_scope),
             "projects.validation.choose_tpe")
-    refused(NotAllowed, lambda: services.validation_tpe_choose(actor=pp_other, project=public, tpe=tpe),
+    refused(NotAllowed, lambda: services.validation_tpe_choose(actor=pp_other, project=draft, tpe=tpe),
             "projects.validation.choose_tpe")
-    project = services.validation_tpe_choose(actor=pp, project=public, tpe=tpe)
+    project = services.validation_tpe_choose(actor=pp, project=draft, tpe=tpe)
     assert project.validation_tpe == tpe
     assert events("projects.validation.choose_tpe", project) == 1
     assert notified(auditor, "projects.validation.tpe_chosen")
@@ -260,9 +283,6 @@ def test_participants_choose_a_designated_tpe_with_the_projects_scope(public, pp
 
 
 def test_validation_starts_with_the_chosen_tpe(public_closed, pp, pp_other, tpe, auditor, secretariat):
-    refused(ApplicationError, lambda: services.validation_start(actor=pp, project=public_closed),
-            "projects.validation.start")  # no TPE chosen yet
-    services.validation_tpe_choose(actor=pp, project=public_closed, tpe=tpe)
     refused(NotAllowed, lambda: services.validation_start(actor=pp_other, project=public_closed),
             "projects.validation.start")
     project = services.validation_start(actor=pp, project=public_closed)
@@ -273,7 +293,6 @@ def test_validation_starts_with_the_chosen_tpe(public_closed, pp, pp_other, tpe,
 
 
 def test_validation_refused_when_the_tpe_lost_the_scope(public_closed, pp, tpe, sysadmin):
-    services.validation_tpe_choose(actor=pp, project=public_closed, tpe=tpe)
     committee_services.tpe_update_scopes(actor=sysadmin, tpe=tpe, scopes_validation=[],
                                          scopes_verification=list(tpe.scopes_verification.all()))
     refused(ApplicationError, lambda: services.validation_start(actor=pp, project=public_closed),
@@ -320,16 +339,17 @@ def test_negative_validation_then_revised_pdd_and_second_validation(validating, 
 
 
 def test_validation_waits_for_the_end_of_public_input(public, pp, tpe, auditor):
-    services.validation_tpe_choose(actor=pp, project=public, tpe=tpe)
     project = services.validation_start(actor=pp, project=public)  # validation may start during public input
+    assert not access.can_validation_report_submit(auditor, project)  # but its report waits for the end
     refused(Conflict, lambda: _positive(auditor, project), "projects.validation.positive")
 
 
 def test_a_criterion_answered_no_blocks_a_positive_validation(draft, pp, secretariat, tpe, auditor):
+    cycle.give_tpe_the_moc(draft, pp=pp, tpe=tpe)
     cycle.fill_pdd(pp, draft, meets=False)
     project = services.pdd_submit(actor=pp, project=draft, now=cycle.days_ago(45))
+    project = services.pdd_publication_request(actor=auditor, project=project, now=cycle.days_ago(45))
     project = services.pdd_publish(actor=secretariat, project=project, now=cycle.days_ago(44))
-    services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
     project = services.validation_start(actor=pp, project=project)
     with pytest.raises(ApplicationError, match="answered “no”"):
         _positive(auditor, project)
@@ -348,8 +368,9 @@ def test_registration_request_needs_moc_and_allocation_and_the_focal_point(valid
             "projects.registration.request")
 
 
-def test_registration_request_without_moc_is_refused(validated, pp):
-    with pytest.raises(ApplicationError, match="MoC"):
+def test_registration_request_without_allocation_is_refused(validated, pp):
+    # (the MoC statement went to the TPE with the PDD: a validated project has one)
+    with pytest.raises(ApplicationError, match="allocation"):
         services.registration_request(actor=pp, project=validated)
     assert fresh(validated).status == ProjectStatus.VALIDATED
 

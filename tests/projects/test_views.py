@@ -57,11 +57,11 @@ def decision_fields(days_back: int = 1) -> dict:
 
 
 @pytest.fixture
-def public_input(pp, jc, solar, scope1, japanese_company, partner_company, secretariat):
+def public_input(pp, jc, solar, scope1, japanese_company, partner_company, secretariat, tpe, auditor):
     """MN001 in an open public input period (published yesterday)."""
     project = cycle.create_project(pp, jc, version=solar, scope=scope1, japanese=japanese_company,
                                    partner=partner_company, title="Solar PV in Erdenet")
-    return cycle.to_public_input(project, pp=pp, secretariat=secretariat, days_back=3)
+    return cycle.to_public_input(project, pp=pp, secretariat=secretariat, days_back=3, tpe=tpe, auditor=auditor)
 
 
 @pytest.fixture
@@ -175,7 +175,8 @@ def test_sites_formset_refusal_and_save(draft, pp):
     assert list(draft.sites.values_list("name", flat=True)) == ["Darkhan", "Ulaanbaatar"]
 
 
-def test_pdd_is_saved_as_a_draft_resumed_and_submitted(draft, pp, solar):
+def test_pdd_is_saved_as_a_draft_resumed_and_submitted(draft, pp, solar, tpe):
+    cycle.give_tpe_the_moc(draft, pp=pp, tpe=tpe)  # the PDD goes with the MoC to the chosen TPE
     criteria = list(solar.criteria.all())
     data = {"public_file": SimpleUploadedFile("pdd.pdf", b"%PDF-1.4 public", content_type="application/pdf")}
     data.update({f"meets_{criteria[0].pk}": "yes", f"why_{criteria[0].pk}": "Section A.3"})
@@ -234,14 +235,12 @@ def test_wrong_role_gets_403(registered, pp, pp_partner, pp_other, member, secre
     assert registered.status == ProjectStatus.REGISTERED
 
 
-def test_my_projects_shows_the_awaited_step(draft, pp, pp_partner, secretariat):
+def test_my_projects_shows_the_awaited_step(draft, pp, pp_partner, secretariat, tpe):
     html = text(browser(pp).get("/projects/mine/"))
     assert "MN001" in html and "Complete and submit the PDD" in html
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
+    cycle.submit_pdd(draft, pp=pp, tpe=tpe)
     html = text(browser(pp_partner).get("/projects/mine/"))
-    assert "Waiting for: Completeness check by the secretariat" in html
-    assert (timezone.localdate() + datetime.timedelta(days=7)).isoformat() in html
+    assert "Waiting for: Request for publication by TPE-MN-001" in html
 
 
 def test_participant_enters_resumes_and_submits_a_monitoring_report(registered, pp, tpe, period):
@@ -278,8 +277,7 @@ def test_report_submission_refusal_names_the_missing_value(registered, pp, tpe, 
 # --- TPE ------------------------------------------------------------------------------------------------
 
 def test_positive_validation_with_an_open_car_is_refused(draft, pp, secretariat, tpe, auditor):
-    project = cycle.to_public_input(draft, pp=pp, secretariat=secretariat)
-    services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
+    project = cycle.to_public_input(draft, pp=pp, secretariat=secretariat, tpe=tpe)
     services.validation_start(actor=pp, project=project)
     assert "MN001" in text(browser(auditor).get("/projects/tpe/"))
     data = {"conclusion": "positive", "report_date": timezone.localdate().isoformat(), "reference": "VR-1",
@@ -317,13 +315,19 @@ def test_verification_cannot_exceed_the_reported_reductions(registered, pp, tpe,
 
 # --- secretariat -------------------------------------------------------------------------------------
 
-def test_secretariat_completeness_check_from_the_queue(draft, pp, secretariat):
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
-    queue = text(browser(secretariat).get("/projects/work/"))
-    assert "Completeness check of the PDD" in queue and "MN001" in queue
-    refused = browser(secretariat).post("/projects/MN001/do/return-pdd/", {"reason": ""})
+def test_tpe_requests_publication_and_the_secretariat_publishes_from_the_queue(draft, pp, secretariat, tpe,
+                                                                              auditor):
+    cycle.submit_pdd(draft, pp=pp, tpe=tpe)
+    assert "Completeness check" not in text(browser(secretariat).get("/projects/work/"))
+    assert browser(secretariat).post("/projects/MN001/do/return-pdd/", {"reason": "x"}).status_code == 403
+    tpe_page = text(browser(auditor).get("/projects/tpe/"))
+    assert "Request publication for public input" in tpe_page
+    refused = browser(auditor).post("/projects/MN001/do/return-pdd/", {"reason": ""})
     assert refused.status_code == 400
+    asked = browser(auditor).post("/projects/MN001/do/request-publication/", {})
+    assert asked.status_code == 302
+    queue = text(browser(secretariat).get("/projects/work/"))
+    assert "Publication of the PDD requested by its TPE" in queue and "MN001" in queue
     done = browser(secretariat).post("/projects/MN001/do/publish/?next=/projects/work/", {"next": "/projects/work/"})
     assert done.status_code == 302 and done["Location"] == "/projects/work/"
     draft.refresh_from_db()
@@ -413,13 +417,12 @@ def test_every_form_page_opens_for_the_right_person(draft, pp, secretariat, audi
                 "/projects/MN001/do/choose-tpe/", "/projects/MN001/do/withdraw/", "/projects/new/",
                 "/projects/mine/"):
         assert browser(pp).get(url).status_code == 200, url
-    cycle.fill_pdd(pp, draft)
-    services.pdd_submit(actor=pp, project=draft)
-    for url in ("/projects/MN001/do/publish/", "/projects/MN001/do/return-pdd/", "/projects/MN001/do/register/",
+    cycle.submit_pdd(draft, pp=pp, tpe=tpe)
+    for url in ("/projects/MN001/do/publish/", "/projects/MN001/do/register/",
                 "/projects/work/", "/projects/MN001/"):
         assert browser(secretariat).get(url).status_code == 200, url
-    services.validation_tpe_choose(actor=pp, project=draft, tpe=tpe)
-    for url in ("/projects/tpe/", "/projects/MN001/"):
+    for url in ("/projects/tpe/", "/projects/MN001/", "/projects/MN001/do/return-pdd/",
+                "/projects/MN001/do/request-publication/"):
         assert browser(auditor).get(url).status_code == 200, url
 
 
