@@ -110,3 +110,16 @@ def test_no_template_has_inline_script_or_event_handlers():
 
 def test_user_factory_exists():
     assert f.UserFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/api/docs/", "/api/redoc/", "/api/v1/", "/admin/login/", "/accounts/login/"])
+def test_pages_of_packages_have_no_inline_script_either(url):
+    import re
+
+    response = Client().get(url, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    body = response.content.decode()
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", body)
+    assert inline == [], inline
+    assert "script-src 'self'" in response["Content-Security-Policy"]

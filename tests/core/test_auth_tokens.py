@@ -85,3 +85,17 @@ def test_plain_tokens_are_converted_by_the_migration():
     from core.auth.tokens import digest_of
 
     assert digest_of("abc") == hashlib.sha256(b"abc").hexdigest()
+
+
+@pytest.mark.django_db
+def test_create_api_token_command_prints_the_key_once(ministry):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_api_token", ministry.username, "--scope", "write", "--days", "7", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    token = ApiToken.objects.get(user=ministry)
+    assert token.scope == "write" and token.digest == hashlib.sha256(key.encode()).hexdigest()
+    assert api(key).get("/api/v1/accounts/").status_code == 200
