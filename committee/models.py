@@ -86,6 +86,7 @@ class SectoralScope(models.Model):
     number = models.PositiveSmallIntegerField(unique=True)
     name = models.CharField(max_length=150)
     name_ja = models.CharField(max_length=150, blank=True)
+    name_mn = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -197,7 +198,7 @@ class User(AbstractUser):
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="users")
     language = models.CharField(_("preferred language"), max_length=8, default="en",
-                                choices=[("en", "English"), ("ja", "日本語")])
+                                choices=[("en", "English"), ("ja", "日本語"), ("mn", "Монгол")])
 
     _jcm_roles: list[RoleAssignment]  # the roles valid today, cached for the request by committee.roles
 
@@ -242,9 +243,15 @@ class JointCommittee(models.Model):
 
     @property
     def display_name(self) -> str:
-        """The recorded (English) name; in Japanese, the committee named after the partner's Japanese name."""
-        if (get_language() or "").startswith("ja"):
+        """The recorded (English) name; in Japanese, the committee named after the partner's Japanese name;
+        in Mongolian, after Mongolia's own name (its name in the local language) or the recorded name of
+        another partner."""
+        language = get_language() or ""
+        if language.startswith("ja"):
             return gettext("Japan–%(partner)s Joint Committee") % {"partner": self.partner.name_ja or self.partner.name}
+        if language.startswith("mn"):
+            own = self.partner.name_local if self.partner.code == "MN" else ""
+            return gettext("Japan–%(partner)s Joint Committee") % {"partner": own or self.partner.name}
         return self.name
 
     @property

@@ -19,11 +19,34 @@ SCOPES = [
     (15, "Agriculture", "農業"),
 ]
 
+# The scopes in Mongolian (Cyrillic), shown when the page is in Mongolian (docs/translation.md).
+SCOPE_NAMES_MN = {
+    1: "Эрчим хүчний үйлдвэрлэл (сэргээгдэх/сэргээгдэхгүй эх үүсвэр)",
+    2: "Эрчим хүчний түгээлт",
+    3: "Эрчим хүчний хэрэглээ",
+    4: "Боловсруулах үйлдвэрлэл",
+    5: "Химийн үйлдвэрлэл",
+    6: "Барилга",
+    7: "Тээвэр",
+    8: "Уул уурхай/ашигт малтмалын олборлолт",
+    9: "Металлын үйлдвэрлэл",
+    10: "Түлшнээс алдагдах ялгарал (хатуу түлш, газрын тос, байгалийн хий)",
+    11: "Галоген нүүрстөрөгч болон хүхрийн гексафторидын үйлдвэрлэл, хэрэглээнээс алдагдах ялгарал",
+    12: "Уусгагчийн хэрэглээ",
+    13: "Хог хаягдлын боловсруулалт, устгал",
+    14: "Ойжуулалт ба ойн нөхөн сэргээлт",
+    15: "Хөдөө аж ахуй",
+}
+
 JAPAN = {"code": "JP", "name": "Japan", "name_ja": "日本", "name_local": "日本", "is_japan": True}
 
 
 def ensure_reference_data(Country, SectoralScope) -> None:  # noqa: N803 - model classes (historical in migrations)
     """Create or refresh Japan and the scopes. Takes the model classes so migrations can pass historical ones."""
     Country.objects.update_or_create(code=JAPAN["code"], defaults={k: v for k, v in JAPAN.items() if k != "code"})
+    has_mongolian = any(f.name == "name_mn" for f in SectoralScope._meta.get_fields())  # not before 0005
     for number, name, name_ja in SCOPES:
-        SectoralScope.objects.update_or_create(number=number, defaults={"name": name, "name_ja": name_ja})
+        defaults = {"name": name, "name_ja": name_ja}
+        if has_mongolian:
+            defaults["name_mn"] = SCOPE_NAMES_MN[number]
+        SectoralScope.objects.update_or_create(number=number, defaults=defaults)

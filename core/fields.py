@@ -26,12 +26,13 @@ class DateInput(forms.DateInput):
 
 
 def localized_name(obj: Any, attribute: str = "name") -> str:
-    """The Japanese name (``<attribute>_ja``) of a country, organization or scope when the page is in
-    Japanese and it has one, else ``<attribute>``."""
-    if (get_language() or "").startswith("ja"):
-        japanese = getattr(obj, f"{attribute}_ja", "")
-        if japanese:
-            return japanese
+    """The Japanese or Mongolian name (``<attribute>_ja``, ``<attribute>_mn``) of a country, organization
+    or scope when the page is in that language and it has one, else ``<attribute>``."""
+    language = (get_language() or "")[:2]
+    if language in ("ja", "mn"):
+        translated = getattr(obj, f"{attribute}_{language}", "")
+        if translated:
+            return translated
     return getattr(obj, attribute)
 
 

@@ -155,8 +155,8 @@ def test_placeholders_and_markup_are_kept(catalogue):
                 given = set(re.findall(pattern, source))
                 if pattern.startswith("%") and entry["id"] == "%(ordinal)s Joint Committee":
                     given.add("%(number)s")  # committee/forms.py passes both "ordinal" and "number"
-                if pattern.startswith("<") and "X-JCM-Signature" in source:
-                    continue  # <unix time> there is prose, not markup
+                if pattern.startswith("<") and "webhook-signature" in source:
+                    continue  # <base64 HMAC...> there is prose, not markup
                 assert used <= given, (entry["id"], used - given)
                 if pattern.startswith("<"):
                     assert used == given, (entry["id"], given - used)
@@ -378,3 +378,98 @@ def test_the_browser_asking_for_mongolian_gets_it(issued_block):
     response = Client().get("/registry/", HTTP_ACCEPT_LANGUAGE="mn,en;q=0.5")
     assert "ХКОМ-ын кредитийн бүртгэл" in page_text(response)
     assert response["Content-Language"] == "mn"
+
+
+def test_a_user_who_prefers_mongolian_gets_e_mails_in_mongolian(db):
+    """Mongolian is a preferred language a user can hold, and the notice's e-mail frame follows it."""
+    from notifications.models import Notification
+    from notifications.services import build_email
+
+    user = f.make_user("bat")
+    user.email, user.language = "bat@example.org", "mn"
+    user.full_clean()
+    user.save()
+    notice = Notification.objects.create(recipient=user, key="test:1", kind="credits.issued",
+                                         subject="1,000 JCM credits issued for MN001/01", url="/registry/")
+    email = build_email(notice)
+    assert email.subject == "[ХКОМ-ын бүртгэл] 1,000 JCM credits issued for MN001/01"
+    assert email.extra_headers["Content-Language"] == "mn"
+    assert email.body.startswith("Эрхэм bat,")
+    assert "Бүртгэлд нээх:" in email.body
+    html, _ = email.alternatives[0]
+    assert '<html lang="mn">' in html and "ХКОМ-ын бүртгэл" in html
+
+
+def test_a_joint_committee_is_named_in_mongolian(jc, other_jc):
+    """Mongolia's committee is named after Mongolia's own name; another partner keeps its recorded name."""
+    from django.utils import translation
+
+    with translation.override("mn"):
+        assert jc.display_name == "Япон–Монгол Улс Хамтарсан хороо"
+        assert other_jc.display_name == "Япон–Cambodia Хамтарсан хороо"
+    with translation.override("en"):
+        assert jc.display_name == jc.name == "Japan–Mongolia Joint Committee"
+    page = page_text(client_in("mn").get(jc.get_absolute_url()))
+    assert "Япон–Монгол Улс Хамтарсан хороо" in page
+
+
+# --- documents: Mongolian names -----------------------------------------------------------------------
+
+def test_a_pdf_document_renders_mongolian_cyrillic_as_text(tmp_path, settings):
+    """Documents are written in English (docs/documents.md) but carry Mongolian names as recorded: the
+    letters of Mongolian that Russian lacks (Ө ө, Ү ү) come out of the PDF as text, not as empty boxes."""
+    import subprocess
+
+    from core.document_kinds import Content, fact
+    from documents.render import render_pdf
+
+    settings.SITE_URL = "https://registry.example.org"
+    beneficiary = "Өвөрхангай аймгийн Үйлдвэр ТӨХК"
+    content = Content(title="Retirement certificate", issuer="Монгол Улсын ХКОМ-ын бүртгэл",
+                      statement="Үндэсэндээ тодорхойлсон хувь нэмэрт ашиглах зорилгоор.",
+                      addressee=beneficiary,
+                      facts=[fact("Beneficiary", beneficiary), fact("Purpose", "Сайн дурын нөхөлт, 2025 он")])
+    pdf = render_pdf("documents/pdf/retirement_certificate.html", {
+        "content": content, "number": "JCM-RC-2026-000001", "version": 1,
+        "issued_at": datetime.datetime(2026, 12, 3, tzinfo=datetime.UTC),
+        "kind_label": "Retirement certificate", "supersedes": None, "reason": ""})
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    words = " ".join(text.split())
+    assert beneficiary in words
+    assert "Монгол Улсын ХКОМ-ын бүртгэл" in words
+    assert "Сайн дурын нөхөлт, 2025 он" in words
+    assert "Үндэсэндээ тодорхойлсон хувь нэмэрт" in words
+
+
+def test_countries_are_named_in_mongolian_where_the_registry_knows_the_name(japan, jc):
+    """In Mongolian, Japan is “Япон” and Mongolia goes by its own name; in Japanese both by their Japanese
+    names; in English by the recorded names."""
+    mongolian = page_text(client_in("mn").get("/committee/"))
+    assert "Монгол Улс" in mongolian and "Mongolia" not in mongolian
+    japanese = page_text(japanese_client().get("/committee/"))
+    assert "モンゴル" in japanese and "Mongolia" not in japanese
+    english = page_text(Client().get("/committee/"))
+    assert "Mongolia" in english  # the list also shows each country's name in its own language
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template('{% include "committee/_country_name.html" %}')
+    with translation.override("mn"):
+        assert template.render(Context({"country": japan, "LANGUAGE_CODE": "mn"})) == "Япон"
+
+
+def test_sectoral_scopes_are_named_in_mongolian(project_in_public_input):
+    """The 15 scopes carry a Mongolian name (migration committee 0005) shown in lists and filters."""
+    from committee.models import SectoralScope
+    from committee.reference import SCOPES
+
+    assert SectoralScope.objects.filter(name_mn="").count() == 0
+    assert SectoralScope.objects.count() == len(SCOPES)
+    listing = page_text(client_in("mn").get("/projects/"))
+    assert "Эрчим хүчний үйлдвэрлэл (сэргээгдэх/сэргээгдэхгүй эх үүсвэр)" in listing  # the project's scope
+    assert "Хог хаягдлын боловсруулалт, устгал" in listing  # the filter's choices
+    assert "Energy industries" not in listing and "Waste handling" not in listing
+    assert "Energy industries" in page_text(Client().get("/projects/"))

@@ -58,9 +58,9 @@ class ProjectForm(models.Model):
             models.CheckConstraint(condition=~Q(kind=ProjectFormKind.SD_REPORT) | Q(monitoring_period__isnull=False),
                                    name="project_form_sd_report_period"),
             models.CheckConstraint(
-                condition=Q(status__in=list(PENDING_FORM_STATUSES)) | Q(status=ProjectFormStatus.WITHDRAWN)
+                condition=Q(status__in=sorted(PENDING_FORM_STATUSES)) | Q(status=ProjectFormStatus.WITHDRAWN)
                 | Q(reviewed_at__isnull=False), name="project_form_accepted_reviewed"),
-            models.UniqueConstraint(fields=["project", "kind"], condition=Q(status__in=list(PENDING_FORM_STATUSES)),
+            models.UniqueConstraint(fields=["project", "kind"], condition=Q(status__in=sorted(PENDING_FORM_STATUSES)),
                                     name="project_form_one_pending_per_kind"),
         ]
 

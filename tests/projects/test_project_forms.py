@@ -402,8 +402,8 @@ def test_demo_forms_load_once_on_the_fictitious_projects():
     from projects.demo_forms import seed_project_forms
 
     report = core_demo.seed()
-    assert [line for line in report.created if line.startswith("forms of")] == ["forms of MN003 (3)",
-                                                                                 "forms of MN001 (3)"]
+    assert [line for line in report.created if line.startswith("forms of")] == ["forms of MN9003 (3)",
+                                                                                 "forms of MN9001 (3)"]
     assert any(login[0] == "secretariat-mn" for login in report.logins)
     rows = {(f.project.project_id, f.kind, f.status) for f in ProjectForm.objects.select_related("project")}
     assert rows == {("MN003", "pin", "accepted"), ("MN003", "sd_plan", "accepted"), ("MN003", "are", "submitted"),
