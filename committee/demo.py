@@ -208,6 +208,8 @@ class SeedReport:
     created: list[str] = field(default_factory=list)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     tokens: list[tuple[str, str]] = field(default_factory=list)
+    # (username, TOTP secret in base32, otpauth:// URL) of each demo user who must pass a second factor
+    second_factors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class Seeder:
@@ -376,9 +378,16 @@ class Seeder:
             self.created(f"role {d.role} for {d.username}")
 
     def ensure_tokens(self, users: dict[str, User]) -> None:
-        from rest_framework.authtoken.models import Token
+        """A write token for each ministry's system, made once: only its digest is kept, so its key is printed
+        only by the run that made it (another one is made at /accounts/tokens/)."""
+        from django.utils import timezone
+
+        from core.models import ApiToken
 
         for d in DEMO_USERS:
-            if d.role == Role.MINISTRY_API:
-                token, _ = Token.objects.get_or_create(user=users[d.username])
-                self.report.tokens.append((d.username, token.key))
+            user = users[d.username]
+            if d.role == Role.MINISTRY_API and not ApiToken.objects.filter(
+                    user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
+                _token, key = ApiToken.issue(user=user, name="demo token", scope=ApiToken.Scope.WRITE)
+                self.report.tokens.append((d.username, key))
+                self.created(f"API token of {d.username}")

@@ -109,6 +109,15 @@ def is_any_secretariat(user: Viewer) -> bool:
     return any(r.role == Role.SECRETARIAT for r in active_roles(user))
 
 
+SECOND_FACTOR_ROLES = frozenset({Role.SECRETARIAT, Role.REGISTRY_ADMIN, Role.MINISTRY_API})
+
+
+def requires_second_factor(user: Viewer) -> bool:
+    """The roles that must pass a second factor (``JCM_SECOND_FACTOR_POLICY``; core adds staff and superusers):
+    the secretariat, registry administrators and ministry users."""
+    return any(r.role in SECOND_FACTOR_ROLES for r in active_roles(user))
+
+
 def insider_committee_ids(user: Viewer) -> CommitteeIds:
     """Joint Committees whose internal items (drafts) the user may read: a set of ids, or ALL.
 

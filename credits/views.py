@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committee.roles import Viewer, acting_user
+from core.auth import require_fresh_second_factor
 from core.errors import ApplicationError
 from core.forms import run_service
 from core.views import PAGE_SIZE, form_status, paginate, query_without_page
@@ -351,6 +352,7 @@ def my_accounts(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_initiate(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     account = _account(number)
     if kind not in KIND_SLUGS:
@@ -416,6 +418,7 @@ def _require_approver(user: Viewer, txn: CreditTransaction) -> None:
 
 @login_required
 @require_POST
+@require_fresh_second_factor
 def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_approver(request.user, txn)
@@ -429,6 +432,7 @@ def transaction_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_reject(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_approver(request.user, txn)
@@ -570,6 +574,7 @@ def account_representative_remove(request: HttpRequest, number: str, user_pk: in
 
 
 @login_required
+@require_fresh_second_factor
 def correction_propose(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     """An administrative correction on a holder's account, with its legal basis (registry administrators)."""
     account = _account(number)
@@ -597,6 +602,7 @@ def correction_propose(request: HttpRequest, number: str, kind: str) -> HttpResp
 
 
 @login_required
+@require_fresh_second_factor
 def account_trusted(request: HttpRequest, number: str) -> HttpResponse:
     """The account's trusted-account list: who is on it, from when each is active; add one (representatives)."""
     account = _account(number)
@@ -659,6 +665,7 @@ def account_threshold(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@require_fresh_second_factor
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     txn = _transaction(pk)
     _require_registry_admin(access.can_reverse(request.user, txn), txn.registry)

@@ -44,4 +44,26 @@ def seed(log: Callable[[str], None] = lambda _m: None) -> SeedReport:
             for username, description in getattr(module, "DEMO_LOGINS", []):
                 if not any(login[0] == username for login in report.logins):
                     report.logins.append((username, DEMO_PASSWORD, description))
+        ensure_second_factors(report)
         return report
+
+
+def ensure_second_factors(report: SeedReport) -> None:
+    """Each demo user who must pass a second factor (core.auth.policy) gets an authenticator (TOTP) device once;
+    its secret goes into the report every run, so that ``seed_demo`` can print it again (demo data only)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from committee.models import User
+    from core.auth.policy import requires_second_factor
+
+    for username, _password, _description in report.logins:
+        user = User.objects.get(username=username)
+        if not requires_second_factor(user):
+            continue
+        device = TOTPDevice.objects.filter(user=user, name="demo authenticator", confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+            report.created.append(f"second factor of {username}")
+        report.second_factors.append((username, base64.b32encode(device.bin_key).decode(), device.config_url))

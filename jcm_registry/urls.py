@@ -1,7 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from committee.api.urls import register as register_committee_api
 from credits.api.urls import register as register_credits_api
@@ -20,8 +19,7 @@ register_notifications_api(router)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("core.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("committee/", include("committee.urls")),
     path("methodologies/", include("methodologies.urls")),
@@ -33,9 +31,11 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/", include("rest_framework.urls", namespace="rest_framework")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
 
 # No route serves MEDIA_ROOT, in any settings mode (DEBUG included): statements, confidential PDDs and evidence
 # are private, and each file is served only by its app's permission-checked view (docs/security.md).
+
+handler403 = "core.auth.audit.denied_handler"  # the 403 page, and the refusal in the audit trail

@@ -28,6 +28,32 @@ def flush_past_truncate_guards():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def force_login_passes_the_second_factor():
+    """``Client.force_login`` logs in as a user who also passed a second factor just now (core/auth/testing.py),
+    so that the second factor required of privileged users does not stand in front of every test. The tests of
+    the second factor log in with a password, or with ``core.auth.testing.force_login_unverified``."""
+    from django.test.client import ClientMixin
+
+    from core.auth import testing
+    from core.auth.audit import quiet_logins
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        token = quiet_logins.set(True)
+        try:
+            original(self, user, backend)
+        finally:
+            quiet_logins.reset(token)
+        testing.verify_session(self, user)
+
+    ClientMixin.force_login = force_login
+    testing.ORIGINAL_FORCE_LOGIN = original
+    yield
+    ClientMixin.force_login = original
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_dns():
     """No name service in the tests: webhook hosts under example domains resolve to one public address
     (93.184.215.14), every other name is not found. Loopback receivers use 127.0.0.1 (no lookup).
@@ -148,11 +174,11 @@ def api_client():
 
 
 def client_for(user) -> APIClient:
-    """An API client authenticated with the user's token (as a ministry's system would)."""
-    from rest_framework.authtoken.models import Token
+    """An API client authenticated with a write token of the user (as a ministry's system would)."""
+    from core.models import ApiToken
 
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = ApiToken.issue(user=user, name="test", scope=ApiToken.Scope.WRITE)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

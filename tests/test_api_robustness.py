@@ -619,12 +619,12 @@ _CLIENTS: dict[int, APIClient] = {}
 def client_for(user) -> APIClient:
     """The user's API client with its token, one per user for the module: a new test client loads the whole
     middleware stack again on its first request, which would cost more than the requests of a test."""
-    from rest_framework.authtoken.models import Token
+    from core.models import ApiToken
 
     if user.pk not in _CLIENTS:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = ApiToken.issue(user=user, name="test", scope=ApiToken.Scope.WRITE)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         _CLIENTS[user.pk] = client
     return _CLIENTS[user.pk]
 

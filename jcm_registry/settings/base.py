@@ -36,7 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only its table, read once by core's migration that hashes the old tokens
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -59,10 +64,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.auth.middleware.SessionTimeoutMiddleware",
+    "core.auth.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.auth.middleware.PermissionsPolicyMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.RateLimitHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 answer
 ]
 
 ROOT_URLCONF = "jcm_registry.urls"
@@ -102,12 +113,63 @@ AUTH_USER_MODEL = "committee.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Logins, second factors, sessions and tokens (docs/security.md) ---------------------
+from datetime import timedelta  # noqa: E402
+
+# django-axes: five failures for one username from one address, or twenty from one address, lock for 15 minutes
+AXES_FAILURE_LIMIT = env.int("JCM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("JCM_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Second factor: who must have one (a dotted path; core knows no roles) and how fresh it must be for step-up
+JCM_SECOND_FACTOR_POLICY = "committee.roles.requires_second_factor"
+JCM_SECOND_FACTOR_FRESH_MINUTES = env.int("JCM_SECOND_FACTOR_FRESH_MINUTES", default=10)
+OTP_TOTP_ISSUER = "JCM Registry"
+OTP_WEBAUTHN_RP_ID = env.str("JCM_WEBAUTHN_RP_ID", default="localhost")
+OTP_WEBAUTHN_RP_NAME = "JCM Registry"
+# Passkeys need a secure origin: https, or http://localhost (the demo: open http://localhost:8000, not 127.0.0.1)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("JCM_WEBAUTHN_ORIGINS", default=["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor here, never the only one
+# Sessions: end after 30 idle minutes and at the latest 12 hours after the login
+JCM_SESSION_IDLE_SECONDS = env.int("JCM_SESSION_IDLE_SECONDS", default=30 * 60)
+JCM_SESSION_ABSOLUTE_SECONDS = env.int("JCM_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = JCM_SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# API tokens: hashed, scoped, and none lives longer than this
+JCM_API_TOKEN_MAX_DAYS = env.int("JCM_API_TOKEN_MAX_DAYS", default=90)
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Content-Security-Policy (django-csp): no inline script anywhere; inline styles remain (style attributes)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+                      "payment=(), usb=(), interest-cohort=(), publickey-credentials-create=(self), "
+                      "publickey-credentials-get=(self)")
 
 # --- Internationalisation ------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -191,7 +253,7 @@ if env.str("EMAIL_URL", default=""):
 # --- REST API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -13,8 +13,10 @@ from .base import REDIS_URL, env  # noqa: E402
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # raises ImproperlyConfigured when missing
-if SECRET_KEY.startswith("insecure-"):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a real secret in production")
+if SECRET_KEY.startswith("insecure-") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 16:
+    # stricter than Django's own check (security.W009: 50 characters, 5 different ones)
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret in production: at least 50 characters, "
+                               "at least 16 different ones (python -c 'import secrets; print(secrets.token_urlsafe(50))')")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL is required in production")

@@ -56,6 +56,36 @@ def new_page(browser):
         context.close()
 
 
+PASSWORD = "pass-word-123"
+
+
+def log_in(page, base: str, username: str, next_url: str = "/", password: str = PASSWORD) -> None:
+    """Log in through the login form, then pass the second factor on its page with the current code of the
+    user's authenticator (a TOTP device the helper gives the user if they have none), landing on ``next_url``.
+    Every user passes it, so that the credits pages' step-up finds a fresh second factor."""
+    from urllib.parse import quote
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from committee.models import User
+
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="browser test", confirmed=True)
+    verify = f"/accounts/second-factor/verify/?next={quote(next_url)}"
+    page.goto(f"{base}/accounts/login/?next={quote(verify)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    if totp.t() <= device.last_t:  # this period's code was used already: the next period's is accepted too
+        totp.drift = 1
+    page.get_by_label("Code").fill(f"{totp.token():0{device.digits}d}")
+    page.get_by_role("button", name="Verify").click()
+
+
 PROJECT_APPS = ("committee", "methodologies", "projects", "credits")
 
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from projects.models import MonitoringReport
+from tests.browser.conftest import log_in
 
 SCREENSHOTS = os.environ.get("JCM_SCREENSHOT_DIR", "/tmp")
 
@@ -21,10 +22,7 @@ def _shot(page, name: str) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_participant_submits_a_monitoring_report_and_sees_the_reductions(live_server, new_page, registered_project):
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/projects/mine/")
-    page.get_by_label("Username").fill("pp_focal")
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "pp_focal", "/projects/mine/")
 
     # "My projects" says what awaits the participant: the report of period 1.
     expect(page.get_by_role("heading", level=1)).to_have_text("My projects")

@@ -11,15 +11,7 @@ from playwright.sync_api import expect
 
 from projects.choices import ChangeRequestStatus
 from projects.models import ChangeRequest, MoCAnnexChange
-
-PASSWORD = "pass-word-123"
-
-
-def log_in(page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.browser.conftest import log_in
 
 
 @pytest.mark.browser

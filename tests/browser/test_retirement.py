@@ -12,6 +12,7 @@ from credits import services
 from credits.choices import AccountType, TransactionKind, TransactionStatus
 from credits.models import CreditTransaction
 from tests import factories as f
+from tests.browser.conftest import log_in
 
 SCREENSHOTS = os.environ.get("JCM_SCREENSHOT_DIR", "/tmp")
 BENEFICIARY = "Ulaanbaatar Green School No. 3"
@@ -43,10 +44,7 @@ def holding(sysadmin, japan, jc, secretariat, participant):
 def test_participant_retires_credits_that_the_public_sees(live_server, new_page, holding):
     # The participant logs in and opens their accounts.
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/registry/mine/")
-    page.get_by_label("Username").fill("participant")
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "participant", "/registry/mine/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My accounts")
     expect(page.locator(".figures").first).to_have_text("Balance (credits) 1,000")
 

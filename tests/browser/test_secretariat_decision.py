@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from committee import services
 from committee.models import Decision
+from tests.browser.conftest import log_in
 
 SCREENSHOT = os.environ.get("JCM_SCREENSHOT", "/tmp/jc.png")
 
@@ -22,10 +23,7 @@ def test_secretariat_records_a_decision_that_the_public_sees(live_server, new_pa
 
     # The secretariat logs in through the login form and lands on the Joint Committee page.
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next={jc.get_absolute_url()}")
-    page.get_by_label("Username").fill("sec_mn")
-    page.get_by_label("Password").fill("pass-word-123")
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "sec_mn", jc.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Japan–Mongolia Joint Committee")
 
     # It records a decision taken at the first meeting.

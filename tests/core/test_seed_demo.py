@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the facts of the seed article, one user per role, and idempotence."""
 
+import base64
 import datetime
 import io
 
@@ -7,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 
 from committee.choices import DecisionMode, MemberRole, PublicationStatus, Role, RuleStatus, Side
@@ -126,21 +128,41 @@ def test_at_least_one_demo_user_per_role_and_every_one_can_log_in():
         assert holders, role
         for username in holders:
             assert username in output
-            assert Client().login(username=username, password=DEMO_PASSWORD), username
+            # django-axes needs the request (as the login page passes it)
+            assert Client().login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), username
     assert User.objects.get(username="demo-admin").is_superuser
     assert DEMO_PASSWORD in output
 
 
-def test_ministry_token_is_printed_and_works():
-    from rest_framework.authtoken.models import Token
+def test_ministry_token_is_printed_once_and_works():
+    import re
+
     from rest_framework.test import APIClient
 
     output = seed()
-    token = Token.objects.get(user__username="ministry-mn")
-    assert f"Token {token.key}" in output
+    key = re.search(r"Authorization: Token ([\w-]+)'", output).group(1)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/").status_code == 200
+    assert key not in seed()
+
+
+def test_privileged_demo_users_get_a_second_factor_and_can_pass_it():
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    output = seed()
+    for username in ("demo-admin", "secretariat", "registry-admin", "ministry-mn"):
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        secret = base64.b32encode(device.bin_key).decode()
+        assert f"{username}: key {secret}" in output
+        client = Client()
+        client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        response = client.post("/accounts/second-factor/verify/", {"otp_token": f"{totp(device.bin_key):06d}",
+                                                                    "next": "/"})
+        assert response.status_code == 302, username
+    assert not TOTPDevice.objects.filter(user__username="participant").exists()
+    assert "█" in output or "▀" in output  # the QR codes, in the terminal
 
 
 def test_every_record_is_written_by_a_service_with_an_audit_event():

@@ -30,7 +30,7 @@ else:
 
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "jcm_registry.settings.production",
-    "DJANGO_SECRET_KEY": "a-real-secret-of-reasonable-length-0123456789",
+    "DJANGO_SECRET_KEY": "k7#Qz9-vT2!mW4rX8pL1nB6cJ3sF0hD5gY-eA7uK2iO9wZ4qR1tV8xN3",
     "DJANGO_ALLOWED_HOSTS": "registry.example.org",
     # Never connected to: loading settings does not open a connection.
     "DATABASE_URL": "postgres://jcm@db.invalid:5432/jcm",
@@ -71,6 +71,13 @@ def test_production_refuses_the_development_secret_key():
     loaded = load({**PRODUCTION, "DJANGO_SECRET_KEY": "insecure-local-development-key-do-not-use-in-production"},
                   "DEBUG")
     assert loaded.get("error") == "ImproperlyConfigured"
+    assert "DJANGO_SECRET_KEY" in loaded["message"]
+
+
+@pytest.mark.parametrize("weak", ["x", "a" * 60, "0123456789" * 6, "short-but-varied-Key-1!"])
+def test_production_refuses_a_weak_secret_key(weak):
+    loaded = load({**PRODUCTION, "DJANGO_SECRET_KEY": weak}, "DEBUG")
+    assert loaded.get("error") == "ImproperlyConfigured", loaded
     assert "DJANGO_SECRET_KEY" in loaded["message"]
 
 

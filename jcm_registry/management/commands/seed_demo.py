@@ -13,6 +13,8 @@ class Command(BaseCommand):
             "missing.")
 
     def add_arguments(self, parser):
+        parser.add_argument("--no-qr", action="store_true",
+                            help="Print the demo users' second-factor keys as text only, without QR codes.")
         parser.add_argument("--allow-production", action="store_true",
                             help="Load the demo users (with a published password) even under production settings.")
 
@@ -22,6 +24,7 @@ class Command(BaseCommand):
             raise CommandError("Refusing to load demo users with a known password under production settings "
                                "(pass --allow-production to do it anyway).")
         verbose = options["verbosity"] > 1
+        self.qr = not options["no_qr"]
         report = demo.seed(log=self.stdout.write if verbose else lambda _m: None)
         if report.created:
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {len(report.created)} records created."))
@@ -36,7 +39,28 @@ class Command(BaseCommand):
         width = max(len(username) for username, _p, _d in report.logins)
         for username, password, description in report.logins:
             self.stdout.write(f"  {username:<{width}}  {password}  {description}")
-        for username, key in report.tokens:
-            self.stdout.write(self.style.MIGRATE_HEADING(f"API token of {username}:"))
-            self.stdout.write(f"  curl -H 'Authorization: Token {key}' http://127.0.0.1:8000/api/v1/")
         self.stdout.write("(Passwords are those set when the demo was first loaded.)")
+        for username, key in report.tokens:
+            self.stdout.write(self.style.MIGRATE_HEADING(f"API token of {username} (shown only now):"))
+            self.stdout.write(f"  curl -H 'Authorization: Token {key}' http://127.0.0.1:8000/api/v1/")
+        if not report.tokens:
+            self.stdout.write("(API tokens are shown only when made: make one at /accounts/tokens/.)")
+        if report.second_factors:
+            self.print_second_factors(report)
+
+    def print_second_factors(self, report: demo.SeedReport) -> None:
+        import io
+
+        import segno
+
+        self.stdout.write("")
+        self.stdout.write(self.style.MIGRATE_HEADING(
+            "Second factor: these users also enter a six-digit code after their password. Add each key to an "
+            "authenticator app (scan its QR code, or type the key), or compute the code with "
+            "`oathtool --totp -b KEY`:"))
+        for username, secret, url in report.second_factors:
+            self.stdout.write(f"  {username}: key {secret}")
+            if self.qr:
+                buffer = io.StringIO()
+                segno.make(url, error="l").terminal(out=buffer, compact=True, border=2)
+                self.stdout.write(buffer.getvalue(), ending="")
