@@ -20,10 +20,12 @@ from .models import (
     JointCommittee,
     Meeting,
     Organization,
+    OrganizationName,
     RoleAssignment,
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
+    TPEScopeValidity,
     TPEStatusChange,
     User,
 )
@@ -235,3 +237,22 @@ class TPEStatusChangeAdmin(ReadOnlyModelAdmin):
     search_fields = ("tpe__tpe_id", "tpe__organization__name", "reason")
     list_select_related = ("tpe__organization",)
 
+
+
+@admin.register(OrganizationName)
+class OrganizationNameAdmin(ReadOnlyModelAdmin):
+    """Recorded by committee.services.organization_name_record (with its source); read-only here."""
+
+    list_display = ("name", "organization", "valid_from", "valid_until", "attested_on", "source")
+    search_fields = ("name", "organization__name", "source")
+    list_select_related = ("organization",)
+
+
+@admin.register(TPEScopeValidity)
+class TPEScopeValidityAdmin(ReadOnlyModelAdmin):
+    """Set by committee.services.tpe_set_scope_until; read-only here."""
+
+    list_display = ("tpe", "scope", "purpose", "valid_until")
+    search_fields = ("tpe__tpe_id", "tpe__organization__name")
+    list_filter = ("purpose",)
+    list_select_related = ("tpe__organization", "scope")

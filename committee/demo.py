@@ -170,6 +170,13 @@ TPE_DESIGNATED_ON = datetime.date(2014, 1, 15)  # the demo TPE is fictitious, an
 TPE_SCOPES = [1, 2, 3]
 
 
+def demo_tpe(jc: JointCommittee) -> ThirdPartyEntity | None:
+    """The demo's fictitious TPE of ``jc`` (TPE-MN-9001; a database seeded by an older demo may have it under
+    another ID)."""
+    name = next(o.name for o in ORGANIZATIONS if o.key == "tpe")
+    return (ThirdPartyEntity.objects.filter(joint_committee=jc, organization__name=name).order_by("pk").first())
+
+
 # --- Demo users, one per role ---------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -358,7 +365,7 @@ class Seeder:
 
     def ensure_tpe(self, jc: JointCommittee) -> None:
         tpe_id = f"TPE-{jc.code}-{TPE_NUMBER:03d}"
-        if ThirdPartyEntity.objects.filter(tpe_id=tpe_id).exists():
+        if demo_tpe(jc) is not None:  # also under an older demo's ID
             return
         scopes = list(SectoralScope.objects.filter(number__in=TPE_SCOPES))
         services.tpe_designate(actor=self.admin, joint_committee=jc, organization=self.orgs["tpe"],

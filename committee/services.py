@@ -159,8 +159,9 @@ def organization_name_record(*, actor: User, organization: Organization, name: s
                            valid_from=valid_from, valid_until=valid_until, attested_on=attested_on,
                            source=source.strip())
     validated_save(row)
-    audit.record(actor=actor, action="committee.organization.name_record", target=organization,
-                 data=snapshot(row, ["name", "name_ja", "valid_from", "valid_until", "attested_on", "source"]))
+    audit.record(actor=actor, action="committee.organization.name_record", target=row,
+                 data=snapshot(row, ["organization", "name", "name_ja", "valid_from", "valid_until", "attested_on",
+                                     "source"]))
     return row
 
 

@@ -38,6 +38,7 @@ from committee.models import (
     JointCommittee,
     Meeting,
     Organization,
+    OrganizationName,
     RuleDocument,
     SectoralScope,
     ThirdPartyEntity,
@@ -113,9 +114,16 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "short_name"]
 
 
+class OrganizationNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganizationName
+        fields = ["name", "name_ja", "valid_from", "valid_until", "attested_on", "source"]
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="organization-detail")
     country = serializers.CharField(source="country.code", read_only=True, allow_null=True)
+    name_history = OrganizationNameSerializer(many=True, read_only=True)
 
     class Meta:
         model = Organization
@@ -130,6 +138,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "email",
             "website",
             "address",
+            "is_fictitious",
+            "name_history",
         ]
 
 
@@ -253,6 +263,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "summary",
             "report",
             "attendees",
+            "attendance_note",
+            "source",
             "status",
             "published_at",
         ]
@@ -283,6 +295,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "subject_label",
             "status",
             "published_at",
+            "source",
         ]
 
     def get_subject_type(self, obj: Decision) -> str | None:
@@ -332,6 +345,7 @@ class RuleDocumentSerializer(serializers.ModelSerializer):
             "adopted_by",
             "status",
             "published_at",
+            "source",
         ]
 
 
@@ -378,6 +392,8 @@ class ThirdPartyEntitySerializer(serializers.ModelSerializer):
             "scopes_verification",
             "scope_validity",
             "status_history",
+            "source",
+            "note",
         ]
 
 

@@ -127,7 +127,7 @@ class MethodologySerializer(serializers.ModelSerializer):
                   "sectoral_scope", "sectoral_scope_name", "proponent", "status", "status_display", "status_reason",
                   "submitted_at", "completeness_due_on", "public_input_opens_at", "public_input_closes_at",
                   "consideration_started_at", "consideration_due_on", "consideration_extended_at", "decided_on",
-                  "deadline", "overdue_flagged_at", "open_for_comments", "versions", "links"]
+                  "deadline", "overdue_flagged_at", "open_for_comments", "versions", "links", "source", "is_fictitious"]
 
     @extend_schema_field(DeadlineSerializer(allow_null=True))
     def get_deadline(self, obj):
