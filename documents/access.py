@@ -33,6 +33,11 @@ def can_read(user: Viewer, document: Document) -> bool:
     return is_system_admin(user)
 
 
+def can_see_pending(user: Viewer, kind: str, subject: object) -> bool:
+    """Learn that a document about ``subject`` is still being made (only who may read it once made)."""
+    return spec_for(kind).may_read(user, subject) or is_system_admin(user)
+
+
 def can_reissue(user: Viewer, document: Document) -> bool:
     """Issue a new version of the document (from the current data, with a reason)."""
     if not is_authenticated(user):

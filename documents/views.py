@@ -81,6 +81,9 @@ def for_subject(request: HttpRequest, kind: str, subject_id: str) -> HttpRespons
         raise Http404(str(exc)) from None
     subject = spec.load(subject_id) if subject_id.isdigit() else None
     document = services.current_document(kind, subject) if subject is not None else None
+    if document is None and subject is not None and access.can_see_pending(request.user, kind, subject):
+        # made in the background after the step that produces it: say so instead of a broken link
+        return render(request, "documents/pending.html", {"subject": subject})
     if document is None:
         raise Http404(_("This document has not been made yet."))
     return redirect("documents:verify-number", document.number)

@@ -330,6 +330,8 @@ SPECTACULAR_SETTINGS = {
         "AccountStatusEnum": "credits.choices.AccountStatus",
         "TransactionKindEnum": "credits.choices.TransactionKind",
         "BlockStatusEnum": "credits.choices.BlockStatus",
+        "InitiatedKindEnum": "credits.api.serializers.INITIATED_KINDS",
+        "ProjectFormKindEnum": "projects.form_choices.ProjectFormKind",
     },
 }
 

@@ -650,10 +650,11 @@ def test_a_decision_cannot_be_taken_at_a_meeting_of_another_committee(sec, jc, o
     ],
 )
 def test_malformed_input_is_refused_with_field_messages(sec, jc, url, payload, field):
+    before = AuditEvent.objects.count()  # the client's token was made (and audited) by the fixture
     response = sec.post(f"{API}/{url}", payload, format="json")
 
     assert_field_error(response, field)
-    assert not AuditEvent.objects.exists()
+    assert AuditEvent.objects.count() == before
 
 
 def test_an_electronic_decision_cannot_be_dated_in_the_future(sec, jc):
@@ -926,6 +927,7 @@ def test_list_query_count_does_not_grow_with_rows(resource, jc, sysadmin, minist
         return len(queries), len(response.content)
 
     make_rows(resource, 1, jc=jc, actor=sysadmin)
+    count_queries()  # the token's first use of the day records its last use: once, not per row
     few, size_before = count_queries()
     make_rows(resource, 4, jc=jc, actor=sysadmin)
     many, size_after = count_queries()
@@ -957,7 +959,7 @@ def test_the_schema_names_every_enum_after_its_choices(capsys):
 
     GENERATOR_STATS.reset()
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    hashed = [name for name in schema["components"]["schemas"] if re.search(r"[0-9a-f]{3}Enum$", name)]
+    hashed = [name for name in schema["components"]["schemas"] if re.search(r"[0-9A-F][0-9a-f]{2}Enum$", name)]
     assert hashed == []
     assert {"ProjectStatusEnum", "MonitoringStatusEnum", "BlockStatusEnum", "TransactionKindEnum"} <= set(
         schema["components"]["schemas"])

@@ -107,6 +107,19 @@ def test_links_from_other_pages_find_the_current_document(client, certificate):
     assert client.get(missing).status_code == 404
 
 
+def test_a_document_still_being_made_is_announced_to_who_may_read_it(client, accounts, issue, retire, sysadmin):
+    """A link to a subject's document that the background worker has not made yet opens a page that says so
+    (not a broken link), for whoever may read it; others still learn nothing."""
+    issue(accounts["jp_pp"], 1000)
+    retirement = retire(250)  # no document made: its on-commit task never ran in this test transaction
+    url = reverse("documents:for-subject", args=[DocumentKind.RETIREMENT_CERTIFICATE, retirement.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(sysadmin)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "has not been made yet" in response.content.decode()
+
+
 def test_a_registry_administrator_reissues_from_the_page(client, certificate, registry_admin_jp,
                                                          django_capture_on_commit_callbacks):
     client.force_login(registry_admin_jp)

@@ -173,6 +173,10 @@ def test_credits_of_a_future_vintage_are_refused_by_the_service_and_the_database
 
     japan = Country.objects.get(is_japan=True)
     registry = credit_services.registry_open(actor=sysadmin, country=japan, name="Japan JCM Registry")
+    from committee.choices import Role
+    from tests import factories
+
+    sysadmin = factories.make_user("regadmin_jp_future", Role.REGISTRY_ADMIN, country=japan)  # issues, not the superuser
     account = credit_services.account_open(actor=sysadmin, registry=registry, type=AccountType.GOVERNMENT_HOLDING,
                                            name="Government of Japan")
     with pytest.raises(ApplicationError, match="cannot be issued before"):
