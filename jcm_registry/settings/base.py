@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "core.auth.middleware.PermissionsPolicyMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.RateLimitHeadersMiddleware",
+    "core.auth.middleware.LoginThrottleMiddleware",  # per-address login budget (scope "login"), before axes
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 answer
 ]
 
@@ -127,7 +128,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Logins, second factors, sessions and tokens (docs/security.md) ---------------------
 from datetime import timedelta  # noqa: E402
 
-# django-axes: five failures for one username from one address, or twenty from one address, lock for 15 minutes
+# django-axes: five failures for one username from one address lock that username from that address for 15 minutes.
+# Per address whatever the username: LoginThrottleMiddleware, the "login" scope of JCM_API_THROTTLE_RATES below
+# (JCM_THROTTLE_LOGIN, 10/minute), on these login views (POST only).
+JCM_LOGIN_THROTTLED_VIEWS = ["login", "admin:login", "rest_framework:login"]
 AXES_FAILURE_LIMIT = env.int("JCM_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("JCM_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
