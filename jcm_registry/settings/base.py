@@ -105,7 +105,13 @@ if env.str("DATABASE_URL", default=""):
 else:
     from jcm_registry import embedded_pg
 
-    DATABASES = {"default": embedded_pg.database_settings(Path(env.str("JCM_PGDATA", default=str(VAR_DIR / "pgdata"))))}
+    # JCM_EMBEDDED_DB_ROLE: connect as that role instead of the server's owner (`make serve` names jcm_app, the
+    # application's role, which `make migrate` makes with `create_app_role --if-embedded`; docs/security.md)
+    DATABASES = {"default": embedded_pg.database_settings(
+        Path(env.str("JCM_PGDATA", default=str(VAR_DIR / "pgdata"))),
+        role=env.str("JCM_EMBEDDED_DB_ROLE", default="") or None)}
+# Whether the database is the embedded one (create_app_role --if-embedded acts only then)
+JCM_EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
