@@ -41,8 +41,13 @@ messages:
 	  fi; \
 	done
 
-migrate: install  ## apply database migrations
+# The embedded database (no DATABASE_URL): migrations and the demo data run as the server's owner, the web
+# server as the application's role, which create_app_role (re)makes with its grants (docs/security.md).
+APP_DB_ROLE ?= jcm_app
+
+migrate: install  ## apply database migrations (embedded database: then grant the application's role)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py create_app_role $(APP_DB_ROLE) --if-embedded --verbosity 0
 
 demo: migrate  ## load the demo data (idempotent) and print the demo logins
 	$(PY) manage.py seed_demo
@@ -51,7 +56,8 @@ run: demo serve  ## migrate, load the demo data once, and serve on http://127.0.
 
 serve: install  ## serve without touching the data
 	@echo "Serving the JCM Registry on http://$(HOST):$(PORT)/  (Ctrl-C stops it and the embedded database)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py create_app_role $(APP_DB_ROLE) --if-embedded --verbosity 0
+	JCM_EMBEDDED_DB_ROLE=$(APP_DB_ROLE) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install  ## run the whole test suite
 	$(BIN)/pytest

@@ -186,10 +186,9 @@ def transfer_partial(size: str) -> list[str]:
 def _api_account(name: str, *, representative: bool = True):
     """A participant holding account; with ``representative``, held by the company whose representative
     (a project participant of that company) calls the API with a token."""
-    from rest_framework.authtoken.models import Token
-
     from committee.choices import Role
     from committee.models import RoleAssignment, User
+    from core.models import ApiToken
     from credits import services
     from credits.choices import AccountType
 
@@ -198,7 +197,8 @@ def _api_account(name: str, *, representative: bool = True):
         company = _org("api")
         user = User.objects.create_user("bench-api", password="bench-pass-123")
         RoleAssignment.objects.create(user=user, role=Role.PROJECT_PARTICIPANT, organization=company)
-        w["api"] = {"company": company, "user": user, "token": Token.objects.create(user=user).key}
+        _token, key = ApiToken.issue(user=user, name="bench", scope=ApiToken.Scope.WRITE)  # hashed, write scope
+        w["api"] = {"company": company, "user": user, "token": key}
     api = w["api"]
     return services.account_open(actor=w["admin"], registry=w["registry"], type=AccountType.PARTICIPANT_HOLDING,
                                  name=name, holder=api["company"] if representative else _org(name),
@@ -649,6 +649,68 @@ def public_refusals(size: str) -> list[str]:
     return lines
 
 
+# --- logins ----------------------------------------------------------------------------------------
+
+def login(size: str) -> list[str]:
+    """The browser login (POST /accounts/login/, the whole stack: CSP, session, axes' backend and middleware,
+    the per-address budget (off, as in the test settings), the audit events) with the production password
+    hasher, against the hasher alone (``ModelBackend.authenticate``, what any login costs at least)."""
+    from django.conf import global_settings
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
+        from django.contrib.auth.hashers import get_hashers
+
+        get_hashers.cache_clear()
+        try:
+            return _login(size)
+        finally:
+            get_hashers.cache_clear()
+
+
+def _login(size: str) -> list[str]:
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.hashers import identify_hasher
+    from django.test import Client
+
+    from committee.models import User
+
+    world()
+    user = User.objects.create_user("bench-login", password="bench-login-pass-123")
+    hasher = identify_hasher(user.password)
+    backend = ModelBackend()
+    failures = iter(range(10**9))
+
+    def hash_only():
+        if backend.authenticate(None, username="bench-login", password="bench-login-pass-123") is None:
+            raise AssertionError("the password did not match")
+
+    def success():
+        client = Client()
+        _expect_status(client.post("/accounts/login/", {"username": "bench-login",
+                                                        "password": "bench-login-pass-123"}), 302)
+
+    def failure():  # a new username each time: axes never locks, the hasher still runs (ModelBackend)
+        client = Client()
+        _expect_status(client.post("/accounts/login/", {"username": f"nobody-{next(failures)}",
+                                                        "password": "wrong-password-000"}), 200)
+
+    for _ in range(2):
+        hash_only()
+        success()
+        failure()
+    floors, oks, fails = [], [], []
+    for _ in range(max(8, SIZES[size]["repeats"] // 6)):
+        floors.append(timed(hash_only))
+        oks.append(timed(success))
+        fails.append(timed(failure))
+    floor, ok, fail = statistics.median(floors), statistics.median(oks), statistics.median(fails)
+    return [line("login", ok * 1000, "ms p50", ok / floor,
+                 f"[hasher {hasher.algorithm} ({getattr(hasher, 'iterations', '?')} iterations) alone p50 "
+                 f"{floor * 1000:.1f} ms; a failed login (unknown username) p50 {fail * 1000:.1f} ms, "
+                 f"{fail / floor:.2f} x; queries: success {_queries(success)}, failure {_queries(failure)}]")]
+
+
 BENCHMARKS = {
     "issue_scale": issue_scale,
     "transfer_partial": transfer_partial,
@@ -659,4 +721,5 @@ BENCHMARKS = {
     "audit_verify": audit_verify,
     "certificate_pdf": certificate_pdf,
     "public_refusals": public_refusals,
+    "login": login,
 }

@@ -109,8 +109,15 @@ def ensure_database(server: object, database: str = DATABASE_NAME) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
-def database_settings(pgdata: Path, database: str = DATABASE_NAME) -> dict:
-    """Django ``DATABASES['default']`` for the embedded server, starting it if needed."""
+def database_settings(pgdata: Path, database: str = DATABASE_NAME, role: str | None = None) -> dict:
+    """Django ``DATABASES['default']`` for the embedded server, starting it if needed.
+
+    The connection is the server's owner (a superuser: migrations, ``seed_demo``, ``create_app_role``), or
+    ``role`` when given (``make serve``: the application's role ``jcm_app``, which may not switch triggers off
+    or rewrite the audit trail; docs/security.md). The server trusts local connections, so no password."""
     server = start(pgdata)
     ensure_database(server, database)
-    return {"ENGINE": "django.db.backends.postgresql", **connection_params(server, database)}
+    params = connection_params(server, database)
+    if role:
+        params.update(USER=role, PASSWORD="")
+    return {"ENGINE": "django.db.backends.postgresql", **params}

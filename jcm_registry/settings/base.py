@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "core.auth.middleware.PermissionsPolicyMiddleware",
     "core.middleware.RequestIdMiddleware",
     "core.middleware.RateLimitHeadersMiddleware",
+    "core.auth.middleware.LoginThrottleMiddleware",  # per-address login budget (scope "login"), before axes
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 answer
 ]
 
@@ -104,7 +105,13 @@ if env.str("DATABASE_URL", default=""):
 else:
     from jcm_registry import embedded_pg
 
-    DATABASES = {"default": embedded_pg.database_settings(Path(env.str("JCM_PGDATA", default=str(VAR_DIR / "pgdata"))))}
+    # JCM_EMBEDDED_DB_ROLE: connect as that role instead of the server's owner (`make serve` names jcm_app, the
+    # application's role, which `make migrate` makes with `create_app_role --if-embedded`; docs/security.md)
+    DATABASES = {"default": embedded_pg.database_settings(
+        Path(env.str("JCM_PGDATA", default=str(VAR_DIR / "pgdata"))),
+        role=env.str("JCM_EMBEDDED_DB_ROLE", default="") or None)}
+# Whether the database is the embedded one (create_app_role --if-embedded acts only then)
+JCM_EMBEDDED_DATABASE = not env.str("DATABASE_URL", default="")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,7 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Logins, second factors, sessions and tokens (docs/security.md) ---------------------
 from datetime import timedelta  # noqa: E402
 
-# django-axes: five failures for one username from one address, or twenty from one address, lock for 15 minutes
+# django-axes: five failures for one username from one address lock that username from that address for 15 minutes.
+# Per address whatever the username: LoginThrottleMiddleware, the "login" scope of JCM_API_THROTTLE_RATES below
+# (JCM_THROTTLE_LOGIN, 10/minute), on these login views (POST only).
+JCM_LOGIN_THROTTLED_VIEWS = ["login", "admin:login", "rest_framework:login"]
 AXES_FAILURE_LIMIT = env.int("JCM_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("JCM_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -58,3 +58,30 @@ def test_the_app_role_reads_and_appends(app_connection):
         "         WHERE rolname = current_user)").fetchone()
     assert row == (True, True, True, True, False)
     app_connection.execute("SELECT count(*) FROM jcm_registry_auditevent").fetchone()
+
+
+def test_the_embedded_demo_serves_as_the_app_role(monkeypatch, settings):
+    """`make run` / `make serve` on the embedded database: migrations and seed_demo as the server's owner, the web
+    server as the application's role (JCM_EMBEDDED_DB_ROLE), made by ``create_app_role --if-embedded``."""
+    from pathlib import Path
+
+    from jcm_registry import embedded_pg
+
+    owner = {"NAME": "jcm", "USER": "postgres", "PASSWORD": "", "HOST": "/tmp/sock", "PORT": ""}
+    monkeypatch.setattr(embedded_pg, "start", lambda pgdata: object())
+    monkeypatch.setattr(embedded_pg, "ensure_database", lambda server, database: None)
+    monkeypatch.setattr(embedded_pg, "connection_params", lambda server, database: dict(owner))
+    assert embedded_pg.database_settings(Path("/nowhere"))["USER"] == "postgres"
+    assert embedded_pg.database_settings(Path("/nowhere"), role="jcm_app")["USER"] == "jcm_app"
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    serve = makefile.split("\nserve:")[1].split("\n\n")[0]
+    migrate = makefile.split("\nmigrate:")[1].split("\n\n")[0]
+    assert "JCM_EMBEDDED_DB_ROLE=$(APP_DB_ROLE)" in serve and "runserver" in serve
+    assert "create_app_role $(APP_DB_ROLE) --if-embedded" in migrate
+
+    # with a DATABASE_URL (as here), --if-embedded does nothing: the operator manages that server's roles
+    settings.JCM_EMBEDDED_DATABASE = False
+    call_command("create_app_role", ROLE + "_never", "--if-embedded", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [ROLE + "_never"])
+        assert cursor.fetchone() is None

@@ -56,3 +56,38 @@ def test_signed_in_users_have_their_own_budget(rates):
     client.force_authenticate(f.UserFactory())
     answers = [client.get("/api/v1/methodologies/") for _ in range(9)]
     assert [a.status_code for a in answers] == [200] * 8 + [429]
+
+
+LOGIN_URLS = ["/accounts/login/", "/admin/login/", "/api/v1/auth/login/"]
+
+
+@pytest.mark.parametrize("url", LOGIN_URLS)
+def test_many_failed_logins_for_different_usernames_from_one_address_are_throttled(rates, url):
+    """django-axes locks a username from an address; the login scope (3/min here) bounds one address
+    whatever usernames it tries, on every login path, before a password is checked."""
+    from django.test import Client
+
+    user = f.UserFactory(username="real-user", is_staff=True)  # the admin logs in only staff
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    answers = [client.post(url, {"username": f"guess-{n}", "password": "wrong-password-000", "next": "/"})
+               for n in range(4)]
+    assert [a.status_code for a in answers[:3]] == [200] * 3  # the form again, with its error
+    assert answers[3].status_code == 429
+    assert 0 < int(answers[3]["Retry-After"]) <= 60
+    assert b"Too many login attempts" in answers[3].content
+    # even the right password is refused from that address until the window passes
+    refused = client.post(url, {"username": user.username, "password": "pass-word-123", "next": "/"})
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    # the page itself still shows, and another address has its own budget
+    assert client.get(url).status_code == 200
+    other = Client(REMOTE_ADDR="203.0.113.8")
+    assert other.post(url, {"username": user.username, "password": "pass-word-123", "next": "/"}).status_code == 302
+
+
+def test_the_login_throttle_is_off_without_a_rate(rates, settings):
+    from django.test import Client
+
+    settings.JCM_API_THROTTLE_RATES = {**rates, "login": None}
+    client = Client()
+    answers = [client.post("/accounts/login/", {"username": f"guess-{n}", "password": "x" * 12}) for n in range(6)]
+    assert {a.status_code for a in answers} == {200}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -32,8 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("role", help="the role's name, e.g. jcm_app")
         parser.add_argument("--password", default=None, help="its password (or --password-env)")
         parser.add_argument("--password-env", default=None, help="an environment variable holding its password")
+        parser.add_argument("--if-embedded", action="store_true",
+                            help="do nothing unless the database is the embedded one (make migrate, make serve)")
 
     def handle(self, *args, role: str, password: str | None, password_env: str | None, **options):
+        if options.get("if_embedded") and not getattr(settings, "JCM_EMBEDDED_DATABASE", False):
+            return
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
             raise CommandError("The role's name is lower-case letters, digits and _.")
         if password_env:
