@@ -74,7 +74,7 @@ class OptionalCommentsInput(serializers.Serializer):
     comments = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OptionalReasonInput(serializers.Serializer):
+class ProjectFormReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -116,11 +116,11 @@ class ProjectFormViewSet(ServiceViewSet):
         data["monitoring_period"] = _period(target.project, data["monitoring_period"])
         return self.output(services.project_form_resubmit(actor=acting_user(request.user), form=target, **data))
 
-    @extend_schema(summary="Withdraw the form (the submitting side)", request=OptionalReasonInput)
-    @action(detail=True, methods=["post"], serializer_class=OptionalReasonInput)
+    @extend_schema(summary="Withdraw the form (the submitting side)", request=ProjectFormReasonInput)
+    @action(detail=True, methods=["post"], serializer_class=ProjectFormReasonInput)
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.output(services.project_form_withdraw(actor=acting_user(request.user), form=self.get_object(),
-                                                          **self.input(OptionalReasonInput)))
+                                                          **self.input(ProjectFormReasonInput)))
 
     @extend_schema(summary="Accept the form (the reviewing secretariat)", request=OptionalCommentsInput)
     @action(detail=True, methods=["post"], serializer_class=OptionalCommentsInput)
