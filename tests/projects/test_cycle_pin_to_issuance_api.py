@@ -74,6 +74,12 @@ def test_pin_to_issuance_of_a_fictitious_project_through_the_api(
            "alternate_signatory": {"name": "Hanako Sato"}, "tpes": [tpe.tpe_id],
            "contacts": [{"name": "Bat", "email": "bat@example.mn"}]}
     ok(participant.post(f"{url}/moc/", moc, format="json"), 201)
+    # Mongolia's rules: the SD contribution plan goes with the PDD
+    refused = participant.post(f"{url}/submit-pdd/")
+    assert refused.status_code == 400 and "sd_plan" in refused.json()["errors"]
+    ok(participant.post(f"{API}/project-forms/", {"project": code, "kind": "sd_plan", "title": "Demo SD plan",
+                                                   "content": "Demo content of a fictitious project."},
+                        format="json"), 201)
     assert ok(participant.post(f"{url}/submit-pdd/"))["status"] == "pdd_submitted"
     assert ok(tpe_client.post(f"{url}/request-publication/"))["status"] == "publication_requested"
     assert ok(sec.post(f"{url}/publish/"))["status"] == "public_input"
