@@ -95,6 +95,17 @@ def _fictitious(project_codes) -> bool:
     return Project.objects.filter(project_id__in=list(project_codes), is_fictitious=True).exists()
 
 
+def statement_fictitious(statement: Statement) -> bool:
+    """Whether a statement shows demo data: the account of a fictitious organization, or credits of a fictitious
+    project moved in the period (the PDF then carries the FICTITIOUS banner, the CSV a first line saying so)."""
+    account = statement.account
+    if account.holder_id and account.holder.is_fictitious:
+        return True
+    codes = (LedgerEntry.objects.filter(transaction__in=[line.transaction for line in statement.lines])
+             .values_list("block__project_code", flat=True).distinct())
+    return _fictitious(codes)
+
+
 def _completed_transaction(txn: CreditTransaction, kind: str) -> None:
     if txn.kind != kind or txn.status != TransactionStatus.COMPLETED:
         raise Conflict(f"Transaction {txn.reference} is not a completed {kind}.", field="status")
@@ -253,6 +264,7 @@ def account_statement_content(account: Account, key: str) -> Content:
         ],
         tables=[Table("Movements", ["Date", "Transaction", "Kind", "Counterparty", "In", "Out", "Balance"], rows,
                       numeric=(4, 5, 6), widths=(12, 16, 16, 17, 13, 13, 13))],
+        fictitious=statement_fictitious(statement),
     )
 
 

@@ -34,7 +34,9 @@ from .services import KIND_TARGETS
 
 class AccountChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Account) -> str:
-        return f"{obj.number} — {obj.name} ({obj.get_type_display()})"
+        # A fictitious organization's account says so in the list too (an option cannot carry the badge).
+        fictitious = f", {_('Fictitious')}" if obj.holder_id and obj.holder.is_fictitious else ""
+        return f"{obj.number} — {obj.name} ({obj.get_type_display()}{fictitious})"
 
 
 class SerialField(forms.CharField):
@@ -88,7 +90,7 @@ class TransactionForm(RegistryForm):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         targets = Account.objects.filter(status=AccountStatus.OPEN, type__in=list(KIND_TARGETS[kind])).exclude(
-            pk=from_account.pk).select_related("registry__country")
+            pk=from_account.pk).select_related("registry__country", "holder")
         if kind == TransactionKind.EXTERNAL_TRANSFER:
             targets = targets.exclude(registry=from_account.registry)
         else:
@@ -139,7 +141,7 @@ class TrustedAccountForm(RegistryForm):
         super().__init__(*args, **kwargs)
         self.fields["trusted"].queryset = (Account.objects.filter(status=AccountStatus.OPEN, type__in=list(HOLDING_TYPES))
                                            .exclude(pk=account.pk).exclude(pk__in=account.trusted_links.values("trusted"))
-                                           .select_related("registry__country").order_by("registry__country__code",
+                                           .select_related("registry__country", "holder").order_by("registry__country__code",
                                                                                          "number"))
 
 

@@ -44,6 +44,7 @@ from .choices import (
     TransactionKind,
     TransactionStatus,
 )
+from .documents import statement_fictitious
 from .filters import BlockFilter, RetirementFilter
 from .models import Account, CreditBlock, CreditTransaction, Registry
 from .serials import format_range
@@ -478,19 +479,26 @@ def account_statement(request: HttpRequest, number: str) -> HttpResponse:
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return _form_page(request, form, heading=_("Statement of %(number)s") % {"number": account.number},
                       submit=_("Download CSV"), back_url=account.get_absolute_url(), eyebrow=account.name,
-                      registry=account.registry, method="get")
+                      registry=account.registry, account=account, method="get")
 
 
 STATEMENT_COLUMNS = ["date", "transaction", "kind", "counterparty", "serial_numbers", "credits_in", "credits_out",
                      "balance"]
 
 
+FICTITIOUS_CSV_NOTE = ("FICTITIOUS - demo data: the project, companies and TPE named here do not exist; their IDs and "
+                       "figures are invented for the demonstration.")
+
+
 def _statement_csv(statement: selectors.Statement) -> bytes:
     """The statement as CSV: the opening balance, one row per line of ``selectors.account_statement`` (the
-    lines the PDF statement shows too), the closing balance."""
+    lines the PDF statement shows too), the closing balance. A statement showing the demo's fictitious data
+    starts with one line saying so (before the header), as the PDF carries the FICTITIOUS banner."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     account = statement.account
+    if statement_fictitious(statement):
+        writer.writerow([FICTITIOUS_CSV_NOTE])
     writer.writerow(STATEMENT_COLUMNS)
     writer.writerow([statement.start.isoformat(), "", "opening balance", account.number, "", "", "",
                      statement.opening])
@@ -534,7 +542,7 @@ def account_status(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(changed)
     return _form_page(request, form, heading=_("Block, unblock or close %(number)s") % {"number": account.number},
                       submit=_("Change status"), back_url=account.get_absolute_url(), eyebrow=account.name,
-                      registry=account.registry,
+                      registry=account.registry, account=account,
                       intro=_("The account is %(status)s.") % {"status": account.get_status_display().lower()})
 
 
@@ -661,7 +669,7 @@ def account_threshold(request: HttpRequest, number: str) -> HttpResponse:
             return redirect(changed)
     return _form_page(request, form, heading=_("Second approval of %(number)s") % {"number": account.number},
                       submit=_("Save"), back_url=account.get_absolute_url(), eyebrow=account.name,
-                      registry=account.registry)
+                      registry=account.registry, account=account)
 
 
 @login_required

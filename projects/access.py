@@ -290,7 +290,10 @@ PROJECT_WITHDRAW: Rule[Project] = Rule("project_withdraw", FOCAL_POINT, "withdra
 PDD_SAVE: Rule[Project] = Rule("pdd_save", PARTICIPANT, "edit its PDD", status_in(PDD_REVISABLE_STATUSES))
 # the PDD (with the MoC) goes to the TPE the participants contracted, which has it published (Project Cycle
 # Procedure); during validation a revised PDD goes to the same TPE
-PDD_SUBMIT: Rule[Project] = Rule("pdd_submit", PARTICIPANT, "submit its PDD", status_in(PDD_REVISABLE_STATUSES))
+# Mongolia's rules (JCM_SD_FORM_COUNTRIES) have the SD contribution plan submitted with the PDD: a first
+# submission waits for a submitted or accepted plan (``sd_plan_missing``; the service says so on field sd_plan)
+PDD_SUBMIT: Rule[Project] = Rule("pdd_submit", PARTICIPANT, "submit its PDD",
+                                 lambda p: status_in(PDD_REVISABLE_STATUSES)(p) and not sd_plan_missing(p))
 PDD_RETURN: Rule[Project] = Rule("pdd_return", VALIDATOR, "return its PDD",
                                  open=moves_to(PROJECT_TRANSITIONS, ProjectStatus.DRAFT))
 PDD_PUBLICATION_REQUEST: Rule[Project] = Rule("pdd_publication_request", VALIDATOR, "request the publication of its PDD",
@@ -457,6 +460,14 @@ FORM_REVIEWER = Party(
 def uses_sd_forms(project: Project) -> bool:
     """The Joint Committee of the project uses the sustainable-development contribution plan and report."""
     return project.joint_committee.partner.code in sd_form_countries()
+
+
+def sd_plan_missing(project: Project) -> bool:
+    """A first PDD submission of a project whose Joint Committee uses the SD forms lacks the SD contribution
+    plan, which goes with the PDD (submitted, or already accepted)."""
+    return (project.status == ProjectStatus.DRAFT and uses_sd_forms(project)
+            and not project.project_forms.filter(kind=ProjectFormKind.SD_PLAN, status__in=[
+                ProjectFormStatus.SUBMITTED, ProjectFormStatus.ACCEPTED]).exists())
 
 
 def _pending_kind(project: Project, kind: str) -> bool:

@@ -34,8 +34,11 @@ from methodologies.demo import DEMO_BOILERS, DEMO_SOLAR
 from methodologies.models import Methodology
 
 from . import selectors, services
+from .access import uses_sd_forms
 from .choices import AllocationParty, Conclusion, FindingKind, FindingStatus, ParticipantSide, RegistrySide
+from .form_choices import ProjectFormKind
 from .models import Project
+from .services.project_forms import project_form_submit
 
 JAPANESE_COMPANY = "Nippon Demo Energy K.K. (fictitious company)"
 JAPANESE_USERNAME = "participant-jp"
@@ -43,6 +46,7 @@ DEMO_LOGINS = [(JAPANESE_USERNAME, "Project participant for Nippon Demo Energy K
 
 MN001_TITLE = "Demo Solar PV Plant (fictitious project)"
 MN002_TITLE = "Demo Rooftop Solar PV (fictitious project)"
+SD_PLAN_TITLE = "Sustainable development contribution plan"
 MN003_TITLE = "Demo High-efficiency Heat-only Boilers (fictitious project)"
 # The titles of an older version of the demo (seed a fresh database to get the fictitious MN9001...).
 OLDER_DEMO_TITLES = ["10 MW Solar Power Plant in Darkhan City", "Rooftop Solar PV at a Logistics Centre in Ulaanbaatar",
@@ -165,6 +169,9 @@ def _to_public_input(cast: _Cast, project: Project, *, submitted: int, ex_ante=N
                                    "email": "contact@example.org"}],
                         file=demo_pdf(f"{project.project_id} MoC statement", "Focal point: Demo Solar LLC."))
     _pdd(cast, project, ex_ante=ex_ante)
+    if uses_sd_forms(project):  # Mongolia's rules: the SD contribution plan goes with the PDD
+        project_form_submit(actor=cast.focal, project=project, kind=ProjectFormKind.SD_PLAN, title=SD_PLAN_TITLE,
+                            content="Demo content of a fictitious project.\nLocal jobs; cleaner air in winter.")
     project = services.pdd_submit(actor=cast.focal, project=project, now=_at(submitted))
     project = services.pdd_publication_request(actor=cast.auditor, project=project, now=_at(submitted - 1))
     return services.pdd_publish(actor=cast.secretariat, project=project, now=_at(submitted - 2))

@@ -19,7 +19,7 @@ from committee.demo import DEMO_PASSWORD
 from committee.models import JointCommittee, Organization, RoleAssignment, User
 
 from .demo import MN001_TITLE, MN003_TITLE, _Cast
-from .form_choices import ProjectFormKind
+from .form_choices import ProjectFormKind, ProjectFormStatus
 from .models import Project
 from .services import project_forms as services
 
@@ -43,15 +43,19 @@ def _mongolian_secretariat(actor: User, jc: JointCommittee) -> User:
     return user
 
 
+def _accept_sd_plan(project: Project, mn_secretariat: User) -> None:
+    """The SD contribution plan went with the PDD (projects.demo); the Mongolian side accepts it."""
+    plan = project.project_forms.filter(kind=ProjectFormKind.SD_PLAN, status=ProjectFormStatus.SUBMITTED).first()
+    if plan is not None:
+        services.project_form_accept(actor=mn_secretariat, form=plan)
+
+
 def _mn003(cast: _Cast, project: Project, mn_secretariat: User) -> None:
     pin = services.project_form_submit(
         actor=cast.focal, project=project, kind=ProjectFormKind.PIN, title="Heat-only boilers for Erdenet",
         content=f"{FICTITIOUS}\nReplace low-efficiency coal-fired heat-only boilers in two boiler houses.")
     services.project_form_accept(actor=cast.secretariat, form=pin, comments="Thank you; please proceed to the PDD.")
-    plan = services.project_form_submit(
-        actor=cast.focal, project=project, kind=ProjectFormKind.SD_PLAN, title="Contribution to Erdenet",
-        content=f"{FICTITIOUS}\nCleaner air in winter; local operators trained.")
-    services.project_form_accept(actor=mn_secretariat, form=plan)
+    _accept_sd_plan(project, mn_secretariat)
     services.project_form_submit(
         actor=cast.auditor, project=project, kind=ProjectFormKind.ARE, title="Reference emissions of the boilers",
         content=f"{FICTITIOUS}\nReference boiler efficiency taken conservatively from the methodology's default.",
@@ -60,10 +64,7 @@ def _mn003(cast: _Cast, project: Project, mn_secretariat: User) -> None:
 
 def _mn001(cast: _Cast, project: Project, mn_secretariat: User) -> None:
     period = project.monitoring_periods.order_by("number").first()
-    plan = services.project_form_submit(
-        actor=cast.focal, project=project, kind=ProjectFormKind.SD_PLAN, title="Contribution to Darkhan",
-        content=f"{FICTITIOUS}\nLocal jobs during construction and operation; less coal burnt for power.")
-    services.project_form_accept(actor=mn_secretariat, form=plan)
+    _accept_sd_plan(project, mn_secretariat)
     if period is None:
         return
     report = services.project_form_submit(
@@ -84,7 +85,7 @@ def seed_project_forms(actor: User) -> list[str]:
     created: list[str] = []
     for title, build in ((MN003_TITLE, _mn003), (MN001_TITLE, _mn001)):
         project = Project.objects.filter(joint_committee=jc, title=title).first()
-        if project is None or project.project_forms.exists():
+        if project is None or project.project_forms.exclude(kind=ProjectFormKind.SD_PLAN).exists():
             continue
         build(cast, project, mn_secretariat)
         created.append(f"forms of {project.project_id} ({project.project_forms.count()})")

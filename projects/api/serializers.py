@@ -158,10 +158,12 @@ class ProjectListSerializer(serializers.ModelSerializer):
     methodology_versions = MethodologyVersionField(many=True, read_only=True)
     participants = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    # The demo's fictitious projects (MN9001...) say so; set only by the demo, never through the API.
+    is_fictitious = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Project
-        fields = ["project_id", "url", "title", "country", "joint_committee", "sectoral_scope", "sectoral_scope_name",
+        fields = ["project_id", "url", "title", "is_fictitious", "country", "joint_committee", "sectoral_scope", "sectoral_scope_name",
                   "methodology_versions", "status", "status_label", "expected_annual_reductions",
                   "start_of_operation", "crediting_start", "crediting_end", "registered_on", "participants"]
 

@@ -29,6 +29,7 @@ from ..access import (
     require_pdd_return,
     require_pdd_save,
     require_pdd_submit,
+    sd_plan_missing,
     secretariat_users,
     tpe_users,
 )
@@ -154,6 +155,9 @@ def _first_submission_problems(project: Project) -> list[tuple[str, str]]:
         problems.append(("validation_tpe", "Choose the TPE you contracted for validation: the PDD goes to it."))
     if not project.moc_statements.filter(status=RecordStatus.CURRENT).exists():
         problems.append(("moc", "Submit the MoC statement: it goes to the TPE with the PDD."))
+    if sd_plan_missing(project):
+        problems.append(("sd_plan", "Submit the sustainable development contribution plan: the rules of this Joint "
+                                    "Committee have it submitted with the PDD."))
     return problems
 
 

@@ -97,6 +97,8 @@ def project_detail(request: HttpRequest, project_id: str, comment_form: forms.Co
         "actions": _offered(PROJECT_ACTIONS, can),
         "registration_requested": project.status == ProjectStatus.REGISTRATION_REQUESTED,
         "waiting": selectors.waiting_project(project),
+        # why "Submit the PDD" is not offered yet: the SD contribution plan goes with it (Mongolia's rules)
+        "pdd_needs_sd_plan": (access.PDD_SUBMIT.allows(user, project) and access.sd_plan_missing(project)),
     }, status=status)
 
 

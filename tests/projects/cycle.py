@@ -24,7 +24,9 @@ from projects.choices import (
     ParticipantSide,
     RegistrySide,
 )
+from projects.form_choices import ProjectFormKind
 from projects.services import DecisionInput
+from projects.services.project_forms import project_form_submit
 
 CREDITING_START = datetime.date(2024, 1, 1)
 CREDITING_END = datetime.date(2033, 12, 31)
@@ -142,9 +144,15 @@ def fill_pdd(actor, project, *, ex_ante=None, meets=True):
                              ex_ante_values=ex_ante)
 
 
-def give_tpe_the_moc(project, *, pp, tpe=None):
+def give_tpe_the_moc(project, *, pp, tpe=None, sd_plan=True):
     """The participants choose (contract) their validating TPE and submit the MoC statement that goes to it
-    with the PDD (Project Cycle Procedure). Without ``tpe``: the first TPE the project may choose."""
+    with the PDD (Project Cycle Procedure). Without ``tpe``: the first TPE the project may choose. Where the
+    Joint Committee uses the SD forms (Mongolia) the SD contribution plan goes with the PDD: submitted here
+    unless ``sd_plan=False``."""
+    if sd_plan and access.sd_plan_missing(project):
+        project_form_submit(actor=pp, project=project, kind=ProjectFormKind.SD_PLAN,
+                                     title="Sustainable development contribution plan",
+                                     content="Local jobs; less coal burnt for power.")
     tpe = tpe or selectors.tpe_choices(project, "validation").order_by("pk").first()
     project = services.validation_tpe_choose(actor=pp, project=project, tpe=tpe)
     focal = project.participants.get(is_focal_point=True, active=True).organization

@@ -68,6 +68,8 @@ def test_whole_cycle_through_the_api(solar, pp, secretariat, auditor, tpe, japan
                                         "primary_signatory": {"name": "Taro Yamada"},
                                         "alternate_signatory": {"name": "Hanako Sato"}, "tpes": ["TPE-MN-001"],
                                         "contacts": [{"name": "Bat", "email": "bat@example.mn"}]}, format="json"), 201)
+    ok(participant.post(f"{API}/project-forms/", {"project": "MN001", "kind": "sd_plan", "title": "SD plan",
+                                                   "content": "Local jobs."}, format="json"), 201)
     assert ok(participant.post(f"{url}/submit-pdd/"))["status"] == "pdd_submitted"
 
     # the TPE asks for publication, the secretariat publishes it; anyone comments
@@ -141,7 +143,7 @@ def test_whole_cycle_through_the_api(solar, pp, secretariat, auditor, tpe, japan
     assert listed[0]["period"]["start_date"] == "2024-01-01"
     assert list(AuditEvent.objects.filter(action__startswith="projects.").values_list("action", flat=True)) == [
         "projects.project.create", "projects.pdd.save", "projects.validation.choose_tpe", "projects.moc.submit",
-        "projects.pdd.submit", "projects.pdd.request_publication", "projects.pdd.publish",
+        "projects.project_form.submit", "projects.pdd.submit", "projects.pdd.request_publication", "projects.pdd.publish",
         "projects.comment.submit", "projects.validation.start",
         "projects.validation.positive", "projects.moc.submit", "projects.allocation.submit",
         "projects.registration.request", "projects.registration.register", "projects.monitoring_period.create",

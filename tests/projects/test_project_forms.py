@@ -127,7 +127,7 @@ def test_pir_for_an_ended_period_of_a_registered_project(registered, draft, pp, 
     with pytest.raises(ApplicationError) as early:
         pir(registered, pp, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
     assert "period_start" in early.value.errors
-    assert not ProjectForm.objects.exists()
+    assert not ProjectForm.objects.exclude(kind=ProjectFormKind.SD_PLAN).exists()  # (the plan went with the PDD)
 
     form = pir(registered, pp, CREDITING_START, datetime.date(2024, 12, 31))
     services.project_form_accept(actor=secretariat, form=form)
@@ -145,6 +145,10 @@ def test_pir_only_after_registration(draft, pp):
 # --- SD contribution plan and report (Mongolia) ------------------------------------------------------
 
 def sd_plan(project, actor):
+    """The project's SD plan: the one submitted with the PDD (Mongolia's rules), else a new one."""
+    pending = project.project_forms.filter(kind=ProjectFormKind.SD_PLAN, status=ProjectFormStatus.SUBMITTED).first()
+    if pending is not None:
+        return pending
     return services.project_form_submit(actor=actor, project=project, kind=ProjectFormKind.SD_PLAN,
                                         title="SD plan", content="Local jobs; cleaner air in Darkhan.")
 
@@ -255,7 +259,7 @@ def test_pir_page_refuses_a_future_period_with_a_field_message(registered, pp):
     page = browser(pp).post("/projects/MN001/forms/new/pir/", {
         "title": "PIR", "content": "Running.", "period_start": "2025-01-01", "period_end": TODAY().isoformat()})
     assert page.status_code == 400 and "has ended" in text(page)
-    assert not ProjectForm.objects.exists()
+    assert not ProjectForm.objects.exclude(kind=ProjectFormKind.SD_PLAN).exists()  # (the plan went with the PDD)
 
 
 # --- API -------------------------------------------------------------------------------------------------
@@ -287,7 +291,8 @@ def test_api_submit_review_and_refusals(registered, pp, pp_other, secretariat):
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
     assert client_for(secretariat).post(f"{API}{pk}/accept/", {}, format="json").status_code == 409
     assert client_for(pp_other).get(f"{API}{pk}/").status_code == 404
-    assert [row["id"] for row in client_for(pp).get(API, {"project": "MN001"}).json()["results"]] == [pk]
+    assert [row["id"] for row in client_for(pp).get(API, {"project": "MN001"}).json()["results"]
+            if row["kind"] != "sd_plan"] == [pk]  # (the SD plan went with the PDD)
 
 
 # --- every rule against its service and its buttons, for every role ----------------------------------------
@@ -408,7 +413,7 @@ def test_demo_forms_load_once_on_the_fictitious_projects():
     rows = {(f.project.project_id, f.kind, f.status) for f in ProjectForm.objects.select_related("project")}
     assert rows == {("MN9003", "pin", "accepted"), ("MN9003", "sd_plan", "accepted"), ("MN9003", "are", "submitted"),
                     ("MN9001", "sd_plan", "accepted"), ("MN9001", "sd_report", "returned"),
-                    ("MN9001", "pir", "submitted")}
+                    ("MN9001", "pir", "submitted"), ("MN9002", "sd_plan", "submitted")}
     assert all("fictitious" in f.content for f in ProjectForm.objects.all())
     assert all(f.period_end is None or f.period_end < TODAY() for f in ProjectForm.objects.all())
     from committee.models import User
