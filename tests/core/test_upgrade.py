@@ -34,8 +34,10 @@ def _connect(settings: dict, dbname: str) -> psycopg.Connection:
 def _url(settings: dict, dbname: str) -> str:
     user = urllib.parse.quote(settings["USER"] or "")
     password = f":{urllib.parse.quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
-    host = urllib.parse.quote(settings["HOST"] or "", safe="")
+    host = settings["HOST"] or ""
     port = f":{settings['PORT']}" if settings["PORT"] else ""
+    if host.startswith("/"):  # a socket folder (the embedded server): as a query, which the URL parser keeps
+        return f"postgres://{user}{password}@{port}/{dbname}?host={urllib.parse.quote(host, safe='/')}"
     return f"postgres://{user}{password}@{host}{port}/{dbname}"
 
 
