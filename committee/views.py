@@ -320,10 +320,14 @@ def tpe_designate(request: HttpRequest, code: str) -> HttpResponse:
                       submit=_("Designate"), back_url=jc.get_absolute_url() + "#tpes")
 
 
+def _tpe(tpe_id: str) -> ThirdPartyEntity:
+    return get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
+                             tpe_id=tpe_id.upper())
+
+
 @login_required
 def tpe_status(request: HttpRequest, tpe_id: str) -> HttpResponse:
-    tpe = get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
-                            tpe_id=tpe_id.upper())
+    tpe = _tpe(tpe_id)
     jc = tpe.joint_committee
     _allow(access.can_change_tpe_status(request.user, tpe))
     form = forms.TPEStatusForm(request.POST or None, tpe=tpe, user=request.user)
@@ -348,8 +352,7 @@ def _scope_rows(tpe: ThirdPartyEntity) -> dict[str, list[tuple[Any, Any]]]:
 
 @login_required
 def tpe_scope_until(request: HttpRequest, tpe_id: str) -> HttpResponse:
-    tpe = get_object_or_404(ThirdPartyEntity.objects.select_related("joint_committee__partner", "organization"),
-                            tpe_id=tpe_id.upper())
+    tpe = _tpe(tpe_id)
     jc = tpe.joint_committee
     _allow(access.can_set_tpe_scope_until(request.user, tpe))
     form = forms.TPEScopeUntilForm(request.POST or None, tpe=tpe, user=request.user)

@@ -4,7 +4,6 @@ page, and the audited password change and reset."""
 from __future__ import annotations
 
 import base64
-import secrets
 from typing import Any
 
 import segno
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -21,18 +19,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
-from . import audit as auth_audit
-from . import tokens
-from .policy import has_device, is_fresh, mark_fresh, require_fresh_second_factor, requires_second_factor
+from core.errors import ApplicationError
 
-RECOVERY_CODES = 10
+from . import audit as auth_audit
+from . import services, tokens
+from .policy import has_device, is_fresh, mark_fresh, require_fresh_second_factor, requires_second_factor
 
 
 def _next(request: HttpRequest) -> str:
@@ -46,16 +44,6 @@ def _next(request: HttpRequest) -> str:
 class TokenForm(forms.Form):
     otp_token = forms.CharField(label=gettext_lazy("Code"), max_length=16, widget=forms.TextInput(attrs={
         "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
-
-
-def _new_recovery_codes(user: Any) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="recovery codes",
-                                                          defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [base64.b32encode(secrets.token_bytes(5)).decode().lower() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    auth_audit.second_factor_changed(user=user, action="auth.recovery_codes_issued", device=device)
-    return codes
 
 
 @login_required
@@ -98,19 +86,14 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if has_device(user) and not is_fresh(request):
         return redirect(f"{reverse('second-factor-verify')}?next={request.path}")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    device = services.totp_device_pending(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["otp_token"].strip().replace(" ", "")):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                auth_audit.second_factor_changed(user=user, action="auth.second_factor_added", device=device)
+            services.totp_device_confirm(user, device)
             otp_login(request, device)
             mark_fresh(request)
-            codes = _new_recovery_codes(user)
+            codes = services.recovery_codes_issue(user)
             return render(request, "registration/recovery_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("otp_token", _("That code is not valid. Check the time on your phone and try again."))
     secret = base64.b32encode(device.bin_key).decode()
@@ -125,7 +108,7 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_fresh_second_factor
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    codes = _new_recovery_codes(request.user)
+    codes = services.recovery_codes_issue(request.user)
     return render(request, "registration/recovery_codes.html", {"codes": codes, "next": reverse("second-factor")})
 
 
@@ -137,14 +120,11 @@ def remove_device(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if model is None:
         raise Http404
     device = get_object_or_404(model, pk=pk, user=request.user, confirmed=True)
-    others = [d for d in devices_for_user(request.user, confirmed=True)
-              if not isinstance(d, StaticDevice) and d.persistent_id != device.persistent_id]
-    if requires_second_factor(request.user) and not others:
-        messages.error(request, _("Your role needs a second factor: add another before removing this one."))
+    try:
+        services.second_factor_remove(request.user, device)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
         return redirect("second-factor")
-    with transaction.atomic():
-        auth_audit.second_factor_changed(user=request.user, action="auth.second_factor_removed", device=device)
-        device.delete()
     messages.success(request, _("The second factor was removed."))
     return redirect("second-factor")
 

@@ -158,3 +158,26 @@ def test_denied_actions_are_audited(participant, jc):
     response = denied_handler(request, PermissionDenied("no"))
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="auth.denied", actor=participant, data__path="/somewhere/").exists()
+
+
+@pytest.mark.django_db
+def test_a_role_that_needs_a_second_factor_keeps_its_last_one(secretariat, participant):
+    """The secretariat cannot remove its only authenticator (the page says why, the device stays); a
+    participant may remove its own, and the removal is audited."""
+    phone = TOTPDevice.objects.create(user=secretariat, name="phone", confirmed=True)
+    client = Client()
+    auth_testing.login_verified(client, secretariat)
+    others = TOTPDevice.objects.filter(user=secretariat).exclude(pk=phone.pk)
+    others.delete()  # the phone is its only authenticator now
+    response = client.post(f"/accounts/second-factor/totp/{phone.pk}/remove/", follow=True)
+    assert "add another before removing this one" in response.content.decode()
+    assert TOTPDevice.objects.filter(pk=phone.pk).exists()
+    assert not AuditEvent.objects.filter(action="auth.second_factor_removed").exists()
+
+    own = TOTPDevice.objects.create(user=participant, name="phone", confirmed=True)
+    client = Client()
+    auth_testing.login_verified(client, participant)
+    response = client.post(f"/accounts/second-factor/totp/{own.pk}/remove/", follow=True)
+    assert "The second factor was removed." in response.content.decode()
+    assert not TOTPDevice.objects.filter(pk=own.pk).exists()
+    assert AuditEvent.objects.filter(action="auth.second_factor_removed", actor=participant).exists()
