@@ -417,7 +417,7 @@ require_issuance_request_reject = ISSUANCE_REQUEST_REJECT.require
 
 
 
-# --- project forms (h-forms): PIN, ARE, PIR, sustainable-development contribution plan and report ----------
+# --- project forms: PIN, ARE, PIR, sustainable-development contribution plan and report ----------
 
 def is_participant_or_validator(user: Viewer, project: Project) -> bool:
     """A participant of the project, or an auditor of the TPE chosen to validate it (an ARE)."""

@@ -1,7 +1,7 @@
 """The forms of the current rule set that had no workflow object before: Project Idea Note (PIN), Assessment
 of Reference Emissions (ARE), Project Implementation Report (PIR), and the sustainable-development
 contribution plan and report of the Japan–Mongolia Joint Committee. Their kinds, statuses, transitions and
-deadlines (the choices where the rules are silent are in docs/decisions.md, "Project forms (h-forms)")."""
+deadlines (the choices where the rules are silent are in docs/decisions.md, "Project forms")."""
 
 from __future__ import annotations
 
